@@ -1,0 +1,81 @@
+//! Privacy Portal's user interface: pages, components, server-function declarations and the
+//! translation catalogue, compiled twice: with `ssr` into the server (which renders pages and
+//! runs server functions) and with `hydrate` into the browser bundle (which takes over the
+//! server-rendered page). Nothing here touches the database or the network directly; server
+//! functions reach the server through the ports in [`services`].
+
+pub mod components;
+pub mod error;
+pub mod i18n;
+pub mod locale;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod services;
+pub mod status;
+
+use components::layout::Layout;
+use i18n::Key;
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Html, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+use pages::{home::HomePage, not_found::NotFoundPage, sign_in::SignInPage};
+
+/// File name (without extension) of the browser bundle and stylesheet under `/pkg`.
+pub const OUTPUT_NAME: &str = "privacy-portal";
+
+/// The HTML document around the application, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The application: routes inside the common layout.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let locale = locale::provide_locale();
+
+    view! {
+        <Html {..} lang=locale.code()/>
+        <Stylesheet id="leptos" href=format!("/pkg/{OUTPUT_NAME}.css")/>
+        <Title formatter=move |page: String| {
+            if page.is_empty() {
+                Key::AppName.text(locale).to_owned()
+            } else {
+                format!("{page} · {}", Key::AppName.text(locale))
+            }
+        }/>
+        <Router>
+            <Layout>
+                <Routes fallback=NotFoundPage>
+                    <Route path=path!("") view=HomePage/>
+                    <Route path=path!("sign-in") view=SignInPage/>
+                </Routes>
+            </Layout>
+        </Router>
+    }
+}
+
+/// Entry point of the browser bundle: takes over the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

@@ -1,0 +1,19 @@
+//! Schema migrations of Privacy Portal.
+//!
+//! One ordered list, run unchanged on SQLite (the embedded default) and PostgreSQL, at server
+//! start-up and through the `migrate` subcommand. Migrations only ever move forward in
+//! production; `down` exists for tests and local experiments.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261128_000001_portal_settings;
+
+/// The ordered migration list applied by `Migrator::up`.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261128_000001_portal_settings::Migration)]
+    }
+}

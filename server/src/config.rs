@@ -1,0 +1,261 @@
+//! Typed, layered configuration: built-in defaults, then an optional TOML file, then
+//! `PORTAL_*` environment variables (and the conventional `DATABASE_URL`), each layer
+//! overriding the one before. The result is validated once at start-up; a bad value stops the
+//! process with a message naming the key. Secrets (the database password, later OIDC client
+//! secrets) are never printed: [`Config::redacted`] is what logs and `server config` show.
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+
+/// Default SQLite file, relative to the working directory: no setup needed.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/portal.db?mode=rwc";
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable, for a terminal.
+    Pretty,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// Everything the server can be configured with.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Address to listen on.
+    pub host: IpAddr,
+    /// Port to listen on; 0 picks a free one (tests).
+    pub port: u16,
+    /// `sqlite://PATH?mode=rwc` or `postgres://USER:PASSWORD@HOST/DB`. Secret: may hold a password.
+    pub database_url: String,
+    /// Size of the database connection pool.
+    pub database_max_connections: u32,
+    /// Folder with the built site (`pkg/` with the browser bundle and stylesheet).
+    pub site_root: PathBuf,
+    /// Demo mode: demo data and demo sign-in. Never on unless configured explicitly.
+    pub demo_mode: bool,
+    /// `info`, `debug`, or any `tracing` filter such as `server=debug,sea_orm=warn`.
+    pub log_level: String,
+    /// `pretty` or `json`.
+    pub log_format: LogFormat,
+    /// How long in-flight requests may take to finish after SIGINT/SIGTERM.
+    pub shutdown_grace_seconds: u64,
+    /// Requests taking longer than this are answered with 503.
+    pub request_timeout_seconds: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            host: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 3000,
+            database_url: DEFAULT_DATABASE_URL.to_owned(),
+            database_max_connections: 10,
+            site_root: PathBuf::from("target/site"),
+            demo_mode: false,
+            log_level: "info".to_owned(),
+            log_format: LogFormat::Pretty,
+            shutdown_grace_seconds: 10,
+            request_timeout_seconds: 30,
+        }
+    }
+}
+
+/// A configuration value that was refused, with the key it came from.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration error: {0}")]
+    Source(#[from] Box<figment::Error>),
+    #[error("configuration error in `{key}`: {message}")]
+    Invalid { key: &'static str, message: String },
+    #[error("configuration file {path} does not exist")]
+    MissingFile { path: PathBuf },
+}
+
+/// Which database engine a URL points at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Config {
+    /// Loads defaults, then `file` (if given; it must exist), then the environment.
+    ///
+    /// # Errors
+    /// [`ConfigError`] naming the key when a value has the wrong type, is unknown, or is
+    /// out of range.
+    pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(path) = file {
+            if !path.exists() {
+                return Err(ConfigError::MissingFile {
+                    path: path.to_owned(),
+                });
+            }
+            figment = figment.merge(Toml::file_exact(path));
+        }
+        figment = figment
+            .merge(Env::raw().only(&["DATABASE_URL"]))
+            .merge(Env::prefixed("PORTAL_").ignore(&["CONFIG"]));
+        let config: Config = figment.extract().map_err(Box::new)?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks the values serde cannot check by type.
+    ///
+    /// # Errors
+    /// [`ConfigError::Invalid`] naming the first bad key.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.backend().is_none() {
+            return Err(ConfigError::Invalid {
+                key: "database_url",
+                message: "must start with sqlite:, postgres: or postgresql:".into(),
+            });
+        }
+        if self.database_max_connections == 0 {
+            return Err(ConfigError::Invalid {
+                key: "database_max_connections",
+                message: "must be at least 1".into(),
+            });
+        }
+        if self.request_timeout_seconds == 0 {
+            return Err(ConfigError::Invalid {
+                key: "request_timeout_seconds",
+                message: "must be at least 1".into(),
+            });
+        }
+        if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.log_level) {
+            return Err(ConfigError::Invalid {
+                key: "log_level",
+                message: e.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The socket address to bind.
+    pub fn addr(&self) -> SocketAddr {
+        SocketAddr::new(self.host, self.port)
+    }
+
+    /// The database engine, from the URL scheme.
+    pub fn backend(&self) -> Option<Backend> {
+        let scheme = self.database_url.split(':').next()?;
+        match scheme {
+            "sqlite" => Some(Backend::Sqlite),
+            "postgres" | "postgresql" => Some(Backend::Postgres),
+            _ => None,
+        }
+    }
+
+    /// A copy safe to print or log: the database password is masked.
+    pub fn redacted(&self) -> Config {
+        Config {
+            database_url: redact_url(&self.database_url),
+            ..self.clone()
+        }
+    }
+}
+
+/// Masks the password of `scheme://user:password@host/...`.
+fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let Some((userinfo, host)) = rest.split_once('@') else {
+        return url.to_owned();
+    };
+    match userinfo.split_once(':') {
+        Some((user, _password)) => format!("{scheme}://{user}:********@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_defaults_are_valid_and_use_a_local_sqlite_file() {
+        let config = Config::default();
+        assert!(config.validate().is_ok());
+        assert_eq!(config.backend(), Some(Backend::Sqlite));
+        assert!(!config.demo_mode, "demo mode must never be on by default");
+    }
+
+    #[test]
+    fn passwords_never_appear_in_the_redacted_copy() {
+        let config = Config {
+            database_url: "postgres://portal:hunter2@db.internal:5432/portal".into(),
+            ..Config::default()
+        };
+        let shown = format!("{:?}", config.redacted());
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("postgres://portal:********@db.internal:5432/portal"));
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_the_key_named() {
+        let cases: [(Config, &str); 4] = [
+            (
+                Config { database_url: "mysql://x".into(), ..Config::default() },
+                "database_url",
+            ),
+            (
+                Config { database_max_connections: 0, ..Config::default() },
+                "database_max_connections",
+            ),
+            (
+                Config { request_timeout_seconds: 0, ..Config::default() },
+                "request_timeout_seconds",
+            ),
+            (
+                Config { log_level: "info,=[".into(), ..Config::default() },
+                "log_level",
+            ),
+        ];
+        for (config, key) in cases {
+            let message = config.validate().map(|_| String::new()).unwrap_or_else(|e| e.to_string());
+            assert!(message.contains(key), "expected {key} to be named in {message:?}");
+        }
+    }
+
+    #[test]
+    fn the_file_layer_overrides_defaults_and_unknown_keys_are_named() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let good = dir.path().join("good.toml");
+        std::fs::write(&good, "port = 8080\ndemo_mode = true\n")?;
+        figment::Jail::expect_with(|_jail| {
+            let config = Config::load(Some(&good)).map_err(|e| e.to_string())?;
+            assert_eq!(config.port, 8080);
+            assert!(config.demo_mode);
+            Ok(())
+        });
+        let bad = dir.path().join("bad.toml");
+        std::fs::write(&bad, "prot = 8080\n")?;
+        let message = Config::load(Some(&bad)).map(|_| String::new()).unwrap_or_else(|e| e.to_string());
+        assert!(message.contains("prot"), "{message}");
+        Ok(())
+    }
+
+    #[test]
+    fn environment_variables_override_the_file_and_bad_types_name_the_key() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("portal.toml", "port = 8080")?;
+            jail.set_env("PORTAL_PORT", "9090");
+            let config = Config::load(Some(Path::new("portal.toml"))).map_err(|e| e.to_string())?;
+            assert_eq!(config.port, 9090);
+            jail.set_env("PORTAL_PORT", "not-a-port");
+            let message = Config::load(None).map(|_| String::new()).unwrap_or_else(|e| e.to_string());
+            assert!(message.contains("port"), "{message}");
+            Ok(())
+        });
+    }
+}

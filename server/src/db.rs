@@ -1,0 +1,86 @@
+//! The database connection pool and schema migrations.
+//!
+//! SQLite is the embedded default (a file, created on first start); PostgreSQL is used when the
+//! URL says so. Both run the same migrations from the `migration` crate.
+
+use crate::config::{Backend, Config};
+use anyhow::Context;
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, Statement};
+use std::time::Duration;
+
+/// Opens the pool described by the configuration, creating the SQLite file's folder if needed.
+///
+/// # Errors
+/// When the folder cannot be created or the database cannot be reached.
+pub async fn connect(config: &Config) -> anyhow::Result<DatabaseConnection> {
+    if config.backend() == Some(Backend::Sqlite) {
+        ensure_sqlite_folder(&config.database_url)?;
+    }
+    let mut options = ConnectOptions::new(config.database_url.clone());
+    options
+        .max_connections(config.database_max_connections)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10))
+        // sqlx statement logging would print bound values, which can be personal data.
+        .sqlx_logging(false);
+    let db = Database::connect(options)
+        .await
+        .context("connecting to the database")?;
+    if config.backend() == Some(Backend::Sqlite) {
+        // WAL lets readers proceed while a correction is being written; it is a property of the
+        // file, so setting it once per start is enough.
+        db.execute(Statement::from_string(
+            db.get_database_backend(),
+            "PRAGMA journal_mode=WAL",
+        ))
+        .await
+        .context("enabling SQLite write-ahead logging")?;
+    }
+    Ok(db)
+}
+
+/// Applies every pending migration.
+///
+/// # Errors
+/// When a migration fails; the database is then left at the last successful migration.
+pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<usize> {
+    let pending = Migrator::get_pending_migrations(db)
+        .await
+        .context("reading the migration state")?
+        .len();
+    Migrator::up(db, None)
+        .await
+        .context("applying database migrations")?;
+    Ok(pending)
+}
+
+/// Number of migrations applied to this database.
+///
+/// # Errors
+/// When the database cannot be queried.
+pub async fn applied_migrations(db: &DatabaseConnection) -> anyhow::Result<usize> {
+    Ok(Migrator::get_applied_migrations(db)
+        .await
+        .context("reading applied migrations")?
+        .len())
+}
+
+fn ensure_sqlite_folder(url: &str) -> anyhow::Result<()> {
+    let path = url
+        .trim_start_matches("sqlite:")
+        .trim_start_matches("//")
+        .split('?')
+        .next()
+        .unwrap_or_default();
+    if path.is_empty() || path.starts_with(":memory:") {
+        return Ok(());
+    }
+    if let Some(parent) = std::path::Path::new(path).parent() {
+        if !parent.as_os_str().is_empty() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("creating the database folder {}", parent.display()))?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,14 @@
+//! Privacy Portal server: everything that touches the world. Configuration and start-up, the
+//! router, the services behind the pages' ports, storage and the command line. The binary in
+//! `main.rs` only parses the command line and calls into this library, so integration tests
+//! start exactly the same application.
+
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod request_id;
+pub mod routes;
+pub mod services;
+pub mod startup;
+pub mod telemetry;

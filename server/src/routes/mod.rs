@@ -1,0 +1,3 @@
+//! Plain HTTP routes that are not Leptos pages or server functions.
+
+pub mod health;

@@ -1,0 +1,189 @@
+//! Building and running the application: database, migrations, router, listener, shutdown.
+//!
+//! [`Application::build`] does everything up to a bound listener, so tests can start the real
+//! application on port 0 and ask which port it got.
+
+use crate::config::Config;
+use crate::routes::health;
+use anyhow::Context;
+use app::{shell, App};
+use axum::extract::FromRef;
+use axum::http::{HeaderName, StatusCode};
+use axum::routing::get;
+use axum::Router;
+use leptos::config::{Env, LeptosOptions};
+use leptos::prelude::provide_context;
+use leptos_axum::{file_and_error_handler_with_context, generate_route_list, LeptosRoutes};
+use sea_orm::DatabaseConnection;
+use std::future::{Future, IntoFuture};
+use std::net::SocketAddr;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+/// State shared by the plain HTTP routes.
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: DatabaseConnection,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// A migrated database and a bound listener, ready to serve.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    db: DatabaseConnection,
+    grace: Duration,
+}
+
+impl Application {
+    /// Connects, migrates, builds the router and binds the listener.
+    ///
+    /// # Errors
+    /// When the database cannot be reached or migrated, or the address cannot be bound.
+    pub async fn build(config: &Config) -> anyhow::Result<Application> {
+        let db = crate::db::connect(config).await?;
+        let applied = crate::db::migrate(&db).await?;
+        if applied > 0 {
+            tracing::info!(applied, "database migrations applied");
+        }
+        let listener = TcpListener::bind(config.addr())
+            .await
+            .with_context(|| format!("binding {}", config.addr()))?;
+        let addr = listener.local_addr().context("reading the bound address")?;
+        let router = router(config, addr, db.clone());
+        Ok(Application {
+            listener,
+            router,
+            db,
+            grace: Duration::from_secs(config.shutdown_grace_seconds),
+        })
+    }
+
+    /// The address actually bound (useful with port 0).
+    ///
+    /// # Errors
+    /// When the socket has no local address (never after a successful bind).
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// The database pool, for tests and CLI commands that run beside the server.
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// Serves until `shutdown` completes, then lets in-flight requests finish within the grace
+    /// period and closes the database pool.
+    ///
+    /// # Errors
+    /// When serving fails, or in-flight requests outlive the grace period.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
+        let server = axum::serve(self.listener, self.router.into_make_service())
+            .with_graceful_shutdown(async move {
+                shutdown.await;
+                let _receiver_may_be_gone = stopping_tx.send(());
+            });
+        let mut server = std::pin::pin!(server.into_future());
+        tokio::select! {
+            result = &mut server => result.context("serving HTTP")?,
+            _ = stopping_rx => {
+                tracing::info!(grace_seconds = self.grace.as_secs(), "shutting down, finishing in-flight requests");
+                tokio::time::timeout(self.grace, &mut server)
+                    .await
+                    .context("in-flight requests did not finish within the grace period")?
+                    .context("serving HTTP")?;
+            }
+        }
+        self.db.close().await.context("closing the database pool")?;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!("cannot listen for Ctrl-C: {e}");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::error!("cannot listen for SIGTERM: {e}");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
+
+fn router(config: &Config, addr: SocketAddr, db: DatabaseConnection) -> Router {
+    let leptos_options = LeptosOptions::builder()
+        .output_name(app::OUTPUT_NAME)
+        .site_root(config.site_root.to_string_lossy().into_owned())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .env(if cfg!(debug_assertions) { Env::DEV } else { Env::PROD })
+        .build();
+    let services = crate::services::build(db.clone());
+    let context = move || provide_context(services.clone());
+    let routes = generate_route_list(App);
+    let request_id = HeaderName::from_static("x-request-id");
+    let state = AppState {
+        leptos_options: leptos_options.clone(),
+        db,
+    };
+
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .leptos_routes_with_context(&state, routes, context.clone(), {
+            let options = leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .with_state(state)
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
+                .layer(axum::middleware::from_fn(crate::request_id::scope))
+                .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+                    let id = request
+                        .headers()
+                        .get("x-request-id")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("unknown");
+                    // The path can hold ids but never personal-data values: those travel in bodies.
+                    tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path())
+                }))
+                .layer(PropagateRequestIdLayer::new(request_id))
+                .layer(CatchPanicLayer::custom(crate::error::panic_response))
+                .layer(TimeoutLayer::with_status_code(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    Duration::from_secs(config.request_timeout_seconds),
+                )),
+        )
+}

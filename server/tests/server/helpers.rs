@@ -1,0 +1,202 @@
+//! Starting the real application against a fresh database, and a client that keeps cookies
+//! and does not follow redirects.
+
+use sea_orm::{ConnectionTrait, Database, Statement};
+use server::config::Config;
+use server::startup::Application;
+use std::net::SocketAddr;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// Runs a test body once per database backend, as `<name>::on_sqlite` and `<name>::on_postgres`.
+macro_rules! on_both_databases {
+    ($( $(#[$meta:meta])* async fn $name:ident($app:ident) $body:block )*) => {
+        $(
+            $(#[$meta])*
+            mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+
+                #[tokio::test]
+                async fn on_sqlite() {
+                    let $app = $crate::helpers::TestApp::spawn_sqlite().await;
+                    $body
+                }
+
+                #[tokio::test]
+                async fn on_postgres() {
+                    let Some($app) = $crate::helpers::TestApp::spawn_postgres().await else {
+                        return;
+                    };
+                    $body
+                }
+            }
+        )*
+    };
+}
+pub(crate) use on_both_databases;
+
+/// A running application and what it needs to be torn down.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub client: reqwest::Client,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<anyhow::Result<()>>>,
+    // Dropped last: the database outlives the server using it.
+    _database: TestDatabase,
+}
+
+// Each variant is held only for its Drop, which removes the database.
+#[allow(dead_code)]
+enum TestDatabase {
+    Sqlite(tempfile::TempDir),
+    Postgres(PostgresDatabase),
+}
+
+impl TestApp {
+    /// Starts the application on a fresh SQLite file.
+    pub async fn spawn_sqlite() -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/portal.db?mode=rwc", dir.path().display());
+        TestApp::spawn(url, TestDatabase::Sqlite(dir)).await
+    }
+
+    /// Starts the application on a fresh PostgreSQL database. Returns `None` (and says so) when
+    /// PostgreSQL is unreachable outside CI; in CI an unreachable PostgreSQL fails the test.
+    pub async fn spawn_postgres() -> Option<TestApp> {
+        let database = match PostgresDatabase::create().await {
+            Ok(database) => database,
+            Err(e) if std::env::var_os("CI").is_none() => {
+                eprintln!("PostgreSQL unavailable, test skipped outside CI: {e:#}");
+                return None;
+            }
+            Err(e) => panic!("PostgreSQL is required in CI: {e:#}"),
+        };
+        let url = database.url.clone();
+        Some(TestApp::spawn(url, TestDatabase::Postgres(database)).await)
+    }
+
+    async fn spawn(database_url: String, database: TestDatabase) -> TestApp {
+        let config = test_config(database_url);
+        server::telemetry::init(&config);
+        let application = Application::build(&config).await.unwrap();
+        let addr = application.local_addr().unwrap();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(application.run_until(async move {
+            let _ = stopped.await;
+        }));
+        TestApp {
+            addr,
+            client: client(),
+            stop: Some(stop),
+            task: Some(task),
+            _database: database,
+        }
+    }
+
+    /// An absolute URL on the running application.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// Asks the server to stop and waits until it has.
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        match self.task.take() {
+            Some(task) => task.await?,
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Configuration of a test server: port 0, the given database, quiet logs.
+pub fn test_config(database_url: String) -> Config {
+    Config {
+        port: 0,
+        database_url,
+        database_max_connections: 5,
+        log_level: "warn".into(),
+        shutdown_grace_seconds: 5,
+        ..Config::default()
+    }
+}
+
+/// A client that keeps cookies and never follows redirects, so tests see each answer.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// A PostgreSQL database created for one test and dropped (even after a panic) when done.
+struct PostgresDatabase {
+    admin_url: String,
+    name: String,
+    url: String,
+}
+
+impl PostgresDatabase {
+    async fn create() -> anyhow::Result<PostgresDatabase> {
+        let admin_url = std::env::var("TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        let name = format!("portal_test_{}", uuid::Uuid::new_v4().simple());
+        let admin = Database::connect(&admin_url).await?;
+        admin
+            .execute(Statement::from_string(
+                admin.get_database_backend(),
+                format!("CREATE DATABASE {name}"),
+            ))
+            .await?;
+        admin.close().await?;
+        let base = admin_url
+            .rsplit_once('/')
+            .map_or(admin_url.as_str(), |(base, _)| base);
+        let url = format!("{base}/{name}");
+        Ok(PostgresDatabase {
+            admin_url,
+            name,
+            url,
+        })
+    }
+}
+
+impl Drop for PostgresDatabase {
+    fn drop(&mut self) {
+        let admin_url = self.admin_url.clone();
+        let name = self.name.clone();
+        // Drop runs inside the test's runtime, which cannot be blocked on; a short-lived
+        // runtime on its own thread does the clean-up.
+        let dropped = std::thread::spawn(move || -> anyhow::Result<()> {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(async {
+                let admin = Database::connect(&admin_url).await?;
+                admin
+                    .execute(Statement::from_string(
+                        admin.get_database_backend(),
+                        format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+                    ))
+                    .await?;
+                admin.close().await?;
+                Ok(())
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!("could not drop test database {}", self.name);
+        }
+    }
+}

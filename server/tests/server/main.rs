@@ -1,0 +1,11 @@
+//! Integration tests of the server: each test starts the real application on port 0 against a
+//! fresh database, once on SQLite (a file in a temporary folder) and once on PostgreSQL (a
+//! database created for the test and dropped afterwards).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a failing test should fail loudly
+
+mod helpers;
+
+mod cli;
+mod health;
+mod pages;
+mod server_functions;
