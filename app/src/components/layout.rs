@@ -10,8 +10,19 @@ use leptos_router::components::A;
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
     let locale = use_locale();
+    let main_ref = NodeRef::<leptos::html::Main>::new();
+    // The router would treat "#main" as a navigation and leave focus where it was; keyboard
+    // users need focus inside the content, so the click moves it there explicitly.
+    let skip_to_main = move |ev: leptos::ev::MouseEvent| {
+        if let Some(main) = main_ref.get() {
+            ev.prevent_default();
+            let _focus_is_best_effort = main.focus();
+        }
+    };
     view! {
-        <a class="skip-link" href="#main">{Key::SkipToContent.text(locale)}</a>
+        <a class="skip-link" href="#main" on:click=skip_to_main>
+            {Key::SkipToContent.text(locale)}
+        </a>
         <header class="site-header">
             <div class="site-header__inner">
                 <a class="brand" href="/">
@@ -29,7 +40,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 </div>
             </div>
         </header>
-        <main id="main" class="site-main" tabindex="-1">
+        <main id="main" class="site-main" tabindex="-1" node_ref=main_ref>
             {children()}
         </main>
         <footer class="site-footer">
