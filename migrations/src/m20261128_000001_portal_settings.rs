@@ -1,6 +1,7 @@
 //! Instance-wide settings kept in the database rather than the configuration file, because
 //! they describe the data (for example which version of the demo data was loaded), not the
-//! process.
+//! process. Times throughout the schema are UTC milliseconds since the Unix epoch (BIGINT): the
+//! same type and ordering on SQLite and PostgreSQL, and cheap to compare in keyset pagination.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -17,7 +18,7 @@ impl MigrationTrait for Migration {
                     .if_not_exists()
                     .col(string_len(PortalSettings::Key, 100).primary_key())
                     .col(text(PortalSettings::Value))
-                    .col(timestamp_with_time_zone(PortalSettings::UpdatedAt))
+                    .col(big_integer(PortalSettings::UpdatedAt))
                     .to_owned(),
             )
             .await

@@ -5,7 +5,8 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm_migration::sea_orm::Database;
 
 #[tokio::test]
-async fn every_migration_applies_and_rolls_back_on_an_empty_sqlite_database() -> Result<(), Box<dyn std::error::Error>> {
+async fn every_migration_applies_and_rolls_back_on_an_empty_sqlite_database(
+) -> Result<(), Box<dyn std::error::Error>> {
     let db = Database::connect("sqlite::memory:").await?;
     Migrator::up(&db, None).await?;
     assert!(Migrator::get_pending_migrations(&db).await?.is_empty());

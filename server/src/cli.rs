@@ -22,4 +22,20 @@ pub enum Command {
     Migrate,
     /// Print the effective configuration (secrets masked) and exit.
     Config,
+    /// Load the demo tenants (Contoso and Fabrikam) unless they are already there.
+    SeedDemo,
+    /// Generate a realistic, deterministic tenant of N users (reused if it exists).
+    Seed {
+        /// Number of users; devices, apps, disclosures, requests and audit history follow.
+        #[arg(long)]
+        users: u64,
+        /// The same seed always generates the same tenant.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Users written per transaction.
+        #[arg(long, default_value_t = 5000)]
+        batch: u64,
+    },
+    /// Verify the audit chain of every tenant; exits non-zero if any is broken.
+    VerifyAudit,
 }

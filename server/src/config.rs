@@ -179,6 +179,8 @@ fn redact_url(url: &str) -> String {
 }
 
 #[cfg(test)]
+// figment's Jail API fixes the closure's error type; its size does not matter in a test.
+#[allow(clippy::result_large_err)]
 mod tests {
     use super::*;
 
@@ -205,30 +207,49 @@ mod tests {
     fn bad_values_are_refused_with_the_key_named() {
         let cases: [(Config, &str); 4] = [
             (
-                Config { database_url: "mysql://x".into(), ..Config::default() },
+                Config {
+                    database_url: "mysql://x".into(),
+                    ..Config::default()
+                },
                 "database_url",
             ),
             (
-                Config { database_max_connections: 0, ..Config::default() },
+                Config {
+                    database_max_connections: 0,
+                    ..Config::default()
+                },
                 "database_max_connections",
             ),
             (
-                Config { request_timeout_seconds: 0, ..Config::default() },
+                Config {
+                    request_timeout_seconds: 0,
+                    ..Config::default()
+                },
                 "request_timeout_seconds",
             ),
             (
-                Config { log_level: "info,=[".into(), ..Config::default() },
+                Config {
+                    log_level: "info,=[".into(),
+                    ..Config::default()
+                },
                 "log_level",
             ),
         ];
         for (config, key) in cases {
-            let message = config.validate().map(|_| String::new()).unwrap_or_else(|e| e.to_string());
-            assert!(message.contains(key), "expected {key} to be named in {message:?}");
+            let message = config
+                .validate()
+                .map(|_| String::new())
+                .unwrap_or_else(|e| e.to_string());
+            assert!(
+                message.contains(key),
+                "expected {key} to be named in {message:?}"
+            );
         }
     }
 
     #[test]
-    fn the_file_layer_overrides_defaults_and_unknown_keys_are_named() -> Result<(), Box<dyn std::error::Error>> {
+    fn the_file_layer_overrides_defaults_and_unknown_keys_are_named(
+    ) -> Result<(), Box<dyn std::error::Error>> {
         let dir = tempfile::tempdir()?;
         let good = dir.path().join("good.toml");
         std::fs::write(&good, "port = 8080\ndemo_mode = true\n")?;
@@ -240,7 +261,9 @@ mod tests {
         });
         let bad = dir.path().join("bad.toml");
         std::fs::write(&bad, "prot = 8080\n")?;
-        let message = Config::load(Some(&bad)).map(|_| String::new()).unwrap_or_else(|e| e.to_string());
+        let message = Config::load(Some(&bad))
+            .map(|_| String::new())
+            .unwrap_or_else(|e| e.to_string());
         assert!(message.contains("prot"), "{message}");
         Ok(())
     }
@@ -253,7 +276,9 @@ mod tests {
             let config = Config::load(Some(Path::new("portal.toml"))).map_err(|e| e.to_string())?;
             assert_eq!(config.port, 9090);
             jail.set_env("PORTAL_PORT", "not-a-port");
-            let message = Config::load(None).map(|_| String::new()).unwrap_or_else(|e| e.to_string());
+            let message = Config::load(None)
+                .map(|_| String::new())
+                .unwrap_or_else(|e| e.to_string());
             assert!(message.contains("port"), "{message}");
             Ok(())
         });

@@ -4,11 +4,14 @@
 //! start exactly the same application.
 
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod db;
+pub mod entities;
 pub mod error;
 pub mod request_id;
 pub mod routes;
+pub mod seed;
 pub mod services;
 pub mod startup;
 pub mod telemetry;

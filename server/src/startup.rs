@@ -57,6 +57,7 @@ impl Application {
         if applied > 0 {
             tracing::info!(applied, "database migrations applied");
         }
+        crate::seed::catalogue::sync(&db).await?;
         let listener = TcpListener::bind(config.addr())
             .await
             .with_context(|| format!("binding {}", config.addr()))?;
@@ -88,7 +89,10 @@ impl Application {
     ///
     /// # Errors
     /// When serving fails, or in-flight requests outlive the grace period.
-    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
         let server = axum::serve(self.listener, self.router.into_make_service())
             .with_graceful_shutdown(async move {
@@ -146,7 +150,11 @@ fn router(config: &Config, addr: SocketAddr, db: DatabaseConnection) -> Router {
         .site_root(config.site_root.to_string_lossy().into_owned())
         .site_pkg_dir("pkg")
         .site_addr(addr)
-        .env(if cfg!(debug_assertions) { Env::DEV } else { Env::PROD })
+        .env(if cfg!(debug_assertions) {
+            Env::DEV
+        } else {
+            Env::PROD
+        })
         .build();
     let services = crate::services::build(db.clone());
     let context = move || provide_context(services.clone());

@@ -19,10 +19,8 @@ pub async fn healthz() -> Json<Value> {
 /// # Errors
 /// 503 when the database cannot be reached.
 pub async fn readyz(State(state): State<AppState>) -> Result<Json<Value>, HttpError> {
-    state
-        .db
-        .ping()
-        .await
-        .map_err(|e| HttpError::Unavailable(anyhow::Error::new(e).context("pinging the database")))?;
+    state.db.ping().await.map_err(|e| {
+        HttpError::Unavailable(anyhow::Error::new(e).context("pinging the database"))
+    })?;
     Ok(Json(json!({ "status": "ready", "database": "ok" })))
 }

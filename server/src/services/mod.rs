@@ -1,5 +1,6 @@
 //! Implementations of the ports that `app` declares, one module per feature.
 
+pub mod audit;
 pub mod status;
 
 use app::services::Services;

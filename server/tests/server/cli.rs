@@ -33,11 +33,23 @@ fn an_unknown_configuration_key_is_named() {
 fn the_migrate_subcommand_migrates_a_new_sqlite_file() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/sub/portal.db?mode=rwc", dir.path().display());
-    let output = server().env("DATABASE_URL", &url).arg("migrate").output().unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let output = server()
+        .env("DATABASE_URL", &url)
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert!(String::from_utf8_lossy(&output.stdout).contains("migration(s) applied"));
     assert!(dir.path().join("sub/portal.db").exists());
-    let again = server().env("DATABASE_URL", &url).arg("migrate").output().unwrap();
+    let again = server()
+        .env("DATABASE_URL", &url)
+        .arg("migrate")
+        .output()
+        .unwrap();
     assert!(String::from_utf8_lossy(&again.stdout).starts_with("0 migration(s) applied"));
 }
 

@@ -39,6 +39,8 @@ pub(crate) use on_both_databases;
 /// A running application and what it needs to be torn down.
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// A handle on the application's own pool, for arranging and inspecting data.
+    pub db: sea_orm::DatabaseConnection,
     pub client: reqwest::Client,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<anyhow::Result<()>>>,
@@ -81,12 +83,14 @@ impl TestApp {
         server::telemetry::init(&config);
         let application = Application::build(&config).await.unwrap();
         let addr = application.local_addr().unwrap();
+        let db = application.db().clone();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(application.run_until(async move {
             let _ = stopped.await;
         }));
         TestApp {
             addr,
+            db,
             client: client(),
             stop: Some(stop),
             task: Some(task),

@@ -5,7 +5,9 @@
 
 mod helpers;
 
+mod audit;
 mod cli;
+mod data_model;
 mod health;
 mod pages;
 mod server_functions;

@@ -50,8 +50,17 @@ async fn choosing_a_language_is_remembered_and_wins_over_the_browser_language() 
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status(), 302, "a form post is sent back to its page");
-    let location = response.headers().get("location").unwrap().to_str().unwrap();
+    assert_eq!(
+        response.status(),
+        302,
+        "a form post is sent back to its page"
+    );
+    let location = response
+        .headers()
+        .get("location")
+        .unwrap()
+        .to_str()
+        .unwrap();
     assert!(location.starts_with(&app.url("/sign-in")), "{location}");
     let html = app
         .client
