@@ -16,7 +16,7 @@ export default async function globalSetup(): Promise<void> {
   }
   const binary = process.env.PORTAL_SERVER_BIN ?? join(ROOT, "target/debug/server");
   const dataDir = mkdtempSync(join(tmpdir(), "portal-e2e-"));
-  const databaseUrl = process.env.E2E_DATABASE_URL ?? `sqlite://${dataDir}/portal.db?mode=rwc`;
+  const databaseUrl = process.env.E2E_DATABASE_URL || `sqlite://${dataDir}/portal.db?mode=rwc`;
   const server = spawn(binary, [], {
     cwd: ROOT,
     env: {
