@@ -73,12 +73,10 @@ impl FromServerFnError for AppError {
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
             // A request the server could not decode is the caller's mistake, not a failure.
-            ServerFnErrorErr::Args(_) | ServerFnErrorErr::Deserialization(_) => {
-                AppError::Invalid {
-                    field: "request".into(),
-                    message: "malformed request".into(),
-                }
-            }
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::Deserialization(_) => AppError::Invalid {
+                field: "request".into(),
+                message: "malformed request".into(),
+            },
             ServerFnErrorErr::MissingArg(arg) => AppError::Invalid {
                 field: arg,
                 message: "missing".into(),

@@ -71,7 +71,9 @@ impl Locale {
             .and_then(|cookies| {
                 cookies.split(';').find_map(|c| {
                     let (name, value) = c.trim().split_once('=')?;
-                    (name == LOCALE_COOKIE).then(|| Locale::from_tag(value)).flatten()
+                    (name == LOCALE_COOKIE)
+                        .then(|| Locale::from_tag(value))
+                        .flatten()
                 })
             })
             .or_else(|| accept_language.and_then(Locale::from_accept_language))
@@ -216,6 +218,221 @@ catalogue! {
         en: "The portal could not be reached. Check your connection and try again.",
         nl: "Het portaal is niet bereikbaar. Controleer uw verbinding en probeer het opnieuw."
     }
+
+    // Domain values and the field catalogue
+    ValueEmpty { en: "This field is required.", nl: "Dit veld is verplicht." }
+    ValueTooShort { en: "Enter at least {min} characters.", nl: "Vul minstens {min} tekens in." }
+    ValueTooLong { en: "Enter at most {max} characters.", nl: "Vul maximaal {max} tekens in." }
+    ValueLocalPartTooLong {
+        en: "The part before the @ can be at most {max} characters long.",
+        nl: "Het deel vóór de @ mag maximaal {max} tekens lang zijn."
+    }
+    ValueInvalidCharacter {
+        en: "The character “{character}” is not allowed here.",
+        nl: "Het teken “{character}” is hier niet toegestaan."
+    }
+    ValueExactDigits {
+        en: "Enter exactly {count} digits; this has {found}.",
+        nl: "Vul precies {count} cijfers in; dit zijn er {found}."
+    }
+    ValueExactCharacters {
+        en: "Enter exactly {count} characters; this has {found}.",
+        nl: "Vul precies {count} tekens in; dit zijn er {found}."
+    }
+    ValueDigitRange {
+        en: "Enter {min} to {max} digits; this has {found}.",
+        nl: "Vul {min} tot en met {max} cijfers in; dit zijn er {found}."
+    }
+    ValueCharacterRange {
+        en: "Enter {min} to {max} characters; this has {found}.",
+        nl: "Vul {min} tot en met {max} tekens in; dit zijn er {found}."
+    }
+    ValueBadCheckDigit {
+        en: "The check digit is wrong. Check the number for typing errors.",
+        nl: "Het controlecijfer klopt niet. Controleer het nummer op typefouten."
+    }
+    ValueUnknown { en: "Choose one of the listed values.", nl: "Kies een van de vermelde waarden." }
+    FormatUpn {
+        en: "Enter a sign-in name such as adele.vance@contoso.com.",
+        nl: "Vul een aanmeldnaam in, zoals adele.vance@contoso.com."
+    }
+    FormatEmail {
+        en: "Enter an email address such as adele.vance@contoso.com.",
+        nl: "Vul een e-mailadres in, zoals adele.vance@contoso.com."
+    }
+    FormatPhone {
+        en: "Enter the number in international format: + and the country code, such as +1 425 555 0101.",
+        nl: "Vul het nummer in internationale notatie in: + en de landcode, zoals +1 425 555 0101."
+    }
+    FormatGuid {
+        en: "Enter an ID such as 11111111-2222-3333-4444-555555555555.",
+        nl: "Vul een ID in, zoals 11111111-2222-3333-4444-555555555555."
+    }
+    FormatMacAddress {
+        en: "Enter a MAC address such as 02:1A:2B:3C:4D:01.",
+        nl: "Vul een MAC-adres in, zoals 02:1A:2B:3C:4D:01."
+    }
+    FormatUdid {
+        en: "Enter a UDID: 40 hexadecimal characters, a GUID, or the form 00008110-001A2B3C4D5E801E.",
+        nl: "Vul een UDID in: 40 hexadecimale tekens, een GUID of de vorm 00008110-001A2B3C4D5E801E."
+    }
+    FormatTimestamp {
+        en: "Enter a date and time with a time zone, such as 2025-01-05T09:30:00Z.",
+        nl: "Vul een datum en tijd met tijdzone in, zoals 2025-01-05T09:30:00Z."
+    }
+    FormatFlag { en: "Enter true or false.", nl: "Vul true of false in." }
+    FormatLocation {
+        en: "Enter a latitude and longitude in degrees, such as 47.6423,-122.1391.",
+        nl: "Vul een breedte- en lengtegraad in graden in, zoals 47.6423,-122.1391."
+    }
+
+    FieldObjectId { en: "Object ID", nl: "Object-ID" }
+    FieldUpn { en: "Sign-in name (UPN)", nl: "Aanmeldnaam (UPN)" }
+    FieldDisplayName { en: "Display name", nl: "Weergavenaam" }
+    FieldEmail { en: "Email address", nl: "E-mailadres" }
+    FieldPhone { en: "Phone number", nl: "Telefoonnummer" }
+    FieldDepartment { en: "Department", nl: "Afdeling" }
+    FieldJobTitle { en: "Job title", nl: "Functie" }
+    FieldManagedAppleId { en: "Managed Apple ID", nl: "Beheerde Apple ID" }
+    FieldDeviceId { en: "Intune device ID", nl: "Intune-apparaat-ID" }
+    FieldEntraDeviceId { en: "Entra device ID", nl: "Entra-apparaat-ID" }
+    FieldDeviceName { en: "Device name", nl: "Apparaatnaam" }
+    FieldManagementName { en: "Management name", nl: "Beheernaam" }
+    FieldOwnership { en: "Ownership", nl: "Eigendom" }
+    FieldEnrollmentType { en: "Enrollment type", nl: "Inschrijvingstype" }
+    FieldDeviceCategory { en: "Device category", nl: "Apparaatcategorie" }
+    FieldPrimaryUser { en: "Primary user", nl: "Primaire gebruiker" }
+    FieldAssetTag { en: "Asset tag", nl: "Inventarisnummer" }
+    FieldEnrolledAt { en: "Enrolled on", nl: "Ingeschreven op" }
+    FieldLastCheckIn { en: "Last check-in", nl: "Laatst ingecheckt" }
+    FieldComplianceState { en: "Compliance", nl: "Nalevingsstatus" }
+    FieldIsSupervised { en: "Supervised", nl: "Onder toezicht" }
+    FieldIsEncrypted { en: "Encrypted", nl: "Versleuteld" }
+    FieldOs { en: "Operating system", nl: "Besturingssysteem" }
+    FieldOsVersion { en: "OS version", nl: "Versie van het besturingssysteem" }
+    FieldLocation { en: "Location", nl: "Locatie" }
+    FieldSerialNumber { en: "Serial number", nl: "Serienummer" }
+    FieldImei { en: "IMEI", nl: "IMEI" }
+    FieldMeid { en: "MEID", nl: "MEID" }
+    FieldUdid { en: "UDID", nl: "UDID" }
+    FieldManufacturer { en: "Manufacturer", nl: "Fabrikant" }
+    FieldModel { en: "Model", nl: "Model" }
+    FieldWifiMac { en: "Wi-Fi MAC address", nl: "Wifi-MAC-adres" }
+    FieldEthernetMac { en: "Ethernet MAC address", nl: "Ethernet-MAC-adres" }
+    FieldPhoneNumber { en: "Device phone number", nl: "Telefoonnummer van het apparaat" }
+    FieldIccid { en: "ICCID (SIM card number)", nl: "ICCID (simkaartnummer)" }
+    FieldSubscriberCarrier { en: "Mobile carrier", nl: "Mobiele provider" }
+    FieldAppId { en: "App ID", nl: "App-ID" }
+    FieldAppName { en: "App name", nl: "Naam van de app" }
+    FieldAppVersion { en: "App version", nl: "Versie van de app" }
+    FieldAppManaged { en: "Managed by the organisation", nl: "Beheerd door de organisatie" }
+    FieldActivationLockBypassCode {
+        en: "Activation Lock bypass code",
+        nl: "Code om het activeringsslot te omzeilen"
+    }
+    FieldBitlockerRecoveryKey { en: "BitLocker recovery key", nl: "BitLocker-herstelsleutel" }
+
+    CategoryIdentity { en: "Identity", nl: "Identiteit" }
+    CategoryDevice { en: "Device", nl: "Apparaat" }
+    CategoryHardware { en: "Hardware", nl: "Hardware" }
+    CategoryNetwork { en: "Network and SIM", nl: "Netwerk en simkaart" }
+    CategoryApps { en: "Apps", nl: "Apps" }
+    CategorySecrets { en: "Secrets", nl: "Geheimen" }
+    SourceDirectory { en: "Entra ID", nl: "Entra ID" }
+    SourceDevice { en: "The device", nl: "Het apparaat" }
+    SourcePartner { en: "A partner service", nl: "Een partnerdienst" }
+    SourcePortal { en: "This portal", nl: "Dit portaal" }
+    SourceSystem { en: "Generated by the system", nl: "Door het systeem gegenereerd" }
+    RoutePortal { en: "Corrected in this portal", nl: "Te corrigeren in dit portaal" }
+    RouteDirectory { en: "Corrected in Entra ID", nl: "Te corrigeren in Entra ID" }
+    RouteDevice {
+        en: "Corrected by the user on the device",
+        nl: "Door de gebruiker te corrigeren op het apparaat"
+    }
+    RoutePartner { en: "Corrected at the partner service", nl: "Te corrigeren bij de partnerdienst" }
+    RouteNever { en: "Cannot be corrected (system value)", nl: "Niet te corrigeren (systeemwaarde)" }
+    SensitivityNormal { en: "Normal", nl: "Normaal" }
+    SensitivitySensitive { en: "Sensitive", nl: "Gevoelig" }
+    SensitivitySecret { en: "Secret", nl: "Geheim" }
+
+    OwnershipCorporate { en: "Corporate", nl: "Zakelijk" }
+    OwnershipPersonal { en: "Personal", nl: "Persoonlijk" }
+    OwnershipUnknown { en: "Unknown", nl: "Onbekend" }
+    PlatformIos { en: "iOS", nl: "iOS" }
+    PlatformIpados { en: "iPadOS", nl: "iPadOS" }
+    PlatformMacos { en: "macOS", nl: "macOS" }
+    PlatformAndroid { en: "Android", nl: "Android" }
+    PlatformWindows { en: "Windows", nl: "Windows" }
+    PlatformLinux { en: "Linux", nl: "Linux" }
+    EnrollmentAppleAde {
+        en: "Apple Automated Device Enrollment",
+        nl: "Automatische apparaatinschrijving van Apple"
+    }
+    EnrollmentAppleUserEnrollment { en: "Apple User Enrollment", nl: "Apple-gebruikersinschrijving" }
+    EnrollmentAppleDeviceEnrollment { en: "Apple device enrollment", nl: "Apple-apparaatinschrijving" }
+    EnrollmentAndroidWorkProfilePersonal {
+        en: "Android work profile, personally owned",
+        nl: "Android-werkprofiel op een persoonlijk apparaat"
+    }
+    EnrollmentAndroidWorkProfileCorporate {
+        en: "Android work profile, corporate-owned",
+        nl: "Android-werkprofiel op een bedrijfsapparaat"
+    }
+    EnrollmentAndroidFullyManaged { en: "Android, fully managed", nl: "Android, volledig beheerd" }
+    EnrollmentAndroidDedicated { en: "Android, dedicated device", nl: "Android, toegewezen apparaat" }
+    EnrollmentAndroidDeviceAdmin {
+        en: "Android device administrator",
+        nl: "Android-apparaatbeheerder"
+    }
+    EnrollmentWindowsEntraJoined { en: "Windows, Entra joined", nl: "Windows, gekoppeld aan Entra ID" }
+    EnrollmentWindowsHybridJoined {
+        en: "Windows, hybrid joined",
+        nl: "Windows, hybride gekoppeld aan Entra ID"
+    }
+    EnrollmentWindowsRegistered {
+        en: "Windows, registered in Entra ID",
+        nl: "Windows, geregistreerd in Entra ID"
+    }
+    EnrollmentJamfManaged { en: "Managed by Jamf Pro", nl: "Beheerd door Jamf Pro" }
+    ComplianceUnknown { en: "Unknown", nl: "Onbekend" }
+    ComplianceCompliant { en: "Compliant", nl: "Compatibel" }
+    ComplianceNoncompliant { en: "Not compliant", nl: "Niet compatibel" }
+    ComplianceConflict { en: "Conflict", nl: "Conflict" }
+    ComplianceError { en: "Error", nl: "Fout" }
+    ComplianceInGracePeriod { en: "In grace period", nl: "In respijtperiode" }
+    ComplianceConfigManager {
+        en: "Managed by Configuration Manager",
+        nl: "Beheerd door Configuration Manager"
+    }
+
+    VisibilityLastDigits {
+        en: "Only the last digits are shown for devices that are not corporate-owned.",
+        nl: "Van apparaten die geen bedrijfseigendom zijn, worden alleen de laatste cijfers getoond."
+    }
+    VisibilitySecret {
+        en: "Hidden. Showing it is recorded in the audit log.",
+        nl: "Verborgen. Tonen wordt vastgelegd in het auditlogboek."
+    }
+    HiddenAndroidPersonalWorkProfile {
+        en: "Android 12 and later do not report this for personally owned work profiles.",
+        nl: "Android 12 en hoger geeft dit niet door voor werkprofielen op persoonlijke apparaten."
+    }
+    HiddenWifiMacWithheld {
+        en: "Not reported by Android devices of this type enrolled since October 2021.",
+        nl: "Android-apparaten van dit type die sinds oktober 2021 zijn ingeschreven, geven dit niet door."
+    }
+    HiddenNotReported {
+        en: "Corporate-owned Android work profiles do not report this.",
+        nl: "Android-werkprofielen op bedrijfsapparaten geven dit niet door."
+    }
+    HiddenNotInventoried {
+        en: "Not collected for this kind of Android enrollment.",
+        nl: "Wordt voor dit soort Android-inschrijving niet verzameld."
+    }
+    HiddenPersonalDevice {
+        en: "Never shown for devices that are not corporate-owned.",
+        nl: "Wordt nooit getoond voor apparaten die geen bedrijfseigendom zijn."
+    }
 }
 
 #[cfg(test)]
@@ -234,7 +451,10 @@ mod tests {
     fn every_key_has_a_non_empty_text_in_every_language() {
         for key in Key::ALL {
             for locale in Locale::ALL {
-                assert!(!key.text(locale).trim().is_empty(), "{key:?} is empty in {locale:?}");
+                assert!(
+                    !key.text(locale).trim().is_empty(),
+                    "{key:?} is empty in {locale:?}"
+                );
             }
         }
     }
@@ -278,7 +498,10 @@ mod tests {
             Locale::negotiate(Some("a=b; portal_lang=nl"), Some("en")),
             Locale::Nl
         );
-        assert_eq!(Locale::negotiate(Some("portal_lang=xx"), Some("nl")), Locale::Nl);
+        assert_eq!(
+            Locale::negotiate(Some("portal_lang=xx"), Some("nl")),
+            Locale::Nl
+        );
         assert_eq!(Locale::negotiate(None, None), Locale::En);
     }
 }

@@ -5,6 +5,7 @@
 //! functions reach the server through the ports in [`services`].
 
 pub mod components;
+pub mod domain;
 pub mod error;
 pub mod i18n;
 pub mod locale;

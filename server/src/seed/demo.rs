@@ -169,7 +169,7 @@ async fn contoso<C: ConnectionTrait>(txn: &C, now: i64) -> anyhow::Result<()> {
     d1.entra_device_id = Some("e1000000-0000-4000-8000-0000000000e1".into());
     d1.enrollment_type = Some("apple_ade".into());
     d1.is_supervised = true;
-    d1.activation_lock_bypass_code = Some("K2Q7-9XRT-4MZP-88LA".into());
+    d1.activation_lock_bypass_code = Some("K2Q7M-9XRTA-4MZP-88LA-CD3F-7GHJ".into());
     d1.enrolled_at = now - 200 * DAY_MS;
 
     let mut d2 = rows::device(
@@ -206,7 +206,6 @@ async fn contoso<C: ConnectionTrait>(txn: &C, now: i64) -> anyhow::Result<()> {
     d3.serial_number = Some("C02ZK1ABMD6T".into());
     d3.ethernet_mac = Some("02:1A:2B:3C:4D:03".into());
     d3.enrollment_type = Some("jamf_managed".into());
-    d3.recovery_key = Some("FileVault: 7H2K-PQ9D-M4TX-WW31-8RZC-L6NB".into());
     d3.enrolled_at = now - 400 * DAY_MS;
 
     let mut d4 = rows::device(
@@ -242,7 +241,7 @@ async fn contoso<C: ConnectionTrait>(txn: &C, now: i64) -> anyhow::Result<()> {
     d5.entra_device_id = Some("e5000000-0000-4000-8000-0000000000e5".into());
     d5.enrollment_type = Some("windows_entra_joined".into());
     d5.recovery_key =
-        Some("BitLocker: 318219-602041-551166-427218-019712-554817-312940-650595".into());
+        Some("107855-421333-621907-589347-561594-056485-194876-095997".into());
 
     let mut d6 = rows::device(
         t,
