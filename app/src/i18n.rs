@@ -433,6 +433,19 @@ catalogue! {
         en: "Never shown for devices that are not corporate-owned.",
         nl: "Wordt nooit getoond voor apparaten die geen bedrijfseigendom zijn."
     }
+
+    // Exports
+    CsvSection { en: "section", nl: "onderdeel" }
+    CsvRecordKind { en: "record kind", nl: "soort gegeven" }
+    CsvRecordId { en: "record id", nl: "id van het gegeven" }
+    CsvField { en: "field", nl: "veld" }
+    CsvValue { en: "value", nl: "waarde" }
+    CsvShown { en: "shown as", nl: "getoond als" }
+    CsvSource { en: "source", nl: "bron" }
+    CsvVersion { en: "version", nl: "versie" }
+    CsvChangedAt { en: "changed at", nl: "gewijzigd op" }
+    CsvChangedBy { en: "changed by", nl: "gewijzigd door" }
+    CsvDetail { en: "detail", nl: "toelichting" }
 }
 
 #[cfg(test)]

@@ -185,7 +185,7 @@ async fn contoso<C: ConnectionTrait>(txn: &C, now: i64) -> anyhow::Result<()> {
         now,
     );
     d2.serial_number = Some("38121FDJH00A7Z".into());
-    d2.imei = Some("354826110432171".into());
+    d2.imei = Some("354826110432176".into());
     d2.wifi_mac = Some("02:1A:2B:3C:4D:02".into());
     d2.phone_number = Some("+14255550122".into());
     d2.enrollment_type = Some("android_work_profile_personal".into());
@@ -240,8 +240,7 @@ async fn contoso<C: ConnectionTrait>(txn: &C, now: i64) -> anyhow::Result<()> {
     d5.wifi_mac = Some("02:1A:2B:3C:4D:05".into());
     d5.entra_device_id = Some("e5000000-0000-4000-8000-0000000000e5".into());
     d5.enrollment_type = Some("windows_entra_joined".into());
-    d5.recovery_key =
-        Some("107855-421333-621907-589347-561594-056485-194876-095997".into());
+    d5.recovery_key = Some("107855-421333-621907-589347-561594-056485-194876-095997".into());
 
     let mut d6 = rows::device(
         t,

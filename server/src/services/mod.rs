@@ -1,6 +1,7 @@
 //! Implementations of the ports that `app` declares, one module per feature.
 
 pub mod audit;
+pub mod export;
 pub mod status;
 
 use app::services::Services;

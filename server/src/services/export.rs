@@ -1,0 +1,576 @@
+//! Everything held about one data subject, for access requests (GDPR Art. 15) and portability
+//! (Art. 20): identity, devices with their apps, disclosures, correction requests and the audit
+//! trail, as JSON and as CSV.
+//!
+//! The visibility rules of the field catalogue apply exactly as on screen: a value the platform
+//! withholds (for example the IMEI of a personally owned Android 12+ work-profile device) is not
+//! exported, and secrets stay masked (revealing one is a separate, audited act).
+
+use crate::clock::{to_rfc3339, year_month};
+use crate::entities::{
+    audit_event, correction_request, device, device_app, directory_user, disclosure, field_version,
+    recipient,
+};
+use anyhow::Context;
+use app::domain::catalogue::{FieldId, RecordKind};
+use app::domain::enums::{EnrollmentType, Ownership, Platform};
+use app::domain::visibility::{app_visible, apply, visibility, DeviceContext, Visibility};
+use app::i18n::{Key, Locale};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// Why an export could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// No such user in this tenant (other tenants' users are indistinguishable from none).
+    #[error("user not found")]
+    NotFound,
+    #[error(transparent)]
+    Database(#[from] anyhow::Error),
+}
+
+/// One field of one record, as the export shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FieldValue {
+    pub field: String,
+    pub label: String,
+    /// The value as shown (masked or partial per the visibility rules); `None` when withheld or
+    /// not held.
+    pub value: Option<String>,
+    /// `visible`, `last_digits`, `hidden` or `secret`.
+    pub shown: String,
+    pub source: String,
+    pub version: i64,
+    pub changed_at: String,
+    pub changed_by: String,
+}
+
+/// A record (the user or a device) with its fields.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RecordExport {
+    pub kind: String,
+    pub id: String,
+    pub fields: Vec<FieldValue>,
+}
+
+/// An app inventory entry shown under its device.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AppExport {
+    pub app_id: String,
+    pub name: String,
+    pub version: String,
+    pub managed: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DeviceExport {
+    #[serde(flatten)]
+    pub record: RecordExport,
+    pub apps: Vec<AppExport>,
+    /// Apps withheld by the visibility rules (personal devices show managed apps only).
+    pub apps_withheld: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DisclosureExport {
+    pub record_kind: String,
+    pub record_id: String,
+    pub recipient: String,
+    pub recipient_is_agent: bool,
+    pub feature: String,
+    pub fields: Vec<String>,
+    pub disclosed_at: String,
+    pub consent_id: Option<i64>,
+    pub purpose: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RequestExport {
+    pub id: i64,
+    pub record_kind: String,
+    pub record_id: String,
+    pub field: String,
+    pub proposed_value: String,
+    pub reason: String,
+    pub status: String,
+    pub received_at: String,
+    pub due_at: String,
+    pub decision_reason: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AuditExport {
+    pub seq: i64,
+    pub occurred_at: String,
+    pub actor: String,
+    pub action: String,
+    pub target_kind: String,
+    pub target_id: String,
+    pub changes: serde_json::Value,
+    pub reason: Option<String>,
+}
+
+/// Everything held about one user.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct UserExport {
+    pub tenant_id: String,
+    pub exported_at: String,
+    pub user: RecordExport,
+    pub devices: Vec<DeviceExport>,
+    pub disclosures: Vec<DisclosureExport>,
+    pub correction_requests: Vec<RequestExport>,
+    pub audit: Vec<AuditExport>,
+}
+
+/// Collects everything held about `user_id` in `tenant_id`, visibility rules applied.
+///
+/// # Errors
+/// [`ExportError::NotFound`] when the user is not in this tenant; database failures otherwise.
+pub async fn export_user<C: ConnectionTrait>(
+    db: &C,
+    tenant_id: &str,
+    user_id: &str,
+    locale: Locale,
+    now_ms: i64,
+) -> Result<UserExport, ExportError> {
+    let user = directory_user::Entity::find_by_id(user_id.to_owned())
+        .filter(directory_user::Column::TenantId.eq(tenant_id))
+        .one(db)
+        .await
+        .context("reading the user")?
+        .ok_or(ExportError::NotFound)?;
+    let devices = device::Entity::find()
+        .filter(device::Column::TenantId.eq(tenant_id))
+        .filter(device::Column::PrimaryUserId.eq(user_id))
+        .order_by_asc(device::Column::DeviceName)
+        .all(db)
+        .await
+        .context("reading the user's devices")?;
+    let mut record_ids: Vec<String> = vec![user.id.clone()];
+    record_ids.extend(devices.iter().map(|d| d.id.clone()));
+    let versions: HashMap<(String, String), field_version::Model> = field_version::Entity::find()
+        .filter(field_version::Column::TenantId.eq(tenant_id))
+        .filter(field_version::Column::RecordId.is_in(record_ids.clone()))
+        .all(db)
+        .await
+        .context("reading field versions")?
+        .into_iter()
+        .map(|v| ((v.record_id.clone(), v.field.clone()), v))
+        .collect();
+    let apps = device_app::Entity::find()
+        .filter(device_app::Column::TenantId.eq(tenant_id))
+        .filter(device_app::Column::DeviceId.is_in(record_ids.clone()))
+        .order_by_asc(device_app::Column::Name)
+        .all(db)
+        .await
+        .context("reading the app inventory")?;
+    let recipients: HashMap<String, recipient::Model> = recipient::Entity::find()
+        .all(db)
+        .await
+        .context("reading recipients")?
+        .into_iter()
+        .map(|r| (r.id.clone(), r))
+        .collect();
+    let disclosures = disclosure::Entity::find()
+        .filter(disclosure::Column::TenantId.eq(tenant_id))
+        .filter(disclosure::Column::SubjectUserId.eq(user_id))
+        .order_by_asc(disclosure::Column::DisclosedAt)
+        .all(db)
+        .await
+        .context("reading disclosures")?;
+    let requests = correction_request::Entity::find()
+        .filter(correction_request::Column::TenantId.eq(tenant_id))
+        .filter(correction_request::Column::SubjectUserId.eq(user_id))
+        .order_by_asc(correction_request::Column::ReceivedAt)
+        .all(db)
+        .await
+        .context("reading correction requests")?;
+    let audit = audit_event::Entity::find()
+        .filter(audit_event::Column::TenantId.eq(tenant_id))
+        .filter(audit_event::Column::SubjectUserId.eq(user_id))
+        .order_by_asc(audit_event::Column::Seq)
+        .all(db)
+        .await
+        .context("reading the audit trail")?;
+
+    let field_value = |record_id: &str,
+                       updated_at: i64,
+                       field: FieldId,
+                       raw: Option<String>,
+                       shown: Visibility| {
+        let spec = field.spec();
+        let meta = versions.get(&(record_id.to_owned(), field.as_str().to_owned()));
+        let (shown_name, value) = match raw {
+            None => ("visible", None),
+            Some(raw) => (shown_label(shown), apply(shown, &raw)),
+        };
+        FieldValue {
+            field: field.as_str().into(),
+            label: spec.label.text(locale).into(),
+            value,
+            shown: shown_name.into(),
+            source: spec.source.as_str().into(),
+            version: meta.map_or(0, |m| m.version),
+            changed_at: to_rfc3339(meta.map_or(updated_at, |m| m.changed_at)),
+            changed_by: meta
+                .map_or_else(|| spec.source.as_str().to_owned(), |m| m.changed_by.clone()),
+        }
+    };
+
+    let user_record = RecordExport {
+        kind: RecordKind::User.as_str().into(),
+        id: user.id.clone(),
+        fields: FieldId::ALL
+            .iter()
+            .filter(|f| f.record() == RecordKind::User)
+            .map(|&f| {
+                field_value(
+                    &user.id,
+                    user.updated_at,
+                    f,
+                    user_field(&user, f),
+                    Visibility::Visible,
+                )
+            })
+            .collect(),
+    };
+
+    let device_exports = devices
+        .iter()
+        .map(|d| {
+            let ctx = context_of(d);
+            let fields = FieldId::ALL
+                .iter()
+                .filter(|f| f.record() == RecordKind::Device)
+                .map(|&f| {
+                    field_value(
+                        &d.id,
+                        d.updated_at,
+                        f,
+                        device_field(d, &user, f),
+                        visibility(f, &ctx),
+                    )
+                })
+                .collect();
+            let (shown, withheld): (Vec<_>, Vec<_>) = apps
+                .iter()
+                .filter(|a| a.device_id == d.id)
+                .partition(|a| app_visible(&ctx, a.managed));
+            DeviceExport {
+                record: RecordExport {
+                    kind: RecordKind::Device.as_str().into(),
+                    id: d.id.clone(),
+                    fields,
+                },
+                apps: shown
+                    .into_iter()
+                    .map(|a| AppExport {
+                        app_id: a.app_id.clone(),
+                        name: a.name.clone(),
+                        version: a.app_version.clone(),
+                        managed: a.managed,
+                    })
+                    .collect(),
+                apps_withheld: withheld.len(),
+            }
+        })
+        .collect();
+
+    Ok(UserExport {
+        tenant_id: tenant_id.into(),
+        exported_at: to_rfc3339(now_ms),
+        user: user_record,
+        devices: device_exports,
+        disclosures: disclosures
+            .into_iter()
+            .map(|d| {
+                let recipient = recipients.get(&d.recipient_id);
+                DisclosureExport {
+                    record_kind: d.record_kind,
+                    record_id: d.record_id,
+                    recipient: recipient.map_or_else(|| d.recipient_id.clone(), |r| r.name.clone()),
+                    recipient_is_agent: recipient.is_some_and(|r| r.is_agent),
+                    feature: d.feature_id,
+                    fields: d.fields.split(',').map(str::to_owned).collect(),
+                    disclosed_at: to_rfc3339(d.disclosed_at),
+                    consent_id: d.consent_id,
+                    purpose: d.purpose,
+                }
+            })
+            .collect(),
+        correction_requests: requests
+            .into_iter()
+            .map(|r| RequestExport {
+                id: r.id,
+                record_kind: r.record_kind,
+                record_id: r.record_id,
+                field: r.field,
+                proposed_value: r.proposed_value,
+                reason: r.reason,
+                status: r.status,
+                received_at: to_rfc3339(r.received_at),
+                due_at: to_rfc3339(r.due_at),
+                decision_reason: r.decision_reason,
+            })
+            .collect(),
+        audit: audit
+            .into_iter()
+            .map(|e| AuditExport {
+                seq: e.seq,
+                occurred_at: to_rfc3339(e.occurred_at),
+                actor: e.actor_name,
+                action: e.action,
+                target_kind: e.target_kind,
+                target_id: e.target_id,
+                changes: serde_json::from_str(&e.changes).unwrap_or(serde_json::Value::Null),
+                reason: e.reason,
+            })
+            .collect(),
+    })
+}
+
+fn shown_label(v: Visibility) -> &'static str {
+    match v {
+        Visibility::Visible => "visible",
+        Visibility::LastDigits(_) => "last_digits",
+        Visibility::Hidden(_) => "hidden",
+        Visibility::Secret => "secret",
+    }
+}
+
+/// The facts the visibility rules need, read from a stored device. Unknown or unparsable facts
+/// fall to the stricter reading (the domain rules treat `None` that way).
+pub fn context_of(d: &device::Model) -> DeviceContext {
+    DeviceContext {
+        ownership: Ownership::parse(&d.ownership).unwrap_or(Ownership::Unknown),
+        platform: Platform::parse(&d.platform).unwrap_or(Platform::Linux),
+        os_major: DeviceContext::major_version(&d.os_version),
+        enrollment_type: d
+            .enrollment_type
+            .as_deref()
+            .and_then(|e| EnrollmentType::parse(e).ok()),
+        enrolled_at_year_month: Some(year_month(d.enrolled_at)),
+    }
+}
+
+/// The stored value of a user field (`None` when not held).
+pub fn user_field(u: &directory_user::Model, field: FieldId) -> Option<String> {
+    match field {
+        FieldId::ObjectId => Some(u.id.clone()),
+        FieldId::Upn => Some(u.upn.clone()),
+        FieldId::DisplayName => Some(u.display_name.clone()),
+        FieldId::Email => u.email.clone(),
+        FieldId::Phone => u.phone.clone(),
+        FieldId::Department => u.department.clone(),
+        FieldId::JobTitle => u.job_title.clone(),
+        _ => None,
+    }
+}
+
+/// The stored value of a device field (`None` when not held). `primary` is the device's
+/// primary user, whose UPN stands for the `primary_user` field.
+pub fn device_field(
+    d: &device::Model,
+    primary: &directory_user::Model,
+    field: FieldId,
+) -> Option<String> {
+    let flag = |b: bool| Some(if b { "true" } else { "false" }.to_owned());
+    match field {
+        FieldId::DeviceId => Some(d.id.clone()),
+        FieldId::EntraDeviceId => d.entra_device_id.clone(),
+        FieldId::DeviceName => Some(d.device_name.clone()),
+        FieldId::ManagementName => d.management_name.clone(),
+        FieldId::Ownership => Some(d.ownership.clone()),
+        FieldId::EnrollmentType => d.enrollment_type.clone(),
+        FieldId::DeviceCategory => d.device_category.clone(),
+        FieldId::PrimaryUser => {
+            (d.primary_user_id.as_deref() == Some(primary.id.as_str())).then(|| primary.upn.clone())
+        }
+        FieldId::EnrolledAt => Some(to_rfc3339(d.enrolled_at)),
+        FieldId::LastCheckIn => Some(to_rfc3339(d.last_check_in_at)),
+        FieldId::ComplianceState => Some(d.compliance_state.clone()),
+        FieldId::IsSupervised => flag(d.is_supervised),
+        FieldId::IsEncrypted => flag(d.is_encrypted),
+        FieldId::Os => Some(d.platform.clone()),
+        FieldId::OsVersion => Some(d.os_version.clone()),
+        FieldId::SerialNumber => d.serial_number.clone(),
+        FieldId::Imei => d.imei.clone(),
+        FieldId::Meid => d.meid.clone(),
+        FieldId::Udid => d.udid.clone(),
+        FieldId::Manufacturer => Some(d.manufacturer.clone()),
+        FieldId::Model => Some(d.model.clone()),
+        FieldId::WifiMac => d.wifi_mac.clone(),
+        FieldId::EthernetMac => d.ethernet_mac.clone(),
+        FieldId::Iccid => d.iccid.clone(),
+        FieldId::PhoneNumber => d.phone_number.clone(),
+        FieldId::SubscriberCarrier => d.subscriber_carrier.clone(),
+        FieldId::ActivationLockBypassCode => d.activation_lock_bypass_code.clone(),
+        FieldId::BitlockerRecoveryKey => d.recovery_key.clone(),
+        _ => None,
+    }
+}
+
+/// The export as one CSV table, headers in the reader's language. Values are quoted as RFC 4180
+/// requires, and cells that a spreadsheet would run as a formula are defused with a leading `'`.
+pub fn to_csv(export: &UserExport, locale: Locale) -> String {
+    let mut out = String::new();
+    let header = [
+        Key::CsvSection,
+        Key::CsvRecordKind,
+        Key::CsvRecordId,
+        Key::CsvField,
+        Key::CsvValue,
+        Key::CsvShown,
+        Key::CsvSource,
+        Key::CsvVersion,
+        Key::CsvChangedAt,
+        Key::CsvChangedBy,
+        Key::CsvDetail,
+    ]
+    .map(|k| k.text(locale).to_owned());
+    push_row(&mut out, &header);
+    let mut record = |section: &str, r: &RecordExport| {
+        for f in &r.fields {
+            push_row(
+                &mut out,
+                &[
+                    section.into(),
+                    r.kind.clone(),
+                    r.id.clone(),
+                    f.field.clone(),
+                    f.value.clone().unwrap_or_default(),
+                    f.shown.clone(),
+                    f.source.clone(),
+                    f.version.to_string(),
+                    f.changed_at.clone(),
+                    f.changed_by.clone(),
+                    f.label.clone(),
+                ],
+            );
+        }
+    };
+    record("identity", &export.user);
+    for d in &export.devices {
+        record("device", &d.record);
+    }
+    for d in &export.devices {
+        for a in &d.apps {
+            push_row(
+                &mut out,
+                &[
+                    "app".into(),
+                    "device".into(),
+                    d.record.id.clone(),
+                    a.app_id.clone(),
+                    format!("{} {}", a.name, a.version),
+                    "visible".into(),
+                    "device".into(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    if a.managed { "managed" } else { "unmanaged" }.into(),
+                ],
+            );
+        }
+    }
+    for d in &export.disclosures {
+        push_row(
+            &mut out,
+            &[
+                "disclosure".into(),
+                d.record_kind.clone(),
+                d.record_id.clone(),
+                d.fields.join(" "),
+                d.recipient.clone(),
+                String::new(),
+                d.feature.clone(),
+                String::new(),
+                d.disclosed_at.clone(),
+                String::new(),
+                d.purpose.clone(),
+            ],
+        );
+    }
+    for r in &export.correction_requests {
+        push_row(
+            &mut out,
+            &[
+                "correction_request".into(),
+                r.record_kind.clone(),
+                r.record_id.clone(),
+                r.field.clone(),
+                r.proposed_value.clone(),
+                r.status.clone(),
+                String::new(),
+                String::new(),
+                r.received_at.clone(),
+                String::new(),
+                r.reason.clone(),
+            ],
+        );
+    }
+    for e in &export.audit {
+        push_row(
+            &mut out,
+            &[
+                "audit".into(),
+                e.target_kind.clone(),
+                e.target_id.clone(),
+                e.action.clone(),
+                e.changes.to_string(),
+                String::new(),
+                String::new(),
+                e.seq.to_string(),
+                e.occurred_at.clone(),
+                e.actor.clone(),
+                e.reason.clone().unwrap_or_default(),
+            ],
+        );
+    }
+    out
+}
+
+fn push_row(out: &mut String, cells: &[String]) {
+    for (i, cell) in cells.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&csv_cell(cell));
+    }
+    out.push_str("\r\n");
+}
+
+fn csv_cell(value: &str) -> String {
+    let defused = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    };
+    if defused.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", defused.replace('"', "\"\""))
+    } else {
+        defused
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_cell;
+
+    #[test]
+    fn csv_cells_are_quoted_and_formulas_are_defused() {
+        let cases = [
+            ("plain", "plain"),
+            ("a,b", "\"a,b\""),
+            ("say \"hi\"", "\"say \"\"hi\"\"\""),
+            ("line\nbreak", "\"line\nbreak\""),
+            ("=HYPERLINK(\"x\")", "\"'=HYPERLINK(\"\"x\"\")\""),
+            ("+31 6", "'+31 6"),
+            ("-1", "'-1"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(csv_cell(input), expected, "{input}");
+        }
+    }
+}

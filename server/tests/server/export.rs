@@ -1,0 +1,129 @@
+//! Exports of everything held about one user, with the visibility rules applied.
+
+use crate::helpers::on_both_databases;
+use app::domain::catalogue::FieldId;
+use app::i18n::Locale;
+use sea_orm::EntityTrait;
+use server::entities::{device, directory_user};
+use server::seed::demo;
+use server::services::export::{self, ExportError};
+
+fn field<'a>(record: &'a export::RecordExport, name: &str) -> &'a export::FieldValue {
+    record
+        .fields
+        .iter()
+        .find(|f| f.field == name)
+        .unwrap_or_else(|| panic!("no field {name}"))
+}
+
+on_both_databases! {
+    async fn a_corporate_iphone_is_exported_in_full_but_its_bypass_code_stays_masked(app) {
+        demo::load(&app.db).await.unwrap();
+        let export = export::export_user(&app.db, demo::CONTOSO, demo::ADELE, Locale::En, 0).await.unwrap();
+        assert_eq!(field(&export.user, "upn").value.as_deref(), Some("adele.vance@contoso.com"));
+        let iphone = &export.devices[0];
+        assert_eq!(field(&iphone.record, "imei").value.as_deref(), Some("356938035643809"));
+        assert_eq!(field(&iphone.record, "phone_number").value.as_deref(), Some("+14255550111"));
+        let code = field(&iphone.record, "activation_lock_bypass_code");
+        assert_eq!(code.shown, "secret");
+        let json = serde_json::to_string(&export).unwrap();
+        let csv = export::to_csv(&export, Locale::En);
+        for text in [&json, &csv] {
+            assert!(!text.contains("K2Q7M-9XRTA"), "the bypass code leaked");
+        }
+        assert_eq!(iphone.apps.len(), 3, "corporate devices show every app");
+        assert!(export.disclosures.iter().any(|d| d.recipient == "Apple"));
+        assert!(export.disclosures.iter().any(|d| d.recipient == "Lookout for Work" && !d.recipient_is_agent));
+        assert!(export.audit.iter().any(|e| e.action == "device.ownership_changed"));
+    }
+
+    async fn a_personal_android_work_profile_hides_hardware_ids_and_unmanaged_apps(app) {
+        demo::load(&app.db).await.unwrap();
+        let export = export::export_user(&app.db, demo::CONTOSO, demo::BEN, Locale::En, 0).await.unwrap();
+        let pixel = &export.devices[0];
+        for hidden in ["imei", "serial_number", "wifi_mac"] {
+            let f = field(&pixel.record, hidden);
+            assert_eq!(f.shown, "hidden", "{hidden}");
+            assert_eq!(f.value, None, "{hidden}");
+        }
+        let phone = field(&pixel.record, "phone_number");
+        assert_eq!(phone.shown, "last_digits");
+        assert_eq!(phone.value.as_deref(), Some("••• 0122"));
+        assert_eq!(pixel.apps.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(), ["Microsoft Outlook"]);
+        assert_eq!(pixel.apps_withheld, 1, "WhatsApp is personal");
+        let csv = export::to_csv(&export, Locale::En);
+        assert!(!csv.contains("354826110432176"), "the hidden IMEI leaked into the CSV");
+        assert!(!csv.contains("WhatsApp"));
+        assert_eq!(export.correction_requests.len(), 1);
+        assert!(export.disclosures.iter().all(|d| d.recipient == "Google"));
+    }
+
+    async fn a_user_of_another_tenant_cannot_be_exported(app) {
+        demo::load(&app.db).await.unwrap();
+        let refused = export::export_user(&app.db, demo::CONTOSO, demo::FAB_USER, Locale::En, 0).await;
+        assert!(matches!(refused, Err(ExportError::NotFound)));
+    }
+}
+
+#[tokio::test]
+async fn the_csv_export_has_translated_headers_and_one_row_per_item() {
+    let app = crate::helpers::TestApp::spawn_sqlite().await;
+    demo::load(&app.db).await.unwrap();
+    let export = export::export_user(&app.db, demo::CONTOSO, demo::ADELE, Locale::Nl, 0)
+        .await
+        .unwrap();
+    let csv = export::to_csv(&export, Locale::Nl);
+    let mut lines = csv.split("\r\n").filter(|l| !l.is_empty());
+    assert!(lines
+        .next()
+        .unwrap()
+        .starts_with("onderdeel,soort gegeven,id van het gegeven,veld,waarde"));
+    let rows = lines.count();
+    let expected = export.user.fields.len()
+        + export
+            .devices
+            .iter()
+            .map(|d| d.record.fields.len() + d.apps.len())
+            .sum::<usize>()
+        + export.disclosures.len()
+        + export.correction_requests.len()
+        + export.audit.len();
+    assert_eq!(rows, expected);
+}
+
+#[tokio::test]
+async fn every_demo_value_passes_its_fields_parser() {
+    let app = crate::helpers::TestApp::spawn_sqlite().await;
+    demo::load(&app.db).await.unwrap();
+    let users = directory_user::Entity::find().all(&app.db).await.unwrap();
+    for user in &users {
+        for &f in FieldId::ALL {
+            if let Some(value) = export::user_field(user, f) {
+                assert!(
+                    f.parse_value(&value).is_ok(),
+                    "{} of {}: {:?}",
+                    f.as_str(),
+                    user.id,
+                    f.parse_value(&value)
+                );
+            }
+        }
+    }
+    for d in device::Entity::find().all(&app.db).await.unwrap() {
+        let owner = users
+            .iter()
+            .find(|u| Some(&u.id) == d.primary_user_id.as_ref())
+            .unwrap_or(&users[0]);
+        for &f in FieldId::ALL {
+            if let Some(value) = export::device_field(&d, owner, f) {
+                assert!(
+                    f.parse_value(&value).is_ok(),
+                    "{} of {}: {:?}",
+                    f.as_str(),
+                    d.id,
+                    f.parse_value(&value)
+                );
+            }
+        }
+    }
+}
