@@ -8,6 +8,7 @@ mod helpers;
 mod audit;
 mod cli;
 mod data_model;
+mod export;
 mod health;
 mod pages;
 mod server_functions;
