@@ -20,7 +20,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Html, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
-use pages::{home::HomePage, not_found::NotFoundPage, sign_in::SignInPage};
+use pages::{error::ErrorPage, home::HomePage, not_found::NotFoundPage, sign_in::SignInPage};
 
 /// File name (without extension) of the browser bundle and stylesheet under `/pkg`.
 pub const OUTPUT_NAME: &str = "privacy-portal";
@@ -64,10 +64,12 @@ pub fn App() -> impl IntoView {
         }/>
         <Router>
             <Layout>
-                <Routes fallback=NotFoundPage>
-                    <Route path=path!("") view=HomePage/>
-                    <Route path=path!("sign-in") view=SignInPage/>
-                </Routes>
+                <ErrorBoundary fallback=|_errors| view! { <ErrorPage/> }>
+                    <Routes fallback=NotFoundPage>
+                        <Route path=path!("") view=HomePage/>
+                        <Route path=path!("sign-in") view=SignInPage/>
+                    </Routes>
+                </ErrorBoundary>
             </Layout>
         </Router>
     }
