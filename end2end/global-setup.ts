@@ -1,7 +1,7 @@
 // Starts the portal for the browser suite: the debug server binary on port 0 with a fresh
-// SQLite file (or E2E_DATABASE_URL), waits for the line announcing its address, then polls
+// SQLite file (or E2E_DATABASE_URL) holding the demo tenants, in demo mode, waits for the line announcing its address, then polls
 // /readyz. The address reaches the tests through BASE_URL (see tests/fixtures.ts).
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -17,17 +17,17 @@ export default async function globalSetup(): Promise<void> {
   const binary = process.env.PORTAL_SERVER_BIN ?? join(ROOT, "target/debug/server");
   const dataDir = mkdtempSync(join(tmpdir(), "portal-e2e-"));
   const databaseUrl = process.env.E2E_DATABASE_URL || `sqlite://${dataDir}/portal.db?mode=rwc`;
-  const server = spawn(binary, [], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      PORTAL_PORT: "0",
-      PORTAL_SITE_ROOT: join(ROOT, "target/site"),
-      PORTAL_LOG_LEVEL: process.env.PORTAL_LOG_LEVEL ?? "warn",
-      DATABASE_URL: databaseUrl,
-    },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const env = {
+    ...process.env,
+    PORTAL_PORT: "0",
+    PORTAL_SITE_ROOT: join(ROOT, "target/site"),
+    PORTAL_LOG_LEVEL: process.env.PORTAL_LOG_LEVEL ?? "warn",
+    // The suite signs in with the demo identities, as a visitor of the run command would.
+    PORTAL_DEMO_MODE: "true",
+    DATABASE_URL: databaseUrl,
+  };
+  execFileSync(binary, ["seed-demo"], { cwd: ROOT, env, stdio: ["ignore", "ignore", "inherit"] });
+  const server = spawn(binary, ["serve"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "inherit"] });
   if (server.pid === undefined) throw new Error(`could not start ${binary}`);
   writeFileSync(PID_FILE, String(server.pid));
 

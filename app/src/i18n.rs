@@ -446,6 +446,58 @@ catalogue! {
     CsvChangedAt { en: "changed at", nl: "gewijzigd op" }
     CsvChangedBy { en: "changed by", nl: "gewijzigd door" }
     CsvDetail { en: "detail", nl: "toelichting" }
+
+    // Sign-in, sessions and roles
+    RoleTenantAdmin { en: "Tenant admin", nl: "Tenantbeheerder" }
+    RoleSupportReviewer { en: "Support reviewer", nl: "Supportbeoordelaar" }
+    RoleAuditor { en: "Auditor", nl: "Auditor" }
+    RoleEndUser { en: "End user", nl: "Eindgebruiker" }
+    SignOut { en: "Sign out", nl: "Afmelden" }
+    SignedInAs { en: "Signed in as {name} ({tenant})", nl: "Aangemeld als {name} ({tenant})" }
+    DemoBanner {
+        en: "Demo mode: sample data and demo sign-in. Do not enter real personal data.",
+        nl: "Demomodus: voorbeeldgegevens en demo-aanmelding. Voer geen echte persoonsgegevens in."
+    }
+    SignInWithProvider { en: "Sign in with your organisation account", nl: "Aanmelden met uw organisatieaccount" }
+    DemoSignInTitle { en: "Demo sign-in", nl: "Demo-aanmelding" }
+    DemoSignInIntro {
+        en: "Pick a demo identity. Each one sees the portal with the rights of its role in its own tenant.",
+        nl: "Kies een demo-identiteit. Elke identiteit ziet het portaal met de rechten van haar rol in haar eigen tenant."
+    }
+    DemoSignInAs { en: "Sign in as {name}", nl: "Aanmelden als {name}" }
+    SignInFailed {
+        en: "Sign-in failed: {reason}. Nothing was changed; try again.",
+        nl: "Aanmelden mislukt: {reason}. Er is niets gewijzigd; probeer het opnieuw."
+    }
+
+    SignInErrExpired { en: "the sign-in took too long or was not started here", nl: "het aanmelden duurde te lang of is hier niet gestart" }
+    SignInErrState { en: "the answer does not belong to this browser's sign-in", nl: "het antwoord hoort niet bij de aanmelding van deze browser" }
+    SignInErrProvider { en: "the identity provider could not complete the sign-in", nl: "de identiteitsprovider kon het aanmelden niet afronden" }
+    SignInErrToken { en: "the identity token could not be verified", nl: "het identiteitstoken kon niet worden geverifieerd" }
+    SignInErrTenant { en: "your organisation is not known to this portal", nl: "uw organisatie is niet bekend bij dit portaal" }
+    SignInNoMethod {
+        en: "No sign-in method is available on this instance. Ask your administrator to configure an OpenID Connect provider.",
+        nl: "Op deze omgeving is geen aanmeldmethode beschikbaar. Vraag uw beheerder een OpenID Connect-provider in te stellen."
+    }
+    NavAccounts { en: "Accounts and roles", nl: "Accounts en rollen" }
+    AccountsTitle { en: "Accounts and roles", nl: "Accounts en rollen" }
+    AccountsIntro {
+        en: "People who can sign in to this tenant, and what each may do. Role changes take effect at once and are recorded in the audit log.",
+        nl: "Mensen die zich bij deze tenant kunnen aanmelden, en wat ieder mag. Rolwijzigingen gaan direct in en worden vastgelegd in het auditlogboek."
+    }
+    AccountsCaption { en: "Accounts of {tenant}", nl: "Accounts van {tenant}" }
+    ColName { en: "Name", nl: "Naam" }
+    ColEmail { en: "Email", nl: "E-mail" }
+    ColRoles { en: "Roles", nl: "Rollen" }
+    ColLastSignIn { en: "Last sign-in", nl: "Laatst aangemeld" }
+    Never { en: "never", nl: "nooit" }
+    Grant { en: "Grant", nl: "Toekennen" }
+    Revoke { en: "Revoke {role}", nl: "{role} intrekken" }
+    RoleToGrant { en: "Role to grant", nl: "Toe te kennen rol" }
+    NoAccounts { en: "No accounts yet. People get an account when they first sign in.", nl: "Nog geen accounts. Mensen krijgen een account wanneer ze zich voor het eerst aanmelden." }
+    Loading { en: "Loading…", nl: "Laden…" }
+    RoleChanged { en: "Roles updated.", nl: "Rollen bijgewerkt." }
+    ErrOwnAdminRole { en: "You cannot revoke your own admin role.", nl: "U kunt uw eigen beheerdersrol niet intrekken." }
 }
 
 #[cfg(test)]

@@ -4,6 +4,8 @@
 //! server-rendered page). Nothing here touches the database or the network directly; server
 //! functions reach the server through the ports in [`services`].
 
+pub mod accounts;
+pub mod auth;
 pub mod components;
 pub mod domain;
 pub mod error;
@@ -20,7 +22,10 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Html, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
-use pages::{error::ErrorPage, home::HomePage, not_found::NotFoundPage, sign_in::SignInPage};
+use pages::{
+    accounts::AccountsPage, error::ErrorPage, home::HomePage, not_found::NotFoundPage,
+    sign_in::SignInPage,
+};
 
 /// File name (without extension) of the browser bundle and stylesheet under `/pkg`.
 pub const OUTPUT_NAME: &str = "privacy-portal";
@@ -68,6 +73,7 @@ pub fn App() -> impl IntoView {
                     <Routes fallback=NotFoundPage>
                         <Route path=path!("") view=HomePage/>
                         <Route path=path!("sign-in") view=SignInPage/>
+                        <Route path=path!("admin/accounts") view=AccountsPage/>
                     </Routes>
                 </ErrorBoundary>
             </Layout>

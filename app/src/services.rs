@@ -5,6 +5,7 @@
 //! `server` implements them and provides a [`Services`] value through Leptos context. Server
 //! functions stay thin: parse, authorise, call a port, map the error.
 
+use crate::auth::DemoIdentity;
 use crate::error::AppError;
 use crate::status::StatusReport;
 use std::future::Future;
@@ -20,10 +21,35 @@ pub trait StatusPort: Send + Sync {
     fn status(&self) -> BoxFuture<'_, Result<StatusReport, AppError>>;
 }
 
+/// Sign-in support for the pages.
+pub trait AuthPort: Send + Sync {
+    /// The demo identities; empty outside demo mode.
+    fn demo_identities(&self) -> BoxFuture<'_, Result<Vec<DemoIdentity>, AppError>>;
+}
+
+/// Accounts and roles of the principal's tenant.
+pub trait AccountsPort: Send + Sync {
+    /// The tenant's accounts.
+    fn list<'a>(
+        &'a self,
+        principal: &'a crate::auth::Principal,
+    ) -> BoxFuture<'a, Result<Vec<crate::accounts::AccountView>, AppError>>;
+    /// Grants (`grant = true`) or revokes a role, with an audit event when something changed.
+    fn set_role<'a>(
+        &'a self,
+        principal: &'a crate::auth::Principal,
+        account_id: i64,
+        role: crate::auth::Role,
+        grant: bool,
+    ) -> BoxFuture<'a, Result<(), AppError>>;
+}
+
 /// Every port, provided once per request through Leptos context.
 #[derive(Clone)]
 pub struct Services {
     pub status: Arc<dyn StatusPort>,
+    pub auth: Arc<dyn AuthPort>,
+    pub accounts: Arc<dyn AccountsPort>,
 }
 
 /// The services of the current request.

@@ -1,4 +1,5 @@
-//! The command line: `server` (serve, the default), `server migrate`, `server config`.
+//! The command line: `server` (serve, the default), `server migrate`, `server config`, the
+//! seeding commands, `server import` and `server verify-audit`.
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -35,6 +36,18 @@ pub enum Command {
         /// Users written per transaction.
         #[arg(long, default_value_t = 5000)]
         batch: u64,
+    },
+    /// Import users and managed devices of one tenant from a Microsoft Graph export (JSON
+    /// Lines); refused records are listed, the rest is saved.
+    Import {
+        /// The tenant the records belong to; it must exist.
+        #[arg(long)]
+        tenant: String,
+        /// JSON Lines file: one Graph `user` or `managedDevice` object per line.
+        file: PathBuf,
+        /// Good records written per transaction.
+        #[arg(long, default_value_t = 1000)]
+        batch: usize,
     },
     /// Verify the audit chain of every tenant; exits non-zero if any is broken.
     VerifyAudit,

@@ -47,6 +47,70 @@ pub struct Config {
     pub shutdown_grace_seconds: u64,
     /// Requests taking longer than this are answered with 503.
     pub request_timeout_seconds: u64,
+    /// Mark the session cookie `Secure` (set whenever the portal is served over HTTPS).
+    pub cookie_secure: bool,
+    /// A session ends after this long without a request.
+    pub session_idle_minutes: u64,
+    /// A session ends this long after sign-in, active or not.
+    pub session_absolute_hours: u64,
+    /// OpenID Connect sign-in; absent means no provider is configured.
+    pub oidc: Option<OidcConfig>,
+}
+
+/// An OpenID Connect provider (Entra ID, Keycloak, any issuer with discovery).
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OidcConfig {
+    /// Issuer URL; `/.well-known/openid-configuration` is read from it.
+    pub issuer: String,
+    pub client_id: String,
+    /// Secret: never printed.
+    #[serde(default)]
+    pub client_secret: Option<String>,
+    /// This portal's callback, e.g. `https://portal.example/auth/oidc/callback`.
+    pub redirect_url: String,
+    #[serde(default = "default_scopes")]
+    pub scopes: Vec<String>,
+    /// Claim holding the tenant id (Entra ID: `tid`).
+    #[serde(default = "default_tenant_claim")]
+    pub tenant_claim: String,
+    /// Claim holding the roles (Entra ID app roles: `roles`).
+    #[serde(default = "default_roles_claim")]
+    pub roles_claim: String,
+    /// Claim holding the user's UPN or email, to link end users to their directory user.
+    #[serde(default = "default_username_claim")]
+    pub username_claim: String,
+}
+
+fn default_scopes() -> Vec<String> {
+    vec!["openid".into(), "profile".into(), "email".into()]
+}
+fn default_tenant_claim() -> String {
+    "tid".into()
+}
+fn default_roles_claim() -> String {
+    "roles".into()
+}
+fn default_username_claim() -> String {
+    "preferred_username".into()
+}
+
+impl std::fmt::Debug for OidcConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OidcConfig")
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "********"),
+            )
+            .field("redirect_url", &self.redirect_url)
+            .field("scopes", &self.scopes)
+            .field("tenant_claim", &self.tenant_claim)
+            .field("roles_claim", &self.roles_claim)
+            .field("username_claim", &self.username_claim)
+            .finish()
+    }
 }
 
 impl Default for Config {
@@ -62,6 +126,10 @@ impl Default for Config {
             log_format: LogFormat::Pretty,
             shutdown_grace_seconds: 10,
             request_timeout_seconds: 30,
+            cookie_secure: false,
+            session_idle_minutes: 60,
+            session_absolute_hours: 12,
+            oidc: None,
         }
     }
 }
@@ -102,7 +170,7 @@ impl Config {
         }
         figment = figment
             .merge(Env::raw().only(&["DATABASE_URL"]))
-            .merge(Env::prefixed("PORTAL_").ignore(&["CONFIG"]));
+            .merge(Env::prefixed("PORTAL_").ignore(&["CONFIG"]).split("__"));
         let config: Config = figment.extract().map_err(Box::new)?;
         config.validate()?;
         Ok(config)
@@ -130,6 +198,31 @@ impl Config {
                 key: "request_timeout_seconds",
                 message: "must be at least 1".into(),
             });
+        }
+        if self.session_idle_minutes == 0 || self.session_absolute_hours == 0 {
+            return Err(ConfigError::Invalid {
+                key: "session_idle_minutes",
+                message: "session lifetimes must be at least 1".into(),
+            });
+        }
+        if let Some(oidc) = &self.oidc {
+            for (key, value) in [
+                ("oidc.issuer", &oidc.issuer),
+                ("oidc.redirect_url", &oidc.redirect_url),
+            ] {
+                if !(value.starts_with("https://") || value.starts_with("http://")) {
+                    return Err(ConfigError::Invalid {
+                        key,
+                        message: "must be an http(s) URL".into(),
+                    });
+                }
+            }
+            if oidc.client_id.trim().is_empty() {
+                return Err(ConfigError::Invalid {
+                    key: "oidc.client_id",
+                    message: "must not be empty".into(),
+                });
+            }
         }
         if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.log_level) {
             return Err(ConfigError::Invalid {
@@ -190,6 +283,25 @@ mod tests {
         assert!(config.validate().is_ok());
         assert_eq!(config.backend(), Some(Backend::Sqlite));
         assert!(!config.demo_mode, "demo mode must never be on by default");
+    }
+
+    #[test]
+    fn the_oidc_client_secret_is_never_printed() {
+        let config = Config {
+            oidc: Some(OidcConfig {
+                issuer: "https://login.example/tenant/v2.0".into(),
+                client_id: "portal".into(),
+                client_secret: Some("s3cr3t-value".into()),
+                redirect_url: "https://portal.example/auth/oidc/callback".into(),
+                scopes: default_scopes(),
+                tenant_claim: default_tenant_claim(),
+                roles_claim: default_roles_claim(),
+                username_claim: default_username_claim(),
+            }),
+            ..Config::default()
+        };
+        let shown = format!("{config:?} {:?}", config.redacted());
+        assert!(!shown.contains("s3cr3t-value"), "{shown}");
     }
 
     #[test]

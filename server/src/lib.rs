@@ -3,12 +3,14 @@
 //! `main.rs` only parses the command line and calls into this library, so integration tests
 //! start exactly the same application.
 
+pub mod auth;
 pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod db;
 pub mod entities;
 pub mod error;
+pub mod import;
 pub mod request_id;
 pub mod routes;
 pub mod seed;

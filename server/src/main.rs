@@ -44,6 +44,14 @@ fn rate(rows: u64, seconds: f64) -> f64 {
     }
 }
 
+/// The summary, then every refused line (line, Graph field, reason; never a value).
+fn print_import_report(report: &server::import::ImportReport) {
+    println!("{report}");
+    for rejection in &report.rejected {
+        println!("  {rejection}");
+    }
+}
+
 async fn run(command: Command, config: Config) -> anyhow::Result<()> {
     match command {
         Command::Serve => {
@@ -101,6 +109,25 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             }
             db.close().await?;
             Ok(())
+        }
+        Command::Import {
+            tenant,
+            file,
+            batch,
+        } => {
+            let db = migrated(&config).await?;
+            let result = server::import::import_file(&db, &tenant, &file, batch).await;
+            match &result {
+                Ok(report) => print_import_report(report),
+                // Batches before a refused one are saved: say what they hold.
+                Err(e) => {
+                    if let Some(failed) = e.downcast_ref::<server::import::BatchFailed>() {
+                        print_import_report(&failed.saved);
+                    }
+                }
+            }
+            db.close().await?;
+            result.map(|_| ())
         }
         Command::VerifyAudit => {
             use sea_orm::EntityTrait;

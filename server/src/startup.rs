@@ -9,7 +9,7 @@ use anyhow::Context;
 use app::{shell, App};
 use axum::extract::FromRef;
 use axum::http::{HeaderName, StatusCode};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use leptos::config::{Env, LeptosOptions};
 use leptos::prelude::provide_context;
@@ -17,6 +17,7 @@ use leptos_axum::{file_and_error_handler_with_context, generate_route_list, Lept
 use sea_orm::DatabaseConnection;
 use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
@@ -30,6 +31,9 @@ use tower_http::trace::TraceLayer;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: DatabaseConnection,
+    pub config: Arc<Config>,
+    /// The OpenID Connect provider, when one is configured.
+    pub oidc: Option<Arc<crate::auth::oidc::Oidc>>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -58,11 +62,18 @@ impl Application {
             tracing::info!(applied, "database migrations applied");
         }
         crate::seed::catalogue::sync(&db).await?;
+        let store = crate::auth::sessions::Store::new(&db).await?;
+        // Hourly is plenty: expired sessions are refused on read anyway; this only reclaims space.
+        crate::auth::sessions::spawn_purge(store.clone(), Duration::from_secs(3600));
+        let oidc = match &config.oidc {
+            Some(oidc) => Some(Arc::new(crate::auth::oidc::Oidc::new(oidc.clone())?)),
+            None => None,
+        };
         let listener = TcpListener::bind(config.addr())
             .await
             .with_context(|| format!("binding {}", config.addr()))?;
         let addr = listener.local_addr().context("reading the bound address")?;
-        let router = router(config, addr, db.clone());
+        let router = router(config, addr, db.clone(), store, oidc);
         Ok(Application {
             listener,
             router,
@@ -144,7 +155,13 @@ pub async fn shutdown_signal() {
     }
 }
 
-fn router(config: &Config, addr: SocketAddr, db: DatabaseConnection) -> Router {
+fn router(
+    config: &Config,
+    addr: SocketAddr,
+    db: DatabaseConnection,
+    store: crate::auth::sessions::Store,
+    oidc: Option<Arc<crate::auth::oidc::Oidc>>,
+) -> Router {
     let leptos_options = LeptosOptions::builder()
         .output_name(app::OUTPUT_NAME)
         .site_root(config.site_root.to_string_lossy().into_owned())
@@ -156,23 +173,39 @@ fn router(config: &Config, addr: SocketAddr, db: DatabaseConnection) -> Router {
             Env::PROD
         })
         .build();
-    let services = crate::services::build(db.clone());
-    let context = move || provide_context(services.clone());
+    let services = crate::services::build(db.clone(), config);
+    let flags = app::auth::SiteFlags {
+        demo_mode: config.demo_mode,
+        oidc_enabled: oidc.is_some(),
+    };
+    let context = move || {
+        provide_context(services.clone());
+        provide_context(flags);
+    };
     let routes = generate_route_list(App);
     let request_id = HeaderName::from_static("x-request-id");
     let state = AppState {
         leptos_options: leptos_options.clone(),
         db,
+        config: Arc::new(config.clone()),
+        oidc,
     };
 
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/auth/demo", post(crate::auth::demo::demo_sign_in))
+        .route("/auth/sign-out", post(crate::auth::demo::sign_out))
+        .route("/auth/oidc/start", get(crate::auth::oidc::start))
+        .route("/auth/oidc/callback", get(crate::auth::oidc::callback))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = leptos_options.clone();
             move || shell(options.clone())
         })
         .fallback(file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::auth::resolve))
+        .layer(crate::auth::sessions::layer(store, config))
+        .layer(axum::middleware::from_fn(crate::auth::csrf::same_origin))
         .with_state(state)
         .layer(
             ServiceBuilder::new()

@@ -1,15 +1,21 @@
-//! The frame of every page: skip link, header with navigation and language switch, main
-//! region, footer.
+//! The frame of every page: demo banner, skip link, header with navigation, the signed-in
+//! person and the language switch, main region, footer.
 
+use crate::auth::{get_session_info, Role, SessionInfo};
 use crate::i18n::{Key, Locale};
 use crate::locale::{use_locale, SetLocale};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+/// The session as the layout loaded it, shared with pages through context.
+pub type SessionResource = Resource<Result<SessionInfo, crate::error::AppError>>;
+
 /// Wraps a page in the portal's header, navigation and footer.
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
     let locale = use_locale();
+    let session: SessionResource = Resource::new(|| (), |_| get_session_info());
+    provide_context(session);
     let main_ref = NodeRef::<leptos::html::Main>::new();
     // The router would treat "#main" as a navigation and leave focus where it was; keyboard
     // users need focus inside the content, so the click moves it there explicitly.
@@ -19,10 +25,24 @@ pub fn Layout(children: Children) -> impl IntoView {
             let _focus_is_best_effort = main.focus();
         }
     };
+    let info = move || session.get().and_then(Result::ok);
     view! {
         <a class="skip-link" href="#main" on:click=skip_to_main>
             {Key::SkipToContent.text(locale)}
         </a>
+        <Transition fallback=|| ()>
+            {move || {
+                info()
+                    .filter(|i| i.demo_mode)
+                    .map(|_| {
+                        view! {
+                            <div class="banner banner--demo" role="status" data-testid="demo-banner">
+                                {Key::DemoBanner.text(locale)}
+                            </div>
+                        }
+                    })
+            }}
+        </Transition>
         <header class="site-header">
             <div class="site-header__inner">
                 <a class="brand" href="/">
@@ -31,12 +51,20 @@ pub fn Layout(children: Children) -> impl IntoView {
                 </a>
                 <nav class="site-nav" aria-label=Key::NavMain.text(locale)>
                     <A href="/">{Key::NavHome.text(locale)}</A>
+                    <Transition fallback=|| ()>
+                        {move || {
+                            info()
+                                .and_then(|i| i.user)
+                                .filter(|u| u.roles.contains(&Role::TenantAdmin))
+                                .map(|_| view! { <A href="/admin/accounts">{Key::NavAccounts.text(locale)}</A> })
+                        }}
+                    </Transition>
                 </nav>
                 <div class="site-header__tools">
                     <LanguageSwitch/>
-                    <a class="button button--secondary" href="/sign-in">
-                        {Key::NavSignIn.text(locale)}
-                    </a>
+                    <Transition fallback=|| ()>
+                        {move || info().map(|i| view! { <SessionControls info=i/> })}
+                    </Transition>
                 </div>
             </div>
         </header>
@@ -46,6 +74,30 @@ pub fn Layout(children: Children) -> impl IntoView {
         <footer class="site-footer">
             <p>{Key::FooterText.text(locale)}</p>
         </footer>
+    }
+}
+
+/// The signed-in person and a sign-out button, or a sign-in link.
+#[component]
+fn SessionControls(info: SessionInfo) -> impl IntoView {
+    let locale = use_locale();
+    match info.user {
+        Some(user) => view! {
+            <span class="session-user" data-testid="signed-in-as">
+                {Key::SignedInAs.format(locale, &[("name", &user.display_name), ("tenant", &user.tenant_name)])}
+            </span>
+            // A plain form: sign-out works without the browser bundle and deletes the session
+            // on the server.
+            <form method="post" action="/auth/sign-out" class="inline-form">
+                <input type="hidden" name="csrf" value=user.csrf_token/>
+                <button type="submit" class="button button--secondary">{Key::SignOut.text(locale)}</button>
+            </form>
+        }
+        .into_any(),
+        None => view! {
+            <a class="button button--secondary" href="/sign-in">{Key::NavSignIn.text(locale)}</a>
+        }
+        .into_any(),
     }
 }
 

@@ -115,14 +115,6 @@ pub fn luhn_digit(digits: &str) -> u8 {
     u8::try_from((10 - sum % 10) % 10).unwrap_or(0)
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn the_luhn_digit_of_the_contoso_imei_is_its_last_digit() {
-        assert_eq!(super::luhn_digit("35693803564380"), 9);
-    }
-}
-
 /// Inserts rows in statements small enough for both backends' bind-parameter limits (SQLite
 /// 32,766; PostgreSQL 65,535).
 ///
@@ -154,4 +146,12 @@ pub fn new_app(model: device_app::Model) -> device_app::ActiveModel {
     let mut row = model.into_active_model();
     row.id = sea_orm::NotSet;
     row
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_luhn_digit_of_the_contoso_imei_is_its_last_digit() {
+        assert_eq!(super::luhn_digit("35693803564380"), 9);
+    }
 }

@@ -9,8 +9,15 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 /// Runs a test body once per database backend, as `<name>::on_sqlite` and `<name>::on_postgres`.
+/// With `demo;` first, the application runs in demo mode with the demo tenants loaded.
 macro_rules! on_both_databases {
+    (demo; $( $(#[$meta:meta])* async fn $name:ident($app:ident) $body:block )*) => {
+        $crate::helpers::on_both_databases!(@tests true; $( $(#[$meta])* async fn $name($app) $body )*);
+    };
     ($( $(#[$meta:meta])* async fn $name:ident($app:ident) $body:block )*) => {
+        $crate::helpers::on_both_databases!(@tests false; $( $(#[$meta])* async fn $name($app) $body )*);
+    };
+    (@tests $demo:literal; $( $(#[$meta:meta])* async fn $name:ident($app:ident) $body:block )*) => {
         $(
             $(#[$meta])*
             mod $name {
@@ -19,13 +26,13 @@ macro_rules! on_both_databases {
 
                 #[tokio::test]
                 async fn on_sqlite() {
-                    let $app = $crate::helpers::TestApp::spawn_sqlite().await;
+                    let $app = $crate::helpers::TestApp::spawn_sqlite_with($demo).await;
                     $body
                 }
 
                 #[tokio::test]
                 async fn on_postgres() {
-                    let Some($app) = $crate::helpers::TestApp::spawn_postgres().await else {
+                    let Some($app) = $crate::helpers::TestApp::spawn_postgres_with($demo).await else {
                         return;
                     };
                     $body
@@ -58,14 +65,26 @@ enum TestDatabase {
 impl TestApp {
     /// Starts the application on a fresh SQLite file.
     pub async fn spawn_sqlite() -> TestApp {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}/portal.db?mode=rwc", dir.path().display());
-        TestApp::spawn(url, TestDatabase::Sqlite(dir)).await
+        TestApp::spawn_sqlite_with(false).await
     }
 
-    /// Starts the application on a fresh PostgreSQL database. Returns `None` (and says so) when
-    /// PostgreSQL is unreachable outside CI; in CI an unreachable PostgreSQL fails the test.
-    pub async fn spawn_postgres() -> Option<TestApp> {
+    /// Starts the application on a fresh SQLite file, in demo mode with demo data if `demo`.
+    pub async fn spawn_sqlite_with(demo: bool) -> TestApp {
+        TestApp::spawn_sqlite_configured(|config| config.demo_mode = demo).await
+    }
+
+    /// Starts the application on a fresh SQLite file with a configuration of the test's own;
+    /// demo data is loaded when the configuration turns demo mode on.
+    pub async fn spawn_sqlite_configured(configure: impl FnOnce(&mut Config)) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/portal.db?mode=rwc", dir.path().display());
+        TestApp::spawn(url, TestDatabase::Sqlite(dir), configure).await
+    }
+
+    /// Starts the application on a fresh PostgreSQL database, in demo mode with demo data if
+    /// `demo`. Returns `None` (and says so) when PostgreSQL is unreachable outside CI; in CI an
+    /// unreachable PostgreSQL fails the test.
+    pub async fn spawn_postgres_with(demo: bool) -> Option<TestApp> {
         let database = match PostgresDatabase::create().await {
             Ok(database) => database,
             Err(e) if std::env::var_os("CI").is_none() => {
@@ -75,13 +94,26 @@ impl TestApp {
             Err(e) => panic!("PostgreSQL is required in CI: {e:#}"),
         };
         let url = database.url.clone();
-        Some(TestApp::spawn(url, TestDatabase::Postgres(database)).await)
+        Some(
+            TestApp::spawn(url, TestDatabase::Postgres(database), |config| {
+                config.demo_mode = demo
+            })
+            .await,
+        )
     }
 
-    async fn spawn(database_url: String, database: TestDatabase) -> TestApp {
-        let config = test_config(database_url);
+    async fn spawn(
+        database_url: String,
+        database: TestDatabase,
+        configure: impl FnOnce(&mut Config),
+    ) -> TestApp {
+        let mut config = test_config(database_url);
+        configure(&mut config);
         server::telemetry::init(&config);
         let application = Application::build(&config).await.unwrap();
+        if config.demo_mode {
+            server::seed::demo::load(application.db()).await.unwrap();
+        }
         let addr = application.local_addr().unwrap();
         let db = application.db().clone();
         let (stop, stopped) = oneshot::channel::<()>();
@@ -96,6 +128,54 @@ impl TestApp {
             task: Some(task),
             _database: database,
         }
+    }
+
+    /// A new cookie-keeping client signed in as the demo account called `name`.
+    pub async fn client_as(&self, name: &str) -> reqwest::Client {
+        let client = client();
+        self.sign_in(&client, name).await;
+        client
+    }
+
+    /// Signs `client` in as the demo account called `name`.
+    pub async fn sign_in(&self, client: &reqwest::Client, name: &str) {
+        let response = client
+            .post(self.url("/auth/demo"))
+            .form(&[("account", self.account_id(name).await.to_string())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 303, "demo sign-in as {name}");
+    }
+
+    /// The id of the account called `name`.
+    pub async fn account_id(&self, name: &str) -> i64 {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        server::entities::account::Entity::find()
+            .filter(server::entities::account::Column::DisplayName.eq(name))
+            .one(&self.db)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("no account {name}"))
+            .id
+    }
+
+    /// Calls a server function with a form body and returns status and JSON.
+    pub async fn call(
+        &self,
+        client: &reqwest::Client,
+        endpoint: &str,
+        form: &[(&str, &str)],
+    ) -> (u16, serde_json::Value) {
+        let response = client
+            .post(self.url(&format!("/api/{endpoint}")))
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let body = response.json().await.unwrap_or(serde_json::Value::Null);
+        (status, body)
     }
 
     /// An absolute URL on the running application.

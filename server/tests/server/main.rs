@@ -6,9 +6,12 @@
 mod helpers;
 
 mod audit;
+mod auth;
 mod cli;
 mod data_model;
 mod export;
 mod health;
+mod import;
+mod oidc;
 mod pages;
 mod server_functions;

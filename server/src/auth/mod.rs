@@ -1,0 +1,200 @@
+//! Sign-in, sessions and the one place that decides who the caller is.
+//!
+//! [`resolve`] runs on every request: it turns the session cookie into an
+//! [`app::auth::Principal`] (account, tenant, roles, re-read from the database each time so a
+//! revoked role stops working at once) and puts it in the request's extensions, where server
+//! functions find it through `app::auth::require`. Sign-in (OpenID Connect or, in demo mode,
+//! a demo identity) always rotates the session id; sign-out deletes the session on the server.
+
+pub mod csrf;
+pub mod demo;
+pub mod oidc;
+pub mod return_path;
+pub mod sessions;
+
+use crate::clock::now_ms;
+use crate::entities::{account, role_assignment, tenant};
+use crate::services::audit::{self, Actor, NewEvent};
+use crate::startup::AppState;
+use anyhow::Context;
+use app::auth::{Principal, Role};
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use serde::{Deserialize, Serialize};
+use tower_sessions::Session;
+
+/// Session key of the signed-in state.
+const AUTH_KEY: &str = "auth";
+
+/// What the session stores about a signed-in person: only ids, never personal data.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SessionAuth {
+    pub account_id: i64,
+    pub signed_in_at: i64,
+    pub csrf: String,
+}
+
+/// Resolves the session into a principal for the rest of the request.
+pub async fn resolve(
+    State(state): State<AppState>,
+    session: Session,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    match load_principal(&state, &session).await {
+        Ok(Some(principal)) => {
+            request.extensions_mut().insert(principal);
+        }
+        Ok(None) => {}
+        Err(e) => return crate::error::HttpError::Unavailable(e).into_response(),
+    }
+    next.run(request).await
+}
+
+async fn load_principal(state: &AppState, session: &Session) -> anyhow::Result<Option<Principal>> {
+    let Some(auth) = session
+        .get::<SessionAuth>(AUTH_KEY)
+        .await
+        .context("reading the session")?
+    else {
+        return Ok(None);
+    };
+    let lifetime_ms = i64::try_from(state.config.session_absolute_hours)
+        .unwrap_or(12)
+        .saturating_mul(3_600_000);
+    if now_ms().saturating_sub(auth.signed_in_at) > lifetime_ms {
+        session
+            .delete()
+            .await
+            .context("ending an expired session")?;
+        return Ok(None);
+    }
+    match principal_for(&state.db, auth.account_id, auth.csrf).await? {
+        Some(principal) => Ok(Some(principal)),
+        None => {
+            // The account was removed: the session is worthless.
+            session
+                .delete()
+                .await
+                .context("ending a session of a removed account")?;
+            Ok(None)
+        }
+    }
+}
+
+/// Builds the principal of an account from the database.
+///
+/// # Errors
+/// When the database fails.
+pub async fn principal_for(
+    db: &DatabaseConnection,
+    account_id: i64,
+    csrf: String,
+) -> anyhow::Result<Option<Principal>> {
+    let Some(account) = account::Entity::find_by_id(account_id)
+        .one(db)
+        .await
+        .context("reading the account")?
+    else {
+        return Ok(None);
+    };
+    let Some(tenant) = tenant::Entity::find_by_id(account.tenant_id.clone())
+        .one(db)
+        .await
+        .context("reading the tenant")?
+    else {
+        return Ok(None);
+    };
+    let mut roles: Vec<Role> = role_assignment::Entity::find()
+        .filter(role_assignment::Column::AccountId.eq(account.id))
+        .all(db)
+        .await
+        .context("reading roles")?
+        .iter()
+        .filter_map(|r| Role::parse(&r.role))
+        .collect();
+    roles.sort();
+    Ok(Some(Principal {
+        account_id: account.id,
+        tenant_id: account.tenant_id,
+        tenant_name: tenant.name,
+        display_name: account.display_name,
+        roles,
+        directory_user_id: account.directory_user_id,
+        csrf_token: csrf,
+    }))
+}
+
+/// Signs `account_id` in: a new session id (so a planted id is useless), a fresh CSRF token,
+/// and an audit event.
+///
+/// # Errors
+/// When the session or the database fails.
+pub async fn sign_in(
+    db: &DatabaseConnection,
+    session: &Session,
+    account: &account::Model,
+    method: &str,
+) -> anyhow::Result<()> {
+    session
+        .cycle_id()
+        .await
+        .context("rotating the session id")?;
+    let auth = SessionAuth {
+        account_id: account.id,
+        signed_in_at: now_ms(),
+        csrf: random_token(),
+    };
+    session
+        .insert(AUTH_KEY, auth)
+        .await
+        .context("storing the sign-in")?;
+    account::Entity::update_many()
+        .col_expr(
+            account::Column::LastSignInAt,
+            sea_orm::sea_query::Expr::value(now_ms()),
+        )
+        .filter(account::Column::Id.eq(account.id))
+        .exec(db)
+        .await
+        .context("recording the sign-in time")?;
+    audit::append(
+        db,
+        &account.tenant_id,
+        NewEvent {
+            actor: Actor {
+                kind: "account".into(),
+                id: account.id.to_string(),
+                name: account.display_name.clone(),
+            },
+            action: "sign_in.succeeded".into(),
+            target_kind: "account".into(),
+            target_id: account.id.to_string(),
+            subject_user_id: None,
+            changes: vec![],
+            reason: Some(method.into()),
+            occurred_at: now_ms(),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// The CSRF token of the session, if signed in.
+///
+/// # Errors
+/// When the session cannot be read.
+pub async fn session_csrf(session: &Session) -> anyhow::Result<Option<String>> {
+    Ok(session
+        .get::<SessionAuth>(AUTH_KEY)
+        .await
+        .context("reading the session")?
+        .map(|a| a.csrf))
+}
+
+/// 128 random bits, hex-encoded.
+pub fn random_token() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}

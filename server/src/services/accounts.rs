@@ -1,0 +1,161 @@
+//! Accounts and roles: listing a tenant's accounts and granting or revoking roles, each change
+//! in one transaction with its audit event.
+
+use crate::clock::now_ms;
+use crate::entities::{account, role_assignment};
+use crate::services::audit::{self, Actor, Change, NewEvent};
+use anyhow::Context;
+use app::accounts::AccountView;
+use app::auth::{Principal, Role};
+use app::error::AppError;
+use app::services::{AccountsPort, BoxFuture};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
+};
+
+pub struct AccountsService {
+    pub db: DatabaseConnection,
+}
+
+impl AccountsPort for AccountsService {
+    fn list<'a>(
+        &'a self,
+        principal: &'a Principal,
+    ) -> BoxFuture<'a, Result<Vec<AccountView>, AppError>> {
+        Box::pin(async move {
+            self.list_accounts(principal)
+                .await
+                .map_err(|e| crate::error::internal(&e))
+        })
+    }
+
+    fn set_role<'a>(
+        &'a self,
+        principal: &'a Principal,
+        account_id: i64,
+        role: Role,
+        grant: bool,
+    ) -> BoxFuture<'a, Result<(), AppError>> {
+        Box::pin(async move {
+            if !grant && account_id == principal.account_id && role == Role::TenantAdmin {
+                return Err(AppError::Forbidden);
+            }
+            match self.change(principal, account_id, role, grant).await {
+                Ok(true) => Ok(()),
+                Ok(false) => Err(AppError::NotFound),
+                Err(e) => Err(crate::error::internal(&e)),
+            }
+        })
+    }
+}
+
+impl AccountsService {
+    async fn list_accounts(&self, principal: &Principal) -> anyhow::Result<Vec<AccountView>> {
+        let accounts = account::Entity::find()
+            .filter(account::Column::TenantId.eq(principal.tenant_id.clone()))
+            .order_by_asc(account::Column::DisplayName)
+            .all(&self.db)
+            .await
+            .context("listing accounts")?;
+        let roles = role_assignment::Entity::find()
+            .filter(role_assignment::Column::TenantId.eq(principal.tenant_id.clone()))
+            .all(&self.db)
+            .await
+            .context("listing roles")?;
+        Ok(accounts
+            .into_iter()
+            .map(|a| {
+                let mut held: Vec<Role> = roles
+                    .iter()
+                    .filter(|r| r.account_id == a.id)
+                    .filter_map(|r| Role::parse(&r.role))
+                    .collect();
+                held.sort();
+                AccountView {
+                    id: a.id,
+                    is_self: a.id == principal.account_id,
+                    display_name: a.display_name,
+                    email: a.email,
+                    roles: held,
+                    last_sign_in_at: a.last_sign_in_at,
+                }
+            })
+            .collect())
+    }
+
+    /// `Ok(false)` when the account is not in the principal's tenant (answered as 404).
+    async fn change(
+        &self,
+        principal: &Principal,
+        account_id: i64,
+        role: Role,
+        grant: bool,
+    ) -> anyhow::Result<bool> {
+        let txn = self.db.begin().await?;
+        let Some(target) = account::Entity::find_by_id(account_id)
+            .filter(account::Column::TenantId.eq(principal.tenant_id.clone()))
+            .one(&txn)
+            .await?
+        else {
+            return Ok(false);
+        };
+        let existing = role_assignment::Entity::find_by_id((target.id, role.as_str().to_owned()))
+            .one(&txn)
+            .await?;
+        let changed = match (grant, existing) {
+            (true, None) => {
+                role_assignment::ActiveModel {
+                    account_id: Set(target.id),
+                    role: Set(role.as_str().into()),
+                    tenant_id: Set(target.tenant_id.clone()),
+                    granted_by: Set(principal.display_name.clone()),
+                    granted_at: Set(now_ms()),
+                }
+                .insert(&txn)
+                .await?;
+                true
+            }
+            (false, Some(row)) => {
+                role_assignment::Entity::delete_by_id((row.account_id, row.role))
+                    .exec(&txn)
+                    .await?;
+                true
+            }
+            // Already as asked: idempotent, nothing to record.
+            _ => false,
+        };
+        if changed {
+            let (before, after, action) = if grant {
+                (None, Some(role.as_str().to_owned()), "role.granted")
+            } else {
+                (Some(role.as_str().to_owned()), None, "role.revoked")
+            };
+            audit::append(
+                &txn,
+                &principal.tenant_id,
+                NewEvent {
+                    actor: Actor {
+                        kind: "account".into(),
+                        id: principal.account_id.to_string(),
+                        name: principal.actor_name(),
+                    },
+                    action: action.into(),
+                    target_kind: "account".into(),
+                    target_id: target.id.to_string(),
+                    subject_user_id: None,
+                    changes: vec![Change {
+                        field: "role".into(),
+                        before,
+                        after,
+                    }],
+                    reason: None,
+                    occurred_at: now_ms(),
+                },
+            )
+            .await?;
+        }
+        txn.commit().await?;
+        Ok(true)
+    }
+}
