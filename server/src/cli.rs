@@ -51,4 +51,34 @@ pub enum Command {
     },
     /// Verify the audit chain of every tenant; exits non-zero if any is broken.
     VerifyAudit,
+    /// Make someone the first tenant admin of a tenant: they get the role at their first
+    /// OpenID Connect sign-in with this email (or UPN).
+    BootstrapAdmin {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        email: String,
+        /// Display name until their first sign-in.
+        #[arg(long, default_value = "Tenant admin")]
+        name: String,
+    },
+    /// Write everything held about one user (visibility rules applied) as JSON or CSV to stdout.
+    Export {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        user: String,
+        #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
+        format: ExportFormat,
+        /// Language of the CSV headers and field labels: en or nl.
+        #[arg(long, default_value = "en")]
+        lang: String,
+    },
+}
+
+/// Output format of `export`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    Json,
+    Csv,
 }

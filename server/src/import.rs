@@ -296,7 +296,12 @@ impl Import<'_> {
         let (first_line, last_line) = (first.line, last.line);
         let txn = db.begin().await.context("starting a batch transaction")?;
         let written = match self.plan(&txn, batch).await {
-            Ok(plan) => plan.write(&txn, self.tenant_id).await.map(|()| plan),
+            Ok(plan) => match plan.write(&txn, self.tenant_id).await {
+                Ok(()) => audit_batch(&txn, self.tenant_id, &plan, first_line, last_line)
+                    .await
+                    .map(|()| plan),
+                Err(e) => Err(e),
+            },
             Err(e) => Err(e),
         };
         let plan = match written {
@@ -571,6 +576,57 @@ impl Plan {
         .context("inserting devices")?;
         Ok(())
     }
+}
+
+/// One audit event per committed batch that changed something, in the batch's transaction:
+/// how many records were inserted and updated, from which lines. Counts only, no values.
+async fn audit_batch(
+    txn: &DatabaseTransaction,
+    tenant_id: &str,
+    plan: &Plan,
+    first_line: u64,
+    last_line: u64,
+) -> anyhow::Result<()> {
+    let changed = plan.user_inserts.len()
+        + plan.user_updates.len()
+        + plan.device_inserts.len()
+        + plan.device_updates.len();
+    if changed == 0 {
+        return Ok(());
+    }
+    let counts = [
+        ("users_inserted", plan.user_inserts.len()),
+        ("users_updated", plan.user_updates.len()),
+        ("devices_inserted", plan.device_inserts.len()),
+        ("devices_updated", plan.device_updates.len()),
+    ];
+    crate::services::audit::append(
+        txn,
+        tenant_id,
+        crate::services::audit::NewEvent {
+            actor: crate::services::audit::Actor {
+                kind: "import".into(),
+                id: "import".into(),
+                name: "bulk import".into(),
+            },
+            action: "import.batch".into(),
+            target_kind: "tenant".into(),
+            target_id: tenant_id.into(),
+            subject_user_id: None,
+            changes: counts
+                .iter()
+                .map(|(field, n)| crate::services::audit::Change {
+                    field: (*field).into(),
+                    before: None,
+                    after: Some(n.to_string()),
+                })
+                .collect(),
+            reason: Some(format!("lines {first_line}-{last_line}")),
+            occurred_at: crate::clock::now_ms(),
+        },
+    )
+    .await
+    .map(|_| ())
 }
 
 fn count(n: usize) -> u64 {

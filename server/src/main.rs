@@ -129,6 +129,51 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             db.close().await?;
             result.map(|_| ())
         }
+        Command::BootstrapAdmin {
+            tenant,
+            email,
+            name,
+        } => {
+            let db = migrated(&config).await?;
+            server::services::accounts::bootstrap_admin(&db, &tenant, &email, &name).await?;
+            println!("{email} becomes tenant admin of {tenant} at their first sign-in");
+            db.close().await?;
+            Ok(())
+        }
+        Command::Export {
+            tenant,
+            user,
+            format,
+            lang,
+        } => {
+            let db = migrated(&config).await?;
+            let locale = app::i18n::Locale::from_tag(&lang).unwrap_or_default();
+            let export = match server::services::export::export_user(
+                &db,
+                &tenant,
+                &user,
+                locale,
+                server::clock::now_ms(),
+            )
+            .await
+            {
+                Ok(export) => export,
+                Err(server::services::export::ExportError::NotFound) => {
+                    anyhow::bail!("no user {user} in tenant {tenant}")
+                }
+                Err(server::services::export::ExportError::Database(e)) => return Err(e),
+            };
+            match format {
+                server::cli::ExportFormat::Json => {
+                    println!("{}", serde_json::to_string_pretty(&export)?)
+                }
+                server::cli::ExportFormat::Csv => {
+                    print!("{}", server::services::export::to_csv(&export, locale))
+                }
+            }
+            db.close().await?;
+            Ok(())
+        }
         Command::VerifyAudit => {
             use sea_orm::EntityTrait;
             let db = migrated(&config).await?;

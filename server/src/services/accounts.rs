@@ -159,3 +159,73 @@ impl AccountsService {
         Ok(true)
     }
 }
+
+/// Makes `email` the first tenant admin of `tenant`: a pending account that the first OpenID
+/// Connect sign-in with that email (or UPN) takes over, with its audit event.
+///
+/// # Errors
+/// When the email is not valid, the tenant does not exist, or the database fails.
+pub async fn bootstrap_admin(
+    db: &sea_orm::DatabaseConnection,
+    tenant: &str,
+    email: &str,
+    name: &str,
+) -> anyhow::Result<()> {
+    use crate::entities::{account, role_assignment, tenant as tenant_entity};
+    use sea_orm::{ActiveModelTrait, EntityTrait, NotSet, Set, TransactionTrait};
+    let email = email.trim().to_lowercase();
+    app::domain::identity::Email::parse(&email)
+        .map_err(|e| anyhow::anyhow!("--email: {}", e.message(app::i18n::Locale::En)))?;
+    if tenant_entity::Entity::find_by_id(tenant.to_owned())
+        .one(db)
+        .await?
+        .is_none()
+    {
+        anyhow::bail!("tenant {tenant} does not exist");
+    }
+    let txn = db.begin().await?;
+    let now = crate::clock::now_ms();
+    let pending = account::ActiveModel {
+        id: NotSet,
+        tenant_id: Set(tenant.to_owned()),
+        issuer: Set("pending".into()),
+        subject: Set(format!("pending:{email}")),
+        display_name: Set(name.to_owned()),
+        email: Set(Some(email.clone())),
+        directory_user_id: Set(None),
+        created_at: Set(now),
+        last_sign_in_at: Set(None),
+    }
+    .insert(&txn)
+    .await?;
+    role_assignment::ActiveModel {
+        account_id: Set(pending.id),
+        role: Set("tenant_admin".into()),
+        tenant_id: Set(tenant.to_owned()),
+        granted_by: Set("bootstrap-admin command".into()),
+        granted_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    crate::services::audit::append(
+        &txn,
+        tenant,
+        crate::services::audit::NewEvent {
+            actor: crate::services::audit::Actor::system("bootstrap-admin command"),
+            action: "role.granted".into(),
+            target_kind: "account".into(),
+            target_id: pending.id.to_string(),
+            subject_user_id: None,
+            changes: vec![crate::services::audit::Change {
+                field: "role".into(),
+                before: None,
+                after: Some("tenant_admin".into()),
+            }],
+            reason: Some("first admin of the tenant".into()),
+            occurred_at: now,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}

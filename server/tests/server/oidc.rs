@@ -310,3 +310,40 @@ async fn a_tampered_or_replayed_state_is_refused() {
         "/sign-in?error=expired"
     );
 }
+
+#[tokio::test]
+async fn a_bootstrapped_admin_takes_over_their_account_at_first_sign_in() {
+    let mock = start_mock().await;
+    {
+        let mut answer = mock.answer.lock().unwrap();
+        answer.subject = "first-admin-sub".into();
+        answer.name = "First Admin".into();
+        answer.username = "first.admin@contoso.com".into();
+        answer.roles = vec![];
+    }
+    let app = portal_with(&mock).await;
+    server::services::accounts::bootstrap_admin(
+        &app.db,
+        demo::CONTOSO,
+        "First.Admin@contoso.com",
+        "First Admin",
+    )
+    .await
+    .unwrap();
+    let client = client();
+    let state = begin(&app, &client, &mock).await;
+    come_back(&app, &client, &state).await;
+    let (status, _) = app.call(&client, "accounts/list", &[]).await;
+    assert_eq!(
+        status, 200,
+        "the bootstrapped admin role came with the account"
+    );
+    assert!(server::services::accounts::bootstrap_admin(
+        &app.db,
+        "no-such-tenant",
+        "x@contoso.com",
+        "X"
+    )
+    .await
+    .is_err());
+}
