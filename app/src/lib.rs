@@ -7,11 +7,13 @@
 pub mod accounts;
 pub mod auth;
 pub mod components;
+pub mod directory;
 pub mod domain;
 pub mod error;
 pub mod i18n;
 pub mod locale;
 pub mod pages;
+pub mod personal_data;
 #[cfg(feature = "ssr")]
 pub mod services;
 pub mod status;

@@ -50,6 +50,8 @@ pub struct Services {
     pub status: Arc<dyn StatusPort>,
     pub auth: Arc<dyn AuthPort>,
     pub accounts: Arc<dyn AccountsPort>,
+    pub directory: Arc<dyn crate::directory::DirectoryPort>,
+    pub personal_data: Arc<dyn crate::personal_data::PersonalDataPort>,
 }
 
 /// The services of the current request.
