@@ -498,6 +498,17 @@ catalogue! {
     Loading { en: "Loading…", nl: "Laden…" }
     RoleChanged { en: "Roles updated.", nl: "Rollen bijgewerkt." }
     ErrOwnAdminRole { en: "You cannot revoke your own admin role.", nl: "U kunt uw eigen beheerdersrol niet intrekken." }
+
+    // Personal data and corrections
+    ErrReasonRequired { en: "Give a reason for this change.", nl: "Geef een reden voor deze wijziging." }
+    ErrReasonTooLong { en: "Keep the reason under 2,000 characters.", nl: "Houd de reden korter dan 2.000 tekens." }
+    ErrCorrectedElsewhere {
+        en: "This field is corrected at its source ({route}), not here. Record a routed correction instead.",
+        nl: "Dit veld wordt bij de bron gecorrigeerd ({route}), niet hier. Leg in plaats daarvan een doorgestuurde correctie vast."
+    }
+    ErrNeverCorrected { en: "This field is set by the system and cannot be corrected.", nl: "Dit veld wordt door het systeem gezet en kan niet worden gecorrigeerd." }
+    ErrNoSuchUserInTenant { en: "No user with this sign-in name in this tenant.", nl: "Geen gebruiker met deze aanmeldnaam in deze tenant." }
+    ErrNotASecret { en: "Only secrets can be revealed.", nl: "Alleen geheimen kunnen worden getoond." }
 }
 
 #[cfg(test)]

@@ -14,6 +14,11 @@ pub fn provide_locale() -> Locale {
     locale
 }
 
+/// The language of the current request (for server functions wording their refusals).
+pub fn request_locale() -> Locale {
+    current_request_locale()
+}
+
 /// The language of the current page (English outside a page, e.g. in unit tests).
 pub fn use_locale() -> Locale {
     use_context::<Locale>().unwrap_or_default()

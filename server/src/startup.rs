@@ -194,6 +194,7 @@ fn router(
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/users/{id}/export", get(crate::routes::export::download))
         .route("/auth/demo", post(crate::auth::demo::demo_sign_in))
         .route("/auth/sign-out", post(crate::auth::demo::sign_out))
         .route("/auth/oidc/start", get(crate::auth::oidc::start))

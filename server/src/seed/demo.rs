@@ -475,6 +475,25 @@ async fn contoso<C: ConnectionTrait>(txn: &C, now: i64) -> anyhow::Result<()> {
             "serial_number,model,os_version,deployment_settings",
             30,
         ),
+        // TeamViewer was connected once and has since been turned off: its history stays.
+        disclosure(
+            "user",
+            DIEGO,
+            Some(DIEGO),
+            "teamviewer",
+            "teamviewer",
+            "upn,display_name,email",
+            300,
+        ),
+        disclosure(
+            "device",
+            "d5000000-0000-4000-8000-0000000000d5",
+            Some(DIEGO),
+            "teamviewer",
+            "teamviewer",
+            "device_name",
+            300,
+        ),
     ];
     insert_all(txn, disclosures).await?;
 

@@ -1,17 +1,711 @@
-//! One user's personal data for the admin page, and corrections.
-//! (Skeleton: filled in by the personal-data work of issue 5.)
+//! One user's personal data for the admin page, and the admin's corrections.
+//!
+//! A correction is one transaction: the new value, the field's version (guarded, so a
+//! concurrent change makes this one fail with a conflict instead of being overwritten), the
+//! audit event with before and after, and a follow-up task for every recipient that received
+//! the field (GDPR Art. 19). Fields whose truth lives elsewhere are never written here; a
+//! routed correction records what the source must change.
 
+use super::export::{context_of, device_field, user_field};
+use crate::clock::{now_ms, DAY_MS};
+use crate::entities::{
+    audit_event, correction_request, device, device_app, directory_user, disclosure, field_version,
+    follow_up_task, recipient,
+};
+use crate::services::audit::{self, Actor, Change, NewEvent};
+use anyhow::Context;
+use app::auth::Principal;
+use app::domain::catalogue::{FieldId, RecordKind};
+use app::domain::enums::{CorrectionRoute, Sensitivity};
+use app::domain::visibility::{app_visible, apply, visibility, Visibility};
 use app::error::AppError;
-use app::personal_data::PersonalDataPort;
+use app::i18n::{Key, Locale};
+use app::personal_data::{
+    AppView, ChangeView, CorrectionInput, CorrectionOutcome, DeviceView, FieldView, FollowUpView,
+    HistoryEntry, PersonalDataPort, Receipt, RecordView, RoutedView, UserDataView,
+};
 use app::services::BoxFuture;
-use sea_orm::DatabaseConnection;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, NotSet, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+use std::collections::{BTreeMap, HashMap};
 
 pub struct PersonalDataService {
     pub db: DatabaseConnection,
 }
 
-impl PersonalDataPort for PersonalDataService {
-    fn ping(&self) -> BoxFuture<'_, Result<(), AppError>> {
-        Box::pin(async move { Ok(()) })
+/// Why a change was refused, before it becomes an [`AppError`].
+enum Refusal {
+    App(AppError),
+    Failed(anyhow::Error),
+}
+
+impl From<anyhow::Error> for Refusal {
+    fn from(e: anyhow::Error) -> Self {
+        Refusal::Failed(e)
     }
+}
+
+impl From<sea_orm::DbErr> for Refusal {
+    fn from(e: sea_orm::DbErr) -> Self {
+        Refusal::Failed(e.into())
+    }
+}
+
+fn finish<T>(result: Result<T, Refusal>) -> Result<T, AppError> {
+    match result {
+        Ok(value) => Ok(value),
+        Err(Refusal::App(e)) => Err(e),
+        Err(Refusal::Failed(e)) => Err(crate::error::internal(&e)),
+    }
+}
+
+fn invalid(field: &str, message: String) -> Refusal {
+    Refusal::App(AppError::Invalid {
+        field: field.into(),
+        message,
+    })
+}
+
+impl PersonalDataPort for PersonalDataService {
+    fn user_data<'a>(
+        &'a self,
+        principal: &'a Principal,
+        user_id: &'a str,
+    ) -> BoxFuture<'a, Result<UserDataView, AppError>> {
+        Box::pin(async move { finish(self.load(principal, user_id).await) })
+    }
+
+    fn correct<'a>(
+        &'a self,
+        principal: &'a Principal,
+        input: CorrectionInput,
+    ) -> BoxFuture<'a, Result<CorrectionOutcome, AppError>> {
+        Box::pin(async move { finish(self.apply_correction(principal, &input, false).await) })
+    }
+
+    fn route<'a>(
+        &'a self,
+        principal: &'a Principal,
+        input: CorrectionInput,
+    ) -> BoxFuture<'a, Result<CorrectionOutcome, AppError>> {
+        Box::pin(async move { finish(self.apply_correction(principal, &input, true).await) })
+    }
+
+    fn reveal<'a>(
+        &'a self,
+        principal: &'a Principal,
+        user_id: &'a str,
+        device_id: &'a str,
+        field: FieldId,
+        reason: &'a str,
+    ) -> BoxFuture<'a, Result<String, AppError>> {
+        Box::pin(async move {
+            finish(
+                self.reveal_secret(principal, user_id, device_id, field, reason)
+                    .await,
+            )
+        })
+    }
+}
+
+/// The stored record a field belongs to.
+enum Target {
+    User(directory_user::Model),
+    Device(device::Model),
+}
+
+impl PersonalDataService {
+    async fn subject(
+        &self,
+        conn: &impl ConnectionTrait,
+        principal: &Principal,
+        user_id: &str,
+    ) -> Result<directory_user::Model, Refusal> {
+        directory_user::Entity::find_by_id(user_id.to_owned())
+            .filter(directory_user::Column::TenantId.eq(principal.tenant_id.clone()))
+            .one(conn)
+            .await?
+            .ok_or(Refusal::App(AppError::NotFound))
+    }
+
+    async fn device_of(
+        &self,
+        conn: &impl ConnectionTrait,
+        principal: &Principal,
+        user_id: &str,
+        device_id: &str,
+    ) -> Result<device::Model, Refusal> {
+        device::Entity::find_by_id(device_id.to_owned())
+            .filter(device::Column::TenantId.eq(principal.tenant_id.clone()))
+            .filter(device::Column::PrimaryUserId.eq(user_id))
+            .one(conn)
+            .await?
+            .ok_or(Refusal::App(AppError::NotFound))
+    }
+
+    async fn load(&self, principal: &Principal, user_id: &str) -> Result<UserDataView, Refusal> {
+        let db = &self.db;
+        let tenant = principal.tenant_id.clone();
+        let user = self.subject(db, principal, user_id).await?;
+        let devices = device::Entity::find()
+            .filter(device::Column::TenantId.eq(tenant.clone()))
+            .filter(device::Column::PrimaryUserId.eq(user_id))
+            .order_by_asc(device::Column::DeviceName)
+            .all(db)
+            .await
+            .context("reading devices")?;
+        let mut ids = vec![user.id.clone()];
+        ids.extend(devices.iter().map(|d| d.id.clone()));
+        let versions: HashMap<(String, String), field_version::Model> =
+            field_version::Entity::find()
+                .filter(field_version::Column::TenantId.eq(tenant.clone()))
+                .filter(field_version::Column::RecordId.is_in(ids.clone()))
+                .all(db)
+                .await
+                .context("reading field versions")?
+                .into_iter()
+                .map(|v| ((v.record_id.clone(), v.field.clone()), v))
+                .collect();
+        let recipients: HashMap<String, recipient::Model> = recipient::Entity::find()
+            .all(db)
+            .await
+            .context("reading recipients")?
+            .into_iter()
+            .map(|r| (r.id.clone(), r))
+            .collect();
+        let disclosures = disclosure::Entity::find()
+            .filter(disclosure::Column::TenantId.eq(tenant.clone()))
+            .filter(disclosure::Column::RecordId.is_in(ids.clone()))
+            .all(db)
+            .await
+            .context("reading disclosures")?;
+        // (record, field) -> (recipient, feature) -> receipt
+        let mut receipts: HashMap<(String, String), BTreeMap<(String, String), Receipt>> =
+            HashMap::new();
+        for d in &disclosures {
+            for field in d.fields.split(',') {
+                let entry = receipts
+                    .entry((d.record_id.clone(), field.to_owned()))
+                    .or_default()
+                    .entry((d.recipient_id.clone(), d.feature_id.clone()))
+                    .or_insert_with(|| Receipt {
+                        recipient_id: d.recipient_id.clone(),
+                        recipient_name: recipients
+                            .get(&d.recipient_id)
+                            .map_or_else(|| d.recipient_id.clone(), |r| r.name.clone()),
+                        is_agent: recipients.get(&d.recipient_id).is_some_and(|r| r.is_agent),
+                        feature_id: d.feature_id.clone(),
+                        consent_id: d.consent_id,
+                        first_at: d.disclosed_at,
+                        last_at: d.disclosed_at,
+                        count: 0,
+                    });
+                entry.count += 1;
+                entry.first_at = entry.first_at.min(d.disclosed_at);
+                if d.disclosed_at >= entry.last_at {
+                    entry.last_at = d.disclosed_at;
+                    entry.consent_id = d.consent_id;
+                }
+            }
+        }
+        let field_view = |record_id: &str,
+                          updated_at: i64,
+                          field: FieldId,
+                          raw: Option<String>,
+                          shown: Visibility,
+                          correctable: bool| {
+            let meta = versions.get(&(record_id.to_owned(), field.as_str().to_owned()));
+            FieldView {
+                field,
+                held: raw.is_some(),
+                value: raw.as_deref().and_then(|v| apply(shown, v)),
+                visibility: shown,
+                version: meta.map_or(0, |m| m.version),
+                changed_at: meta.map_or(updated_at, |m| m.changed_at),
+                changed_by: meta.map_or_else(
+                    || field.spec().source.as_str().to_owned(),
+                    |m| m.changed_by.clone(),
+                ),
+                correctable,
+                received_by: receipts
+                    .get(&(record_id.to_owned(), field.as_str().to_owned()))
+                    .map(|m| m.values().cloned().collect())
+                    .unwrap_or_default(),
+            }
+        };
+        let user_view = RecordView {
+            kind: RecordKind::User,
+            id: user.id.clone(),
+            title: user.display_name.clone(),
+            fields: FieldId::ALL
+                .iter()
+                .filter(|f| f.record() == RecordKind::User)
+                .map(|&f| {
+                    let correctable = f.spec().route == CorrectionRoute::Portal;
+                    field_view(
+                        &user.id,
+                        user.updated_at,
+                        f,
+                        user_field(&user, f),
+                        Visibility::Visible,
+                        correctable,
+                    )
+                })
+                .collect(),
+        };
+        let apps = device_app::Entity::find()
+            .filter(device_app::Column::TenantId.eq(tenant.clone()))
+            .filter(device_app::Column::DeviceId.is_in(ids.clone()))
+            .order_by_asc(device_app::Column::Name)
+            .all(db)
+            .await
+            .context("reading apps")?;
+        let device_views = devices
+            .iter()
+            .map(|d| {
+                let ctx = context_of(d);
+                let (shown, withheld): (Vec<_>, Vec<_>) = apps
+                    .iter()
+                    .filter(|a| a.device_id == d.id)
+                    .partition(|a| app_visible(&ctx, a.managed));
+                DeviceView {
+                    record: RecordView {
+                        kind: RecordKind::Device,
+                        id: d.id.clone(),
+                        title: format!("{} · {}", d.device_name, d.model),
+                        fields: FieldId::ALL
+                            .iter()
+                            .filter(|f| f.record() == RecordKind::Device)
+                            .map(|&f| {
+                                let correctable = f.spec_for(&ctx).route == CorrectionRoute::Portal;
+                                field_view(
+                                    &d.id,
+                                    d.updated_at,
+                                    f,
+                                    device_field(d, &user, f),
+                                    visibility(f, &ctx),
+                                    correctable,
+                                )
+                            })
+                            .collect(),
+                    },
+                    context: ctx,
+                    apps: shown
+                        .into_iter()
+                        .map(|a| AppView {
+                            app_id: a.app_id.clone(),
+                            name: a.name.clone(),
+                            version: a.app_version.clone(),
+                            managed: a.managed,
+                        })
+                        .collect(),
+                    apps_withheld: u32::try_from(withheld.len()).unwrap_or(u32::MAX),
+                }
+            })
+            .collect();
+        let history = audit_event::Entity::find()
+            .filter(audit_event::Column::TenantId.eq(tenant.clone()))
+            .filter(audit_event::Column::SubjectUserId.eq(user_id))
+            .order_by_desc(audit_event::Column::Seq)
+            .limit(200)
+            .all(db)
+            .await
+            .context("reading the history")?
+            .into_iter()
+            .map(|e| HistoryEntry {
+                seq: e.seq,
+                occurred_at: e.occurred_at,
+                actor: e.actor_name,
+                action: e.action,
+                target_kind: e.target_kind,
+                target_id: e.target_id,
+                changes: serde_json::from_str::<Vec<Change>>(&e.changes)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|c| ChangeView {
+                        field: c.field,
+                        before: c.before,
+                        after: c.after,
+                    })
+                    .collect(),
+                reason: e.reason,
+            })
+            .collect();
+        let follow_ups = follow_up_task::Entity::find()
+            .filter(follow_up_task::Column::TenantId.eq(tenant.clone()))
+            .filter(follow_up_task::Column::RecordId.is_in(ids.clone()))
+            .order_by_desc(follow_up_task::Column::Id)
+            .all(db)
+            .await
+            .context("reading follow-ups")?
+            .into_iter()
+            .map(|t| FollowUpView {
+                id: t.id,
+                kind: t.kind,
+                recipient_name: recipients
+                    .get(&t.recipient_id)
+                    .map_or_else(|| t.recipient_id.clone(), |r| r.name.clone()),
+                record_id: t.record_id,
+                field: t.field,
+                status: t.status,
+                created_at: t.created_at,
+            })
+            .collect();
+        let routed = correction_request::Entity::find()
+            .filter(correction_request::Column::TenantId.eq(tenant))
+            .filter(correction_request::Column::SubjectUserId.eq(user_id))
+            .filter(correction_request::Column::Status.eq("routed"))
+            .order_by_desc(correction_request::Column::Id)
+            .all(db)
+            .await
+            .context("reading routed corrections")?
+            .into_iter()
+            .map(|r| RoutedView {
+                id: r.id,
+                record_id: r.record_id,
+                field: r.field,
+                proposed_value: r.proposed_value,
+                reason: r.reason,
+                status: r.status,
+                received_at: r.received_at,
+            })
+            .collect();
+        Ok(UserDataView {
+            user: user_view,
+            devices: device_views,
+            history,
+            follow_ups,
+            routed,
+        })
+    }
+
+    async fn apply_correction(
+        &self,
+        principal: &Principal,
+        input: &CorrectionInput,
+        routed: bool,
+    ) -> Result<CorrectionOutcome, Refusal> {
+        let locale = input.locale;
+        let reason = input.reason.trim();
+        if reason.is_empty() {
+            return Err(invalid(
+                "reason",
+                Key::ErrReasonRequired.text(locale).into(),
+            ));
+        }
+        if reason.chars().count() > 2000 {
+            return Err(invalid("reason", Key::ErrReasonTooLong.text(locale).into()));
+        }
+        let txn = self.db.begin().await?;
+        let user = self.subject(&txn, principal, &input.user_id).await?;
+        let target = match input.field.record() {
+            RecordKind::User if input.record_id == user.id => Target::User(user.clone()),
+            RecordKind::Device => Target::Device(
+                self.device_of(&txn, principal, &user.id, &input.record_id)
+                    .await?,
+            ),
+            _ => return Err(Refusal::App(AppError::NotFound)),
+        };
+        let route = match &target {
+            Target::User(_) => input.field.spec().route,
+            Target::Device(d) => input.field.spec_for(&context_of(d)).route,
+        };
+        match (route, routed) {
+            (CorrectionRoute::Never, _) => {
+                return Err(invalid("field", Key::ErrNeverCorrected.text(locale).into()))
+            }
+            (CorrectionRoute::Portal, true) => {}
+            (CorrectionRoute::Portal, false) => {}
+            (other, false) => {
+                let message = Key::ErrCorrectedElsewhere
+                    .format(locale, &[("route", other.label().text(locale))]);
+                return Err(invalid("field", message));
+            }
+            (_, true) => {}
+        }
+        let value = input
+            .field
+            .parse_value(&input.value)
+            .map_err(|e| invalid("value", e.message(locale)))?;
+        let record_id = match &target {
+            Target::User(u) => u.id.clone(),
+            Target::Device(d) => d.id.clone(),
+        };
+        let before = match &target {
+            Target::User(u) => user_field(u, input.field),
+            Target::Device(d) => device_field(d, &user, input.field),
+        };
+        let version =
+            bump_version(&txn, principal, &record_id, input.field, input.base_version).await?;
+        let now = now_ms();
+        let action = if routed {
+            correction_request::ActiveModel {
+                id: NotSet,
+                tenant_id: Set(principal.tenant_id.clone()),
+                requester_account_id: Set(Some(principal.account_id)),
+                subject_user_id: Set(user.id.clone()),
+                record_kind: Set(input.field.record().as_str().into()),
+                record_id: Set(record_id.clone()),
+                field: Set(input.field.as_str().into()),
+                proposed_value: Set(value.clone()),
+                base_version: Set(input.base_version),
+                reason: Set(reason.into()),
+                restrict_sharing: Set(false),
+                status: Set("routed".into()),
+                received_at: Set(now),
+                due_at: Set(now + 30 * DAY_MS),
+                extension_reason: Set(None),
+                paused_at: Set(None),
+                decided_by: Set(None),
+                decided_at: Set(None),
+                decision_reason: Set(None),
+                version: Set(0),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(&txn)
+            .await?;
+            "correction.routed"
+        } else {
+            write_value(&txn, principal, &target, input.field, &value, now).await?;
+            "field.corrected"
+        };
+        let event_id = audit::append(
+            &txn,
+            &principal.tenant_id,
+            NewEvent {
+                actor: Actor {
+                    kind: "account".into(),
+                    id: principal.account_id.to_string(),
+                    name: principal.actor_name(),
+                },
+                action: action.into(),
+                target_kind: input.field.record().as_str().into(),
+                target_id: record_id.clone(),
+                subject_user_id: Some(user.id.clone()),
+                changes: vec![Change {
+                    field: input.field.as_str().into(),
+                    before,
+                    after: Some(value),
+                }],
+                reason: Some(reason.into()),
+                occurred_at: now,
+            },
+        )
+        .await?;
+        let recipients =
+            follow_ups(&txn, principal, &record_id, input.field, event_id, now).await?;
+        txn.commit().await?;
+        Ok(CorrectionOutcome {
+            version,
+            follow_up_recipients: recipients,
+        })
+    }
+
+    async fn reveal_secret(
+        &self,
+        principal: &Principal,
+        user_id: &str,
+        device_id: &str,
+        field: FieldId,
+        reason: &str,
+    ) -> Result<String, Refusal> {
+        let locale = app::i18n::Locale::En;
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(invalid(
+                "reason",
+                Key::ErrReasonRequired.text(locale).into(),
+            ));
+        }
+        if field.spec().sensitivity != Sensitivity::Secret {
+            return Err(invalid("field", Key::ErrNotASecret.text(locale).into()));
+        }
+        let txn = self.db.begin().await?;
+        let user = self.subject(&txn, principal, user_id).await?;
+        let device = self.device_of(&txn, principal, &user.id, device_id).await?;
+        let value = device_field(&device, &user, field).ok_or(Refusal::App(AppError::NotFound))?;
+        audit::append(
+            &txn,
+            &principal.tenant_id,
+            NewEvent {
+                actor: Actor {
+                    kind: "account".into(),
+                    id: principal.account_id.to_string(),
+                    name: principal.actor_name(),
+                },
+                action: "secret.revealed".into(),
+                target_kind: "device".into(),
+                target_id: device.id.clone(),
+                subject_user_id: Some(user.id.clone()),
+                // The secret itself never enters the audit log.
+                changes: vec![Change {
+                    field: field.as_str().into(),
+                    before: None,
+                    after: None,
+                }],
+                reason: Some(reason.into()),
+                occurred_at: now_ms(),
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(value)
+    }
+}
+
+/// Moves the field from `base` to `base + 1`, or refuses with a conflict if it is no longer at
+/// `base`. The write itself is guarded (an `UPDATE … WHERE version = base`, or an insert that
+/// a concurrent insert makes fail), so two simultaneous corrections cannot both win.
+async fn bump_version(
+    txn: &DatabaseTransaction,
+    principal: &Principal,
+    record_id: &str,
+    field: FieldId,
+    base: i64,
+) -> Result<i64, Refusal> {
+    let current =
+        field_version::Entity::find_by_id((record_id.to_owned(), field.as_str().to_owned()))
+            .one(txn)
+            .await?;
+    let now = now_ms();
+    match current {
+        None if base == 0 => {
+            let inserted = field_version::ActiveModel {
+                tenant_id: Set(principal.tenant_id.clone()),
+                record_kind: Set(field.record().as_str().into()),
+                record_id: Set(record_id.into()),
+                field: Set(field.as_str().into()),
+                version: Set(1),
+                changed_at: Set(now),
+                changed_by: Set(principal.actor_name()),
+            }
+            .insert(txn)
+            .await;
+            match inserted {
+                Ok(_) => Ok(1),
+                Err(_) => Err(Refusal::App(AppError::Conflict)),
+            }
+        }
+        Some(row) if row.version == base => {
+            let result = field_version::Entity::update_many()
+                .col_expr(field_version::Column::Version, Expr::value(base + 1))
+                .col_expr(field_version::Column::ChangedAt, Expr::value(now))
+                .col_expr(
+                    field_version::Column::ChangedBy,
+                    Expr::value(principal.actor_name()),
+                )
+                .filter(field_version::Column::RecordId.eq(record_id))
+                .filter(field_version::Column::Field.eq(field.as_str()))
+                .filter(field_version::Column::Version.eq(base))
+                .exec(txn)
+                .await?;
+            if result.rows_affected == 1 {
+                Ok(base + 1)
+            } else {
+                Err(Refusal::App(AppError::Conflict))
+            }
+        }
+        _ => Err(Refusal::App(AppError::Conflict)),
+    }
+}
+
+/// Writes a portal-owned value into its record.
+async fn write_value(
+    txn: &DatabaseTransaction,
+    principal: &Principal,
+    target: &Target,
+    field: FieldId,
+    value: &str,
+    now: i64,
+) -> Result<(), Refusal> {
+    let Target::Device(d) = target else {
+        // No user field is corrected in the portal: identity lives in the directory.
+        return Err(Refusal::App(AppError::Forbidden));
+    };
+    // Only the corrected column (and the record's version) is written, so a concurrent change
+    // of another column of the same device is not overwritten with what this request read.
+    let (column, stored) = match field {
+        FieldId::ManagementName => (device::Column::ManagementName, Some(value.to_owned())),
+        FieldId::Ownership => (device::Column::Ownership, Some(value.to_owned())),
+        FieldId::DeviceCategory => (device::Column::DeviceCategory, Some(value.to_owned())),
+        FieldId::PrimaryUser => {
+            let user = directory_user::Entity::find()
+                .filter(directory_user::Column::TenantId.eq(principal.tenant_id.clone()))
+                .filter(directory_user::Column::Upn.eq(value))
+                .one(txn)
+                .await?
+                .ok_or_else(|| {
+                    invalid("value", Key::ErrNoSuchUserInTenant.text(Locale::En).into())
+                })?;
+            (device::Column::PrimaryUserId, Some(user.id))
+        }
+        _ => return Err(Refusal::App(AppError::Forbidden)),
+    };
+    device::Entity::update_many()
+        .col_expr(column, Expr::value(stored))
+        .col_expr(
+            device::Column::Version,
+            Expr::col(device::Column::Version).add(1),
+        )
+        .col_expr(device::Column::UpdatedAt, Expr::value(now))
+        .filter(device::Column::Id.eq(d.id.clone()))
+        .filter(device::Column::TenantId.eq(principal.tenant_id.clone()))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
+/// One open follow-up per recipient that received `field` of the record; returns their names.
+async fn follow_ups(
+    txn: &DatabaseTransaction,
+    principal: &Principal,
+    record_id: &str,
+    field: FieldId,
+    event_id: i64,
+    now: i64,
+) -> Result<Vec<String>, Refusal> {
+    let received = disclosure::Entity::find()
+        .filter(disclosure::Column::TenantId.eq(principal.tenant_id.clone()))
+        .filter(disclosure::Column::RecordId.eq(record_id))
+        .filter(disclosure::Column::Fields.contains(field.as_str()))
+        .all(txn)
+        .await?;
+    let mut seen: BTreeMap<String, String> = BTreeMap::new();
+    for d in received
+        .iter()
+        .filter(|d| d.fields.split(',').any(|f| f == field.as_str()))
+    {
+        seen.entry(d.recipient_id.clone())
+            .or_insert_with(|| d.feature_id.clone());
+    }
+    let mut names = Vec::new();
+    for (recipient_id, feature_id) in seen {
+        follow_up_task::ActiveModel {
+            id: NotSet,
+            tenant_id: Set(principal.tenant_id.clone()),
+            kind: Set("notify_correction".into()),
+            recipient_id: Set(recipient_id.clone()),
+            feature_id: Set(Some(feature_id)),
+            record_kind: Set(Some(field.record().as_str().into())),
+            record_id: Set(Some(record_id.into())),
+            field: Set(Some(field.as_str().into())),
+            audit_event_id: Set(Some(event_id)),
+            status: Set("open".into()),
+            created_at: Set(now),
+            done_at: Set(None),
+            done_by: Set(None),
+        }
+        .insert(txn)
+        .await?;
+        let name = recipient::Entity::find_by_id(recipient_id.clone())
+            .one(txn)
+            .await?
+            .map_or(recipient_id, |r| r.name);
+        names.push(name);
+    }
+    Ok(names)
 }

@@ -14,4 +14,5 @@ mod health;
 mod import;
 mod oidc;
 mod pages;
+mod personal_data;
 mod server_functions;

@@ -1,0 +1,90 @@
+//! `GET /users/{id}/export?format=json|csv`: the download behind the personal-data page's
+//! export buttons. Tenant admins only; the export is an audit event.
+
+use crate::clock::now_ms;
+use crate::error::problem;
+use crate::services::audit::{self, Actor, NewEvent};
+use crate::services::export::{export_user, to_csv, ExportError};
+use crate::startup::AppState;
+use app::auth::{Principal, Role};
+use app::i18n::Locale;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Extension;
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+pub struct ExportQuery {
+    #[serde(default)]
+    format: Option<String>,
+    #[serde(default)]
+    lang: Option<String>,
+}
+
+/// Streams everything held about one user as a file.
+pub async fn download(
+    State(state): State<AppState>,
+    principal: Option<Extension<Principal>>,
+    Path(user_id): Path<String>,
+    Query(query): Query<ExportQuery>,
+) -> Response {
+    let reference = crate::request_id::current();
+    let Some(Extension(principal)) = principal else {
+        return problem(StatusCode::UNAUTHORIZED, "Sign in first", &reference);
+    };
+    if !principal.has(Role::TenantAdmin) {
+        return problem(StatusCode::FORBIDDEN, "Forbidden", &reference);
+    }
+    let locale = query
+        .lang
+        .as_deref()
+        .and_then(Locale::from_tag)
+        .unwrap_or_default();
+    let export =
+        match export_user(&state.db, &principal.tenant_id, &user_id, locale, now_ms()).await {
+            Ok(export) => export,
+            Err(ExportError::NotFound) => {
+                return problem(StatusCode::NOT_FOUND, "Not found", &reference)
+            }
+            Err(ExportError::Database(e)) => {
+                return crate::error::HttpError::Internal(e).into_response()
+            }
+        };
+    let csv = query.format.as_deref() == Some("csv");
+    let event = NewEvent {
+        actor: Actor {
+            kind: "account".into(),
+            id: principal.account_id.to_string(),
+            name: principal.actor_name(),
+        },
+        action: "user.exported".into(),
+        target_kind: "user".into(),
+        target_id: user_id.clone(),
+        subject_user_id: Some(user_id.clone()),
+        changes: vec![],
+        reason: Some(if csv { "csv" } else { "json" }.into()),
+        occurred_at: now_ms(),
+    };
+    if let Err(e) = audit::append(&state.db, &principal.tenant_id, event).await {
+        return crate::error::HttpError::Internal(e).into_response();
+    }
+    let (body, content_type, extension) = if csv {
+        (to_csv(&export, locale), "text/csv; charset=utf-8", "csv")
+    } else {
+        match serde_json::to_string_pretty(&export) {
+            Ok(json) => (json, "application/json", "json"),
+            Err(e) => return crate::error::HttpError::Internal(e.into()).into_response(),
+        }
+    };
+    let disposition = format!("attachment; filename=\"personal-data-{user_id}.{extension}\"");
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        body,
+    )
+        .into_response()
+}

@@ -1,0 +1,156 @@
+//! The personal-data page's server side: what an admin sees, corrections with their version
+//! check, audit and follow-ups, routed corrections, secret reveals and the export download.
+
+use crate::helpers::{client, on_both_databases};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use serde_json::Value;
+use server::entities::{audit_event, device, follow_up_task};
+use server::seed::demo;
+
+const IPHONE: &str = "d1000000-0000-4000-8000-0000000000d1";
+const PIXEL: &str = "d2000000-0000-4000-8000-0000000000d2";
+
+fn field<'a>(record: &'a Value, name: &str) -> &'a Value {
+    record["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["field"] == name)
+        .unwrap_or_else(|| panic!("no field {name}"))
+}
+
+on_both_databases! { demo;
+    async fn an_admin_sees_each_field_with_its_visibility_source_and_recipients(app) {
+        let admin = app.client_as("Megan Bowen").await;
+        let (status, adele) = app.call(&admin, "users/data", &[("user_id", demo::ADELE)]).await;
+        assert_eq!(status, 200, "{adele}");
+        let iphone = &adele["devices"][0]["record"];
+        assert_eq!(field(iphone, "imei")["value"], "356938035643809");
+        let code = field(iphone, "activation_lock_bypass_code");
+        assert_eq!(code["visibility"], "secret");
+        assert_ne!(code["value"], "K2Q7M-9XRTA-4MZP-88LA-CD3F-7GHJ", "a secret is masked until revealed");
+        let serial_recipients: Vec<&str> = field(iphone, "serial_number")["received_by"].as_array().unwrap().iter().filter_map(|r| r["recipient_name"].as_str()).collect();
+        assert!(serial_recipients.contains(&"Apple"), "{serial_recipients:?}");
+        assert_eq!(field(iphone, "management_name")["correctable"], true);
+        assert_eq!(field(&adele["user"], "display_name")["correctable"], false, "identity is corrected in the directory");
+        let (_, ben) = app.call(&admin, "users/data", &[("user_id", demo::BEN)]).await;
+        let pixel = &ben["devices"][0]["record"];
+        assert_eq!(field(pixel, "imei")["value"], Value::Null);
+        assert_eq!(field(pixel, "imei")["held"], true);
+        assert_eq!(field(pixel, "phone_number")["value"], "••• 0122");
+    }
+
+    async fn only_a_tenant_admin_of_the_same_tenant_reads_a_users_data(app) {
+        for name in ["Lee Gu", "Irvin Sayers", "Adele Vance"] {
+            let client = app.client_as(name).await;
+            assert_eq!(app.call(&client, "users/data", &[("user_id", demo::ADELE)]).await.0, 403, "{name}");
+        }
+        assert_eq!(app.call(&client(), "users/data", &[("user_id", demo::ADELE)]).await.0, 401);
+        let fabrikam = app.client_as("Alex Wilber").await;
+        assert_eq!(app.call(&fabrikam, "users/data", &[("user_id", demo::ADELE)]).await.0, 404);
+    }
+
+    async fn a_correction_writes_value_version_and_audit_together_and_shows_in_history(app) {
+        let admin = app.client_as("Megan Bowen").await;
+        let form = [("user_id", demo::ADELE), ("record_id", IPHONE), ("field", "management_name"), ("value", "Adele iPhone (Retail)"), ("base_version", "0"), ("reason", "Naming convention")];
+        let (status, outcome) = app.call(&admin, "users/correct", &form).await;
+        assert_eq!(status, 200, "{outcome}");
+        assert_eq!(outcome["version"], 1);
+        let stored = device::Entity::find_by_id(IPHONE.to_owned()).one(&app.db).await.unwrap().unwrap();
+        assert_eq!(stored.management_name.as_deref(), Some("Adele iPhone (Retail)"));
+        let (_, adele) = app.call(&admin, "users/data", &[("user_id", demo::ADELE)]).await;
+        let iphone = &adele["devices"][0]["record"];
+        assert_eq!(field(iphone, "management_name")["version"], 1);
+        assert_eq!(field(iphone, "management_name")["changed_by"], "Megan Bowen");
+        let entry = adele["history"].as_array().unwrap().iter().find(|e| e["action"] == "field.corrected").unwrap();
+        assert_eq!(entry["changes"][0]["before"], "AdeleVance_iPhone_1/5/2025");
+        assert_eq!(entry["changes"][0]["after"], "Adele iPhone (Retail)");
+        assert_eq!(entry["reason"], "Naming convention");
+        assert!(server::services::audit::verify_chain(&app.db, demo::CONTOSO).await.unwrap().is_intact());
+    }
+
+    async fn a_correction_based_on_an_old_version_is_refused_and_overwrites_nothing(app) {
+        let admin = app.client_as("Megan Bowen").await;
+        let first = [("user_id", demo::ADELE), ("record_id", IPHONE), ("field", "device_category"), ("value", "Retail"), ("base_version", "0"), ("reason", "first")];
+        assert_eq!(app.call(&admin, "users/correct", &first).await.0, 200);
+        let stale = [("user_id", demo::ADELE), ("record_id", IPHONE), ("field", "device_category"), ("value", "Warehouse"), ("base_version", "0"), ("reason", "second")];
+        assert_eq!(app.call(&admin, "users/correct", &stale).await.0, 409);
+        let stored = device::Entity::find_by_id(IPHONE.to_owned()).one(&app.db).await.unwrap().unwrap();
+        assert_eq!(stored.device_category.as_deref(), Some("Retail"));
+        let fresh = [("user_id", demo::ADELE), ("record_id", IPHONE), ("field", "device_category"), ("value", "Warehouse"), ("base_version", "1"), ("reason", "after seeing the newer value")];
+        assert_eq!(app.call(&admin, "users/correct", &fresh).await.0, 200);
+    }
+
+    async fn refused_corrections_name_the_field_and_change_nothing(app) {
+        let admin = app.client_as("Megan Bowen").await;
+        let audit_before = audit_event::Entity::find().count(&app.db).await.unwrap();
+        let cases: [(&str, &str, &str, &str, &str, &str); 5] = [
+            ("management_name", IPHONE, "New name", "  ", "reason", "a reason is required"),
+            ("ownership", IPHONE, "banana", "typo", "value", "not an ownership"),
+            ("imei", IPHONE, "356938035643809", "typo", "field", "hardware ids are never corrected"),
+            ("display_name", demo::ADELE, "Adele V.", "typo", "field", "identity is corrected in the directory"),
+            ("management_name", IPHONE, "bad\u{0007}name", "typo", "value", "control characters are refused"),
+        ];
+        for (name, record, value, reason, expected_field, why) in cases {
+            let form = [("user_id", demo::ADELE), ("record_id", record), ("field", name), ("value", value), ("base_version", "0"), ("reason", reason)];
+            let (status, body) = app.call(&admin, "users/correct", &form).await;
+            assert_eq!(status, 422, "{why}: {body}");
+            assert_eq!(body["Invalid"]["field"], expected_field, "{why}: {body}");
+            assert!(body["Invalid"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{why}");
+        }
+        assert_eq!(audit_event::Entity::find().count(&app.db).await.unwrap(), audit_before, "nothing was recorded");
+        let stored = device::Entity::find_by_id(IPHONE.to_owned()).one(&app.db).await.unwrap().unwrap();
+        assert_eq!(stored.management_name.as_deref(), Some("AdeleVance_iPhone_1/5/2025"));
+    }
+
+    async fn a_routed_correction_of_a_disclosed_field_lists_the_recipients_to_inform(app) {
+        let admin = app.client_as("Megan Bowen").await;
+        let form = [("user_id", demo::DIEGO), ("record_id", demo::DIEGO), ("field", "display_name"), ("value", "Diego Siciliani-Rossi"), ("base_version", "0"), ("reason", "Name changed after marriage")];
+        let (status, outcome) = app.call(&admin, "users/route", &form).await;
+        assert_eq!(status, 200, "{outcome}");
+        assert_eq!(outcome["follow_up_recipients"], serde_json::json!(["TeamViewer"]));
+        let (_, diego) = app.call(&admin, "users/data", &[("user_id", demo::DIEGO)]).await;
+        assert_eq!(diego["routed"][0]["proposed_value"], "Diego Siciliani-Rossi");
+        assert_eq!(field(&diego["user"], "display_name")["value"], "Diego Siciliani", "the directory's value is not overwritten");
+        assert_eq!(diego["follow_ups"][0]["recipient_name"], "TeamViewer");
+        let tasks = follow_up_task::Entity::find().filter(follow_up_task::Column::RecipientId.eq("teamviewer")).count(&app.db).await.unwrap();
+        assert_eq!(tasks, 1);
+    }
+
+    async fn revealing_a_secret_needs_a_reason_and_is_audited_without_the_secret(app) {
+        let admin = app.client_as("Megan Bowen").await;
+        let without = [("user_id", demo::ADELE), ("device_id", IPHONE), ("field", "activation_lock_bypass_code"), ("reason", "")];
+        assert_eq!(app.call(&admin, "users/reveal", &without).await.0, 422);
+        let with = [("user_id", demo::ADELE), ("device_id", IPHONE), ("field", "activation_lock_bypass_code"), ("reason", "Device returned, must be reset")];
+        let (status, code) = app.call(&admin, "users/reveal", &with).await;
+        assert_eq!(status, 200);
+        assert_eq!(code, "K2Q7M-9XRTA-4MZP-88LA-CD3F-7GHJ");
+        let event = audit_event::Entity::find().filter(audit_event::Column::Action.eq("secret.revealed")).one(&app.db).await.unwrap().unwrap();
+        assert_eq!(event.reason.as_deref(), Some("Device returned, must be reset"));
+        assert!(!event.changes.contains("K2Q7M"), "the secret leaked into the audit log");
+        let not_secret = [("user_id", demo::ADELE), ("device_id", IPHONE), ("field", "imei"), ("reason", "curious")];
+        assert_eq!(app.call(&admin, "users/reveal", &not_secret).await.0, 422);
+        let support = app.client_as("Lee Gu").await;
+        assert_eq!(app.call(&support, "users/reveal", &with).await.0, 403);
+    }
+
+    async fn the_export_download_is_for_admins_applies_visibility_and_is_audited(app) {
+        let admin = app.client_as("Megan Bowen").await;
+        let response = admin.get(app.url(&format!("/users/{}/export?format=csv&lang=nl", demo::BEN))).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        assert!(response.headers()["content-disposition"].to_str().unwrap().contains("attachment"));
+        let csv = response.text().await.unwrap();
+        assert!(csv.starts_with("onderdeel,"));
+        assert!(!csv.contains("354826110432176"), "a hidden IMEI was exported");
+        let json: Value = admin.get(app.url(&format!("/users/{}/export", demo::ADELE))).send().await.unwrap().json().await.unwrap();
+        assert_eq!(json["user"]["id"], demo::ADELE);
+        let exported = audit_event::Entity::find().filter(audit_event::Column::Action.eq("user.exported")).count(&app.db).await.unwrap();
+        assert_eq!(exported, 2);
+        let support = app.client_as("Lee Gu").await;
+        assert_eq!(support.get(app.url(&format!("/users/{}/export", demo::ADELE))).send().await.unwrap().status(), 403);
+        let fabrikam = app.client_as("Alex Wilber").await;
+        assert_eq!(fabrikam.get(app.url(&format!("/users/{}/export", demo::ADELE))).send().await.unwrap().status(), 404);
+        assert_eq!(client().get(app.url(&format!("/users/{}/export", demo::ADELE))).send().await.unwrap().status(), 401);
+        let _ = PIXEL;
+    }
+}
