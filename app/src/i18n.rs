@@ -509,6 +509,70 @@ catalogue! {
     ErrNeverCorrected { en: "This field is set by the system and cannot be corrected.", nl: "Dit veld wordt door het systeem gezet en kan niet worden gecorrigeerd." }
     ErrNoSuchUserInTenant { en: "No user with this sign-in name in this tenant.", nl: "Geen gebruiker met deze aanmeldnaam in deze tenant." }
     ErrNotASecret { en: "Only secrets can be revealed.", nl: "Alleen geheimen kunnen worden getoond." }
+
+    // The personal-data page
+    UserPageTitle { en: "Personal data", nl: "Persoonsgegevens" }
+    UserIdentity { en: "Identity", nl: "Identiteit" }
+    UserDevices { en: "Devices", nl: "Apparaten" }
+    UserNoDevices { en: "No devices have this user as primary user.", nl: "Geen apparaten hebben deze gebruiker als primaire gebruiker." }
+    UserApps { en: "Apps on {device}", nl: "Apps op {device}" }
+    UserAppsWithheld { en: "{count} personal apps are not shown: this device is not corporate-owned.", nl: "{count} persoonlijke apps worden niet getoond: dit apparaat is niet van de organisatie." }
+    UserNoApps { en: "No apps inventoried.", nl: "Geen apps geïnventariseerd." }
+    UserExportJson { en: "Download as JSON", nl: "Downloaden als JSON" }
+    UserExportCsv { en: "Download as CSV", nl: "Downloaden als CSV" }
+    UserFilterRecipient { en: "Show only fields received by", nl: "Alleen velden tonen ontvangen door" }
+    UserFilterAll { en: "Everyone (all fields)", nl: "Iedereen (alle velden)" }
+    ColField { en: "Field", nl: "Veld" }
+    ColValue { en: "Value", nl: "Waarde" }
+    ColSource { en: "Source", nl: "Bron" }
+    ColChanged { en: "Last changed", nl: "Laatst gewijzigd" }
+    ColReceivedBy { en: "Received by", nl: "Ontvangen door" }
+    ColAction { en: "Action", nl: "Actie" }
+    ColApp { en: "App", nl: "App" }
+    ColVersion { en: "Version", nl: "Versie" }
+    ColManaged { en: "Managed", nl: "Beheerd" }
+    Yes { en: "Yes", nl: "Ja" }
+    No { en: "No", nl: "Nee" }
+    NotHeld { en: "Not held", nl: "Niet aanwezig" }
+    NobodyReceived { en: "Nobody", nl: "Niemand" }
+    ChangedByOn { en: "{when} by {who} (version {version})", nl: "{when} door {who} (versie {version})" }
+    ReceiptLine { en: "{recipient} via {feature}, {count}×, last {last}", nl: "{recipient} via {feature}, {count}×, laatst {last}" }
+    AgentTag { en: "our agent", nl: "onze verwerker" }
+    ThirdPartyTag { en: "independent third party", nl: "onafhankelijke derde" }
+    ConsentTag { en: "consent #{id}", nl: "toestemming #{id}" }
+    ActionCorrect { en: "Correct", nl: "Corrigeren" }
+    ActionRoute { en: "Where to correct", nl: "Waar corrigeren" }
+    ActionReveal { en: "Reveal", nl: "Tonen" }
+    ReadOnly { en: "Read-only", nl: "Alleen-lezen" }
+    NewValue { en: "New value", nl: "Nieuwe waarde" }
+    ProposedValue { en: "Value the source should hold", nl: "Waarde die de bron moet krijgen" }
+    Reason { en: "Reason", nl: "Reden" }
+    ReasonHint { en: "Recorded in the audit log with the change.", nl: "Wordt met de wijziging in het auditlogboek vastgelegd." }
+    SaveCorrection { en: "Save correction", nl: "Correctie opslaan" }
+    RecordRouted { en: "Record routed correction", nl: "Doorgestuurde correctie vastleggen" }
+    RouteExplainDirectory { en: "This value comes from Entra ID: correct it there; the next sync brings it here.", nl: "Deze waarde komt uit Entra ID: corrigeer hem daar; de volgende synchronisatie brengt hem hierheen." }
+    RouteExplainDevice { en: "This value comes from the device: the user corrects it on the device, and it arrives at the next check-in.", nl: "Deze waarde komt van het apparaat: de gebruiker corrigeert hem op het apparaat, en hij komt bij de volgende synchronisatie binnen." }
+    RouteExplainPartner { en: "This value comes from a partner service: correct it there.", nl: "Deze waarde komt van een partnerdienst: corrigeer hem daar." }
+    Saved { en: "Saved.", nl: "Opgeslagen." }
+    SavedInform { en: "Saved. Follow-ups created to inform: {recipients}.", nl: "Opgeslagen. Vervolgtaken aangemaakt om te informeren: {recipients}." }
+    RoutedSaved { en: "Routed correction recorded.", nl: "Doorgestuurde correctie vastgelegd." }
+    RevealReason { en: "Why do you need to see it?", nl: "Waarom moet u het zien?" }
+    RevealSubmit { en: "Reveal (recorded in the audit log)", nl: "Tonen (wordt vastgelegd in het auditlogboek)" }
+    RevealedValue { en: "Revealed value", nl: "Getoonde waarde" }
+    UserHistory { en: "History", nl: "Geschiedenis" }
+    UserNoHistory { en: "No changes recorded yet.", nl: "Nog geen wijzigingen vastgelegd." }
+    UserFollowUps { en: "Follow-ups with recipients", nl: "Vervolgtaken bij ontvangers" }
+    UserNoFollowUps { en: "No follow-ups.", nl: "Geen vervolgtaken." }
+    UserRouted { en: "Routed corrections", nl: "Doorgestuurde correcties" }
+    UserNoRouted { en: "No routed corrections are open.", nl: "Er staan geen doorgestuurde correcties open." }
+    ColRecipient { en: "Recipient", nl: "Ontvanger" }
+    ColStatus { en: "Status", nl: "Status" }
+    ColCreated { en: "Created", nl: "Aangemaakt" }
+    ColProposed { en: "Proposed value", nl: "Voorgestelde waarde" }
+    ColWhen { en: "When", nl: "Wanneer" }
+    ColWho { en: "Who", nl: "Wie" }
+    ColWhat { en: "What", nl: "Wat" }
+    ColReason { en: "Reason", nl: "Reden" }
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ pub mod personal_data;
 #[cfg(feature = "ssr")]
 pub mod services;
 pub mod status;
+pub mod time;
 
 use components::layout::Layout;
 use i18n::Key;
@@ -24,6 +25,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Html, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
+use pages::user::UserPage;
 use pages::{
     accounts::AccountsPage, error::ErrorPage, home::HomePage, not_found::NotFoundPage,
     sign_in::SignInPage,
@@ -76,6 +78,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("") view=HomePage/>
                         <Route path=path!("sign-in") view=SignInPage/>
                         <Route path=path!("admin/accounts") view=AccountsPage/>
+                        <Route path=path!("users/:id") view=UserPage/>
                     </Routes>
                 </ErrorBoundary>
             </Layout>

@@ -4,7 +4,6 @@
 //! its source, reveal a secret. Every action is a server function that re-checks role and
 //! tenant; the browser's own check of a value (the shared parser) is only for instant feedback.
 
-use crate::auth::Role;
 use crate::domain::catalogue::{FieldId, RecordKind};
 use crate::domain::visibility::{DeviceContext, Visibility};
 use crate::error::AppError;
@@ -186,7 +185,7 @@ pub struct CorrectionInput {
 /// 401/403 unless a tenant admin is signed in; 404 for a user of another tenant.
 #[server(prefix = "/api", endpoint = "users/data")]
 pub async fn get_user_data(user_id: String) -> Result<UserDataView, AppError> {
-    let principal = crate::auth::require(&[Role::TenantAdmin])?;
+    let principal = crate::auth::require(&[crate::auth::Role::TenantAdmin])?;
     let services = crate::services::use_services()?;
     services
         .personal_data
@@ -209,7 +208,7 @@ pub async fn correct_field(
     base_version: i64,
     reason: String,
 ) -> Result<CorrectionOutcome, AppError> {
-    let principal = crate::auth::require(&[Role::TenantAdmin])?;
+    let principal = crate::auth::require(&[crate::auth::Role::TenantAdmin])?;
     let services = crate::services::use_services()?;
     let input = CorrectionInput {
         user_id,
@@ -240,7 +239,7 @@ pub async fn route_correction(
     base_version: i64,
     reason: String,
 ) -> Result<CorrectionOutcome, AppError> {
-    let principal = crate::auth::require(&[Role::TenantAdmin])?;
+    let principal = crate::auth::require(&[crate::auth::Role::TenantAdmin])?;
     let services = crate::services::use_services()?;
     let input = CorrectionInput {
         user_id,
@@ -270,7 +269,7 @@ pub async fn reveal_secret(
     field: FieldId,
     reason: String,
 ) -> Result<String, AppError> {
-    let principal = crate::auth::require(&[Role::TenantAdmin])?;
+    let principal = crate::auth::require(&[crate::auth::Role::TenantAdmin])?;
     let services = crate::services::use_services()?;
     services
         .personal_data

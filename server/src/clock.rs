@@ -3,7 +3,8 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Milliseconds in a day, for date arithmetic on stored times.
-pub const DAY_MS: i64 = 86_400_000;
+pub use app::time::DAY_MS;
+use app::time::civil_from_days;
 
 /// The current time in epoch milliseconds (0 if the system clock is before 1970).
 pub fn now_ms() -> i64 {
@@ -35,20 +36,6 @@ pub fn year_month(ms: i64) -> (i32, u32) {
         i32::try_from(year).unwrap_or(i32::MAX),
         u32::try_from(month).unwrap_or(1),
     )
-}
-
-/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
 }
 
 #[cfg(test)]

@@ -5,3 +5,4 @@ pub mod error;
 pub mod home;
 pub mod not_found;
 pub mod sign_in;
+pub mod user;
