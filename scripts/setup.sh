@@ -19,9 +19,21 @@ if ! command -v wasm-bindgen >/dev/null || [[ "$(wasm-bindgen --version)" != "wa
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
 
-if [[ ! -d "$ROOT/end2end/node_modules/@playwright/test" ]]; then
+# npm ci whenever node_modules does not hold exactly what package-lock.json names (first run, or
+# a package added or upgraded since); a no-op check otherwise. Never downloads a browser.
+npm_packages_current() {
+  (cd "$ROOT/end2end" && node -e '
+    const lock = require("./package-lock.json");
+    for (const [path, meta] of Object.entries(lock.packages)) {
+      if (!path || meta.optional || meta.link) continue;
+      let installed;
+      try { installed = require(`./${path}/package.json`).version; } catch { process.exit(1); }
+      if (installed !== meta.version) process.exit(1);
+    }' 2>/dev/null)
+}
+if ! npm_packages_current; then
   say "installing the browser-suite npm packages"
-  (cd "$ROOT/end2end" && npm ci --no-audit --no-fund)
+  (cd "$ROOT/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
 fi
 
 if [[ $want_browser == 1 ]] && [[ ! -x /usr/bin/chromium ]]; then

@@ -20,6 +20,7 @@
 // Entra ID.
 import { generateKeyPairSync, randomBytes, randomUUID } from "node:crypto";
 import { createServer } from "node:http";
+import { pathToFileURL } from "node:url";
 import Provider from "oidc-provider";
 
 const CONTOSO = "11111111-2222-3333-4444-555555555555";
@@ -65,6 +66,9 @@ export async function startProvider({ redirectUris, port = 0, clientId = "portal
     ],
     jwks: { keys: [{ ...signingKey, kid: randomUUID(), use: "sig", alg: "RS256" }] },
     cookies: { keys: [randomBytes(32).toString("hex")] },
+    adapter: MemoryStore,
+    // Seconds; set so the provider does not ask for them on every run.
+    ttl: { AccessToken: 600, AuthorizationCode: 60, IdToken: 600, Interaction: 600, Session: 3600, Grant: 3600 },
     // `tid` and `roles` come with the openid scope, as Entra ID always sends them; and with
     // conformIdTokenClaims off, the claims of the granted scopes go into the ID token itself,
     // not only to the userinfo endpoint (the portal reads the ID token only).
@@ -95,15 +99,14 @@ export async function startProvider({ redirectUris, port = 0, clientId = "portal
         },
       };
     },
-    // The portal is first-party: its consent is given once for everybody (admin consent).
+    // The portal is first-party: whatever it asks for is granted without a consent page, as
+    // after an administrator's consent in Entra ID.
     async loadExistingGrant(ctx) {
-      const grantId = ctx.oidc.result?.consent?.grantId || ctx.oidc.session.grantIdFor(ctx.oidc.client.clientId);
-      if (grantId) {
-        const grant = await ctx.oidc.provider.Grant.find(grantId);
-        if (grant) return grant;
-      }
-      const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client.clientId, accountId: ctx.oidc.session.accountId });
-      grant.addOIDCScope("openid profile email");
+      const { client, session, result, provider: self } = ctx.oidc;
+      const grantId = result?.consent?.grantId || session.grantIdFor(client.clientId);
+      const grant =
+        (grantId && (await self.Grant.find(grantId))) || new self.Grant({ clientId: client.clientId, accountId: session.accountId });
+      grant.addOIDCScope([...ctx.oidc.requestParamScopes].join(" "));
       await grant.save();
       return grant;
     },
@@ -132,6 +135,43 @@ export async function startProvider({ redirectUris, port = 0, clientId = "portal
         server.closeAllConnections();
       }),
   };
+}
+
+/** Keeps the provider's sessions, grants and codes in this process: they last one run. */
+const stored = new Map();
+class MemoryStore {
+  constructor(model) {
+    this.model = model;
+  }
+  key(id) {
+    return `${this.model}:${id}`;
+  }
+  async upsert(id, payload) {
+    stored.set(this.key(id), payload);
+    if (this.model === "Session") stored.set(`SessionUid:${payload.uid}`, id);
+  }
+  async find(id) {
+    return stored.get(this.key(id));
+  }
+  async findByUid(uid) {
+    const id = stored.get(`SessionUid:${uid}`);
+    return id === undefined ? undefined : this.find(id);
+  }
+  async findByUserCode() {
+    return undefined;
+  }
+  async consume(id) {
+    const payload = stored.get(this.key(id));
+    if (payload) payload.consumed = Math.floor(Date.now() / 1000);
+  }
+  async destroy(id) {
+    stored.delete(this.key(id));
+  }
+  async revokeByGrantId(grantId) {
+    for (const [key, payload] of stored) {
+      if (payload?.grantId === grantId && !key.startsWith("Grant:")) stored.delete(key);
+    }
+  }
 }
 
 /** The sign-in page of one interaction and its two answers. */
@@ -203,7 +243,7 @@ async function body(req) {
 }
 
 // Run as a program (not when imported).
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const redirectUris = (process.env.OIDC_REDIRECT_URI ?? "").split(",").map((s) => s.trim()).filter(Boolean);
   if (!redirectUris.length) {
     console.error("OIDC_REDIRECT_URI (the portal's /auth/oidc/callback URL) is required");
@@ -216,7 +256,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     clientSecret: process.env.OIDC_CLIENT_SECRET || undefined,
   });
   console.log(`oidc provider listening on ${issuer}`);
-  const stop = () => close().then(() => process.exit(0));
+  // Nothing here outlives the process, so there is nothing to wait for.
+  const stop = () => {
+    close();
+    process.exit(0);
+  };
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
 }

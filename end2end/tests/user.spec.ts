@@ -79,3 +79,22 @@ test("revealing the bypass code asks for a reason and shows it once", async ({ p
     await expect(code.getByTestId("revealed-secret")).toHaveText("K2Q7M-9XRTA-4MZP-88LA-CD3F-7GHJ", { timeout: 2_000 });
   }).toPass({ timeout: 20_000 });
 });
+
+test("a routed correction of a disclosed field lists the recipient to inform", async ({ page }) => {
+  const DIEGO = "a1b2c3d4-0004-4000-8000-000000000004";
+  await signInAsAdmin(page);
+  await page.goto(`/users/${DIEGO}`);
+  const name = page.locator(`section[aria-labelledby="identity-title"] tr[data-field="display_name"]`);
+  await expect(name).toContainText("TeamViewer");
+  await name.getByText("Where to correct", { exact: true }).click();
+  await expect(name).toContainText("correct it there");
+  await expect(async () => {
+    await name.getByLabel("Value the source should hold").fill("Diego Siciliani-Rossi");
+    await name.getByLabel("Reason").fill("Name changed");
+    await name.getByRole("button", { name: "Record routed correction" }).click();
+    await expect(page.getByTestId("correction-result")).toContainText("TeamViewer", { timeout: 2_000 });
+  }).toPass({ timeout: 20_000 });
+  await expect(page.getByTestId("follow-ups")).toContainText("TeamViewer");
+  await expect(page.getByTestId("routed")).toContainText("Diego Siciliani-Rossi");
+  await expect(name).toContainText("Diego Siciliani");
+});

@@ -44,7 +44,8 @@ pub fn SignInPage() -> impl IntoView {
                             let href = format!("/auth/oidc/start?return_to={}", encode(&return_to()));
                             view! {
                                 <div class="card">
-                                    <a class="button" href=href data-testid="oidc-sign-in">{Key::SignInWithProvider.text(locale)}</a>
+                                    // `rel="external"`: a server route, not a page; the router must let the browser go there.
+                                    <a class="button" href=href rel="external" data-testid="oidc-sign-in">{Key::SignInWithProvider.text(locale)}</a>
                                 </div>
                             }
                         });
