@@ -573,6 +573,54 @@ catalogue! {
     ColWho { en: "Who", nl: "Wie" }
     ColWhat { en: "What", nl: "Wat" }
     ColReason { en: "Reason", nl: "Reden" }
+
+    // Directory
+    NavDirectory { en: "Users", nl: "Gebruikers" }
+    DirectoryTitle { en: "Users", nl: "Gebruikers" }
+    DirectoryIntro {
+        en: "Find a person to see and correct the personal data held about them.",
+        nl: "Zoek een persoon om de persoonsgegevens over die persoon te bekijken en te corrigeren."
+    }
+    DirectorySearchLabel { en: "Search", nl: "Zoeken" }
+    DirectorySearchHint {
+        en: "The beginning of a name, sign-in name or email address, or a complete phone number, serial number or IMEI.",
+        nl: "Het begin van een naam, aanmeldnaam of e-mailadres, of een volledig telefoonnummer, serienummer of IMEI."
+    }
+    DirectorySearchButton { en: "Search", nl: "Zoeken" }
+    DirectoryFilters { en: "Filters", nl: "Filters" }
+    DirectoryPlatform { en: "Device platform", nl: "Platform van het apparaat" }
+    DirectoryOwnership { en: "Device ownership", nl: "Eigendom van het apparaat" }
+    DirectoryRecipient { en: "Data shared with", nl: "Gegevens gedeeld met" }
+    DirectoryOpenOnly {
+        en: "Only users with open correction requests",
+        nl: "Alleen gebruikers met openstaande correctieverzoeken"
+    }
+    DirectoryAny { en: "Any", nl: "Alle" }
+    DirectorySort { en: "Sort by", nl: "Sorteren op" }
+    DirectorySortName { en: "Name", nl: "Naam" }
+    DirectorySortUpn { en: "Sign-in name", nl: "Aanmeldnaam" }
+    DirectoryClear { en: "Clear search and filters", nl: "Zoekopdracht en filters wissen" }
+    DirectoryCaption { en: "Users, sorted by {sort}", nl: "Gebruikers, gesorteerd op {sort}" }
+    DirectoryColDevices { en: "Devices", nl: "Apparaten" }
+    DirectoryColOpenRequests { en: "Open requests", nl: "Openstaande verzoeken" }
+    DirectoryCountOne { en: "1 user on this page.", nl: "1 gebruiker op deze pagina." }
+    DirectoryCountMany { en: "{count} users on this page.", nl: "{count} gebruikers op deze pagina." }
+    DirectoryMorePages { en: "More on the next page.", nl: "Meer op de volgende pagina." }
+    DirectoryEmpty {
+        en: "This tenant has no users yet. They appear here once they are imported from Entra ID and Intune.",
+        nl: "Deze tenant heeft nog geen gebruikers. Ze verschijnen hier zodra ze uit Entra ID en Intune zijn geïmporteerd."
+    }
+    DirectoryNoResults { en: "No users match “{query}”.", nl: "Geen gebruikers gevonden voor “{query}”." }
+    DirectoryNoResultsFiltered { en: "No users match these filters.", nl: "Geen gebruikers gevonden met deze filters." }
+    DirectoryPastEnd { en: "There are no more users after the previous page.", nl: "Na de vorige pagina zijn er geen gebruikers meer." }
+    DirectoryPages { en: "Pages", nl: "Pagina's" }
+    DirectoryNextPage { en: "Next page", nl: "Volgende pagina" }
+    DirectoryFirstPage { en: "First page", nl: "Eerste pagina" }
+    DirectoryPageLink { en: "Page link", nl: "Paginalink" }
+    DirectoryStaleCursor {
+        en: "This page link belongs to another sort order. Start again from the first page.",
+        nl: "Deze paginalink hoort bij een andere sortering. Begin opnieuw bij de eerste pagina."
+    }
 }
 
 #[cfg(test)]

@@ -25,6 +25,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Html, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
+use pages::directory::DirectoryPage;
 use pages::user::UserPage;
 use pages::{
     accounts::AccountsPage, error::ErrorPage, home::HomePage, not_found::NotFoundPage,
@@ -78,6 +79,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("") view=HomePage/>
                         <Route path=path!("sign-in") view=SignInPage/>
                         <Route path=path!("admin/accounts") view=AccountsPage/>
+                        <Route path=path!("users") view=DirectoryPage/>
                         <Route path=path!("users/:id") view=UserPage/>
                     </Routes>
                 </ErrorBoundary>

@@ -8,6 +8,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261128_000001_portal_settings;
 mod m20261128_000002_personal_data;
+mod m20261129_000003_directory_search;
 
 /// The ordered migration list applied by `Migrator::up`.
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261128_000001_portal_settings::Migration),
             Box::new(m20261128_000002_personal_data::Migration),
+            Box::new(m20261129_000003_directory_search::Migration),
         ]
     }
 }

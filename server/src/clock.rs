@@ -2,9 +2,9 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use app::time::civil_from_days;
 /// Milliseconds in a day, for date arithmetic on stored times.
 pub use app::time::DAY_MS;
-use app::time::civil_from_days;
 
 /// The current time in epoch milliseconds (0 if the system clock is before 1970).
 pub fn now_ms() -> i64 {

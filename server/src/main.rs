@@ -87,11 +87,15 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Seed { users, seed, batch } => {
             // One connection with a 1 GiB page cache: a bulk load inserts into indexes keyed by
             // random ids, and with the default cache most of its time goes to re-reading pages.
-            let seed_config = Config { database_max_connections: 1, ..config.clone() };
+            let seed_config = Config {
+                database_max_connections: 1,
+                ..config.clone()
+            };
             let db = migrated(&seed_config).await?;
             if seed_config.backend() == Some(server::config::Backend::Sqlite) {
                 use sea_orm::ConnectionTrait;
-                db.execute_unprepared("PRAGMA cache_size = -1048576").await?;
+                db.execute_unprepared("PRAGMA cache_size = -1048576")
+                    .await?;
             }
             let plan = server::seed::generator::Plan { users, seed, batch };
             let report = server::seed::generator::generate(&db, &plan, |r| {

@@ -56,7 +56,10 @@ pub fn Layout(children: Children) -> impl IntoView {
                             info()
                                 .and_then(|i| i.user)
                                 .filter(|u| u.roles.contains(&Role::TenantAdmin))
-                                .map(|_| view! { <A href="/admin/accounts">{Key::NavAccounts.text(locale)}</A> })
+                                .map(|_| view! {
+                                    <A href="/users">{Key::NavDirectory.text(locale)}</A>
+                                    <A href="/admin/accounts">{Key::NavAccounts.text(locale)}</A>
+                                })
                         }}
                     </Transition>
                 </nav>

@@ -1,6 +1,7 @@
 //! One module per page.
 
 pub mod accounts;
+pub mod directory;
 pub mod error;
 pub mod home;
 pub mod not_found;

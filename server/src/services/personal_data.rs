@@ -112,6 +112,9 @@ impl PersonalDataPort for PersonalDataService {
 }
 
 /// The stored record a field belongs to.
+// One value per request, on the stack for one call; boxing the device would only add an
+// allocation.
+#[allow(clippy::large_enum_variant)]
 enum Target {
     User(directory_user::Model),
     Device(device::Model),

@@ -9,6 +9,7 @@ mod audit;
 mod auth;
 mod cli;
 mod data_model;
+mod directory;
 mod export;
 mod health;
 mod import;
