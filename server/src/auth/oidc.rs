@@ -277,9 +277,19 @@ async fn finish(
         .id_token()
         .ok_or_else(|| (Failure::Token, anyhow!("the answer holds no ID token")))?;
     let verifier = client.inner().id_token_verifier();
-    let claims = id_token
-        .claims(&verifier, &Nonce::new(pending.nonce))
-        .map_err(|e| (Failure::Token, anyhow!("ID token refused: {e}")))?;
+    let claims = match id_token.claims(&verifier, &Nonce::new(pending.nonce)) {
+        Ok(claims) => claims,
+        Err(e) => {
+            record_refused_token(
+                db,
+                &oidc.config.tenant_claim,
+                &id_token.to_string(),
+                &e.to_string(),
+            )
+            .await;
+            return Err((Failure::Token, anyhow!("ID token refused: {e}")));
+        }
+    };
     // Verified above; only now are the custom claims read from the same token.
     let extra = payload(&id_token.to_string()).map_err(|e| (Failure::Token, e))?;
     let issuer = claims.issuer().to_string();
@@ -331,6 +341,36 @@ async fn finish(
         .await
         .map_err(|e| (Failure::Provider, e))?;
     Ok(pending.return_to)
+}
+
+/// Records a refused ID token as a failed sign-in in the audit log of the tenant it names. The
+/// token failed verification, so its tenant claim is only a claim: the event says so, and
+/// nothing else from the token is kept. A token naming no tenant of this portal is only logged.
+async fn record_refused_token(db: &DatabaseConnection, tenant_claim: &str, jwt: &str, why: &str) {
+    let Some(tenant_id) = payload(jwt).ok().and_then(|claims| {
+        claims
+            .get(tenant_claim)
+            .and_then(|v| v.as_str())
+            .map(str::to_lowercase)
+    }) else {
+        return;
+    };
+    let Ok(Some(tenant)) = tenant::Entity::find_by_id(tenant_id).one(db).await else {
+        return;
+    };
+    let event = NewEvent {
+        actor: Actor::system("identity provider (unverified)"),
+        action: "sign_in.failed".into(),
+        target_kind: "tenant".into(),
+        target_id: tenant.id.clone(),
+        subject_user_id: None,
+        changes: vec![],
+        reason: Some(format!("ID token refused: {why}")),
+        occurred_at: now_ms(),
+    };
+    if let Err(e) = audit::append(db, &tenant.id, event).await {
+        tracing::warn!("recording a failed sign-in failed: {e:#}");
+    }
 }
 
 /// The JSON payload of a compact JWS (already verified by the caller).

@@ -286,6 +286,17 @@ async fn refused_answers_sign_nobody_in_and_say_why() {
         assert_eq!(signed_in_name(&app, &client).await, None, "{why}");
         *mock.answer.lock().unwrap() = good;
     }
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    let failed = server::entities::audit_event::Entity::find()
+        .filter(server::entities::audit_event::Column::Action.eq("sign_in.failed"))
+        .filter(server::entities::audit_event::Column::TenantId.eq(demo::CONTOSO))
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        failed, 2,
+        "the forged nonce and the foreign audience are on Contoso's record"
+    );
 }
 
 #[tokio::test]
