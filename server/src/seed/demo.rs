@@ -5,8 +5,8 @@
 use super::rows::{self, insert_all, new_app};
 use crate::clock::{now_ms, DAY_MS};
 use crate::entities::{
-    account, consent, correction_request, directory_user, disclosure, portal_setting,
-    role_assignment, tenant, tenant_feature,
+    account, correction_request, directory_user, disclosure, portal_setting, role_assignment,
+    tenant,
 };
 use crate::services::audit::{self, Actor, Change, NewEvent};
 use anyhow::Context;
@@ -331,40 +331,8 @@ async fn contoso<C: ConnectionTrait>(txn: &C, now: i64) -> anyhow::Result<()> {
         "jamf_pro",
         "mtd_app_sync",
     ];
-    let mut consent_ids = std::collections::HashMap::new();
-    for spec in super::catalogue::FEATURES {
-        let enabled = on.contains(&spec.id);
-        let consent_id = if enabled && spec.needs_consent() {
-            let row = consent::ActiveModel {
-                id: NotSet,
-                tenant_id: Set(t.into()),
-                feature_id: Set(spec.id.into()),
-                terms_version: Set(spec.terms_version),
-                locale: Set("en".into()),
-                terms_text: Set(spec.terms("en")),
-                granted_by: Set("megan.bowen@contoso.com".into()),
-                granted_at: Set(now - 365 * DAY_MS),
-                withdrawn_at: Set(None),
-            }
-            .insert(txn)
-            .await?;
-            consent_ids.insert(spec.id, row.id);
-            Some(row.id)
-        } else {
-            None
-        };
-        tenant_feature::ActiveModel {
-            tenant_id: Set(t.into()),
-            feature_id: Set(spec.id.into()),
-            enabled: Set(enabled),
-            changed_at: Set(now - 365 * DAY_MS),
-            changed_by: Set("megan.bowen@contoso.com".into()),
-            consent_id: Set(consent_id),
-            version: Set(1),
-        }
-        .insert(txn)
-        .await?;
-    }
+    let consent_ids =
+        rows::feature_states(txn, t, &on, "megan.bowen@contoso.com", now - 365 * DAY_MS).await?;
 
     let disclosure = |record_kind: &str,
                       record: &str,
@@ -635,19 +603,7 @@ async fn fabrikam<C: ConnectionTrait>(txn: &C, now: i64) -> anyhow::Result<()> {
     phone.phone_number = Some("+12065550113".into());
     phone.enrollment_type = Some("android_fully_managed".into());
     insert_all(txn, vec![phone.into_active_model()]).await?;
-    for spec in super::catalogue::FEATURES {
-        tenant_feature::ActiveModel {
-            tenant_id: Set(t.into()),
-            feature_id: Set(spec.id.into()),
-            enabled: Set(false),
-            changed_at: Set(now),
-            changed_by: Set("system".into()),
-            consent_id: Set(None),
-            version: Set(1),
-        }
-        .insert(txn)
-        .await?;
-    }
+    rows::feature_states(txn, t, &[], "system", now).await?;
     demo_account(
         txn,
         t,

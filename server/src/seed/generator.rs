@@ -6,9 +6,7 @@
 
 use super::rows::{self, insert_all, luhn_digit, new_app};
 use crate::clock::{now_ms, DAY_MS};
-use crate::entities::{
-    audit_event, consent, correction_request, disclosure, tenant, tenant_feature,
-};
+use crate::entities::{audit_event, correction_request, disclosure, tenant};
 use crate::services::audit::{hash_event, GENESIS_HASH};
 use anyhow::Context;
 use sea_orm::{
@@ -294,40 +292,20 @@ where
     .insert(&txn)
     .await
     .context("creating the tenant")?;
-    let mut consents = std::collections::HashMap::new();
-    for spec in super::catalogue::FEATURES {
-        let enabled = spec.id != "teamviewer";
-        let consent_id = if enabled && spec.needs_consent() {
-            let row = consent::ActiveModel {
-                id: NotSet,
-                tenant_id: Set(tenant_id.clone()),
-                feature_id: Set(spec.id.into()),
-                terms_version: Set(spec.terms_version),
-                locale: Set("en".into()),
-                terms_text: Set(spec.terms("en")),
-                granted_by: Set(admin.clone()),
-                granted_at: Set(now - 400 * DAY_MS),
-                withdrawn_at: Set(None),
-            }
-            .insert(&txn)
-            .await?;
-            consents.insert(spec.id, row.id);
-            Some(row.id)
-        } else {
-            None
-        };
-        tenant_feature::ActiveModel {
-            tenant_id: Set(tenant_id.clone()),
-            feature_id: Set(spec.id.into()),
-            enabled: Set(enabled),
-            changed_at: Set(now - 400 * DAY_MS),
-            changed_by: Set(admin.clone()),
-            consent_id: Set(consent_id),
-            version: Set(1),
-        }
-        .insert(&txn)
-        .await?;
-    }
+    let everything_but_teamviewer: Vec<&str> = super::catalogue::FEATURES
+        .iter()
+        .map(|f| f.id)
+        .filter(|id| *id != "teamviewer")
+        .collect();
+    let consents = rows::feature_states(
+        &txn,
+        &tenant_id,
+        &everything_but_teamviewer,
+        &admin,
+        now - 400 * DAY_MS,
+    )
+    .await
+    .context("writing feature states")?;
     txn.commit().await?;
 
     let mut rng = Rng(plan.seed);

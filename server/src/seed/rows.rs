@@ -148,6 +148,58 @@ pub fn new_app(model: device_app::Model) -> device_app::ActiveModel {
     row
 }
 
+/// Writes a state for every feature of the catalogue: those in `enabled` are on since `at`,
+/// with a consent record (English terms) where the feature needs one; the rest are off.
+/// Returns the consent id of each enabled feature that needed one.
+///
+/// # Errors
+/// When the database refuses a row.
+pub async fn feature_states<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    tenant_id: &str,
+    enabled: &[&str],
+    admin: &str,
+    at: i64,
+) -> anyhow::Result<std::collections::HashMap<&'static str, i64>> {
+    use crate::entities::{consent, tenant_feature};
+    use sea_orm::{ActiveModelTrait, NotSet, Set};
+    let mut consents = std::collections::HashMap::new();
+    for spec in super::catalogue::FEATURES {
+        let on = enabled.contains(&spec.id);
+        let consent_id = if on && spec.needs_consent() {
+            let row = consent::ActiveModel {
+                id: NotSet,
+                tenant_id: Set(tenant_id.into()),
+                feature_id: Set(spec.id.into()),
+                terms_version: Set(spec.terms_version),
+                locale: Set("en".into()),
+                terms_text: Set(spec.terms("en")),
+                granted_by: Set(admin.into()),
+                granted_at: Set(at),
+                withdrawn_at: Set(None),
+            }
+            .insert(conn)
+            .await?;
+            consents.insert(spec.id, row.id);
+            Some(row.id)
+        } else {
+            None
+        };
+        tenant_feature::ActiveModel {
+            tenant_id: Set(tenant_id.into()),
+            feature_id: Set(spec.id.into()),
+            enabled: Set(on),
+            changed_at: Set(at),
+            changed_by: Set(admin.into()),
+            consent_id: Set(consent_id),
+            version: Set(1),
+        }
+        .insert(conn)
+        .await?;
+    }
+    Ok(consents)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
