@@ -141,18 +141,14 @@ pub trait PersonalDataPort: Send + Sync {
         user_id: &'a str,
     ) -> crate::services::BoxFuture<'a, Result<UserDataView, AppError>>;
 
-    /// Corrects a portal-owned field (one transaction: value, version, audit, follow-ups).
+    /// Corrects a portal-owned field, or with `routed` records a correction its source must
+    /// make; either way one transaction holds the change, the version, the audit event and
+    /// the follow-ups.
     fn correct<'a>(
         &'a self,
         principal: &'a crate::auth::Principal,
         request: CorrectionInput,
-    ) -> crate::services::BoxFuture<'a, Result<CorrectionOutcome, AppError>>;
-
-    /// Records a correction that the field's source must make.
-    fn route<'a>(
-        &'a self,
-        principal: &'a crate::auth::Principal,
-        request: CorrectionInput,
+        routed: bool,
     ) -> crate::services::BoxFuture<'a, Result<CorrectionOutcome, AppError>>;
 
     /// Reveals a secret to an admin, with an audit event carrying the reason.
@@ -208,8 +204,6 @@ pub async fn correct_field(
     base_version: i64,
     reason: String,
 ) -> Result<CorrectionOutcome, AppError> {
-    let principal = crate::auth::require(&[crate::auth::Role::TenantAdmin])?;
-    let services = crate::services::use_services()?;
     let input = CorrectionInput {
         user_id,
         record_id,
@@ -219,11 +213,7 @@ pub async fn correct_field(
         reason,
         locale: crate::locale::request_locale(),
     };
-    services
-        .personal_data
-        .correct(&principal, input)
-        .await
-        .map_err(crate::error::respond_with)
+    submit(input, false).await
 }
 
 /// Records a correction for the field's source (directory, device, partner) to make.
@@ -239,8 +229,6 @@ pub async fn route_correction(
     base_version: i64,
     reason: String,
 ) -> Result<CorrectionOutcome, AppError> {
-    let principal = crate::auth::require(&[crate::auth::Role::TenantAdmin])?;
-    let services = crate::services::use_services()?;
     let input = CorrectionInput {
         user_id,
         record_id,
@@ -250,9 +238,17 @@ pub async fn route_correction(
         reason,
         locale: crate::locale::request_locale(),
     };
+    submit(input, true).await
+}
+
+/// The shared body of [`correct_field`] and [`route_correction`]: authorise, then hand over.
+#[cfg(feature = "ssr")]
+async fn submit(input: CorrectionInput, routed: bool) -> Result<CorrectionOutcome, AppError> {
+    let principal = crate::auth::require(&[crate::auth::Role::TenantAdmin])?;
+    let services = crate::services::use_services()?;
     services
         .personal_data
-        .route(&principal, input)
+        .correct(&principal, input, routed)
         .await
         .map_err(crate::error::respond_with)
 }

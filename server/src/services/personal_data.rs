@@ -82,16 +82,9 @@ impl PersonalDataPort for PersonalDataService {
         &'a self,
         principal: &'a Principal,
         input: CorrectionInput,
+        routed: bool,
     ) -> BoxFuture<'a, Result<CorrectionOutcome, AppError>> {
-        Box::pin(async move { finish(self.apply_correction(principal, &input, false).await) })
-    }
-
-    fn route<'a>(
-        &'a self,
-        principal: &'a Principal,
-        input: CorrectionInput,
-    ) -> BoxFuture<'a, Result<CorrectionOutcome, AppError>> {
-        Box::pin(async move { finish(self.apply_correction(principal, &input, true).await) })
+        Box::pin(async move { finish(self.apply_correction(principal, &input, routed).await) })
     }
 
     fn reveal<'a>(
