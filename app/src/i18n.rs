@@ -621,6 +621,326 @@ catalogue! {
         en: "This page link belongs to another sort order. Start again from the first page.",
         nl: "Deze paginalink hoort bij een andere sortering. Begin opnieuw bij de eerste pagina."
     }
+    // --- requests (issue 7) ---
+    NavMyData { en: "My data", nl: "Mijn gegevens" }
+    NavMyRequests { en: "My requests", nl: "Mijn verzoeken" }
+    NavReview { en: "Review queue", nl: "Beoordelingswachtrij" }
+    NavAuditLog { en: "Audit log", nl: "Auditlogboek" }
+    NavNotifications { en: "Notifications", nl: "Meldingen" }
+    ReqStatusPending { en: "Pending", nl: "In behandeling" }
+    ReqStatusApproved { en: "Approved", nl: "Goedgekeurd" }
+    ReqStatusRejected { en: "Rejected", nl: "Afgewezen" }
+    ReqStatusWithdrawn { en: "Withdrawn", nl: "Ingetrokken" }
+    ReqStatusRouted { en: "Routed to the source", nl: "Doorgestuurd naar de bron" }
+    ReqFourEyesOwn {
+        en: "You cannot decide this request: it concerns your own data or you filed it yourself.",
+        nl: "U kunt niet over dit verzoek beslissen: het gaat over uw eigen gegevens of u hebt het zelf ingediend."
+    }
+    ReqFourEyesLastChanged {
+        en: "You cannot approve this request: you made the field's current value yourself. Another reviewer must decide.",
+        nl: "U kunt dit verzoek niet goedkeuren: u hebt de huidige waarde van dit veld zelf ingesteld. Een andere beoordelaar moet beslissen."
+    }
+    ErrInvalidFilter { en: "This filter value is not known.", nl: "Deze filterwaarde is onbekend." }
+    ErrExtensionMonths { en: "An extension is one or two months.", nl: "Een verlenging is één of twee maanden." }
+    ErrInvalidDate { en: "Enter a date as YYYY-MM-DD.", nl: "Voer een datum in als JJJJ-MM-DD." }
+    MyDataTitle { en: "My data", nl: "Mijn gegevens" }
+    MyDataIntro {
+        en: "The personal data your organisation holds about you, shown with the same rules that apply to its administrators. If something is wrong, ask for a correction.",
+        nl: "De persoonsgegevens die uw organisatie over u bewaart, getoond volgens dezelfde regels die voor de beheerders gelden. Klopt er iets niet, vraag dan om een correctie."
+    }
+    MyDataReceivedTitle { en: "Who received my data", nl: "Wie mijn gegevens heeft ontvangen" }
+    MyDataReceivedNone { en: "Nobody outside the organisation has received your data.", nl: "Niemand buiten de organisatie heeft uw gegevens ontvangen." }
+    ColAbout { en: "About", nl: "Over" }
+    ColFeature { en: "Feature", nl: "Functie" }
+    ColCategories { en: "Categories of data", nl: "Categorieën gegevens" }
+    ReqReceivedLine { en: "{count} times, last on {last}", nl: "{count} keer, laatst op {last}" }
+    ReqAction { en: "Request a correction", nl: "Om een correctie vragen" }
+    ReqProposed { en: "Correct value", nl: "Juiste waarde" }
+    ReqReason { en: "Why is the current value wrong?", nl: "Waarom is de huidige waarde onjuist?" }
+    ReqRestrict {
+        en: "Do not share this field with outside parties while my request is reviewed (GDPR Art. 18)",
+        nl: "Deel dit veld niet met externe partijen zolang mijn verzoek wordt beoordeeld (AVG art. 18)"
+    }
+    ReqSubmit { en: "Send request", nl: "Verzoek versturen" }
+    ReqSent { en: "Your request was sent. You can follow it under My requests.", nl: "Uw verzoek is verstuurd. U kunt het volgen onder Mijn verzoeken." }
+    ReqNotCorrectable { en: "Cannot be corrected", nl: "Kan niet worden gecorrigeerd" }
+    MyRequestsTitle { en: "My requests", nl: "Mijn verzoeken" }
+    MyRequestsNone { en: "You have not asked for any corrections.", nl: "U hebt nog geen correcties aangevraagd." }
+    ColDue { en: "Due", nl: "Uiterlijk op" }
+    ColAnswer { en: "Answer", nl: "Antwoord" }
+    ColUser { en: "User", nl: "Gebruiker" }
+    ColReceived { en: "Received", nl: "Ontvangen" }
+    ColTarget { en: "Target", nl: "Doel" }
+    ColBeforeAfter { en: "Before → after", nl: "Voor → na" }
+    ReqWithdraw { en: "Withdraw", nl: "Intrekken" }
+    ReqWithdrawnDone { en: "Your request was withdrawn.", nl: "Uw verzoek is ingetrokken." }
+    ReqInformed { en: "Informed of the correction: {recipients}", nl: "Op de hoogte gebracht van de correctie: {recipients}" }
+    ReqInformedNone { en: "No outside party had received the old value.", nl: "Geen externe partij had de oude waarde ontvangen." }
+    ReqExtended { en: "Deadline extended: {reason}", nl: "Termijn verlengd: {reason}" }
+    ReqPaused { en: "Clock paused while we wait for information from you", nl: "Klok gepauzeerd terwijl we op informatie van u wachten" }
+    ReqRejectedBecause { en: "Rejected: {reason}", nl: "Afgewezen: {reason}" }
+    ReqOverdue { en: "Overdue", nl: "Te laat" }
+    ReqRestricted { en: "Sharing restricted while open", nl: "Delen beperkt zolang open" }
+    ReviewTitle { en: "Review queue", nl: "Beoordelingswachtrij" }
+    ReviewIntro {
+        en: "Correction requests of end users. A request is due one month after it was received; overdue requests are marked.",
+        nl: "Correctieverzoeken van eindgebruikers. Een verzoek moet binnen een maand na ontvangst zijn afgehandeld; verzoeken die te laat zijn, worden gemarkeerd."
+    }
+    ReviewFilterAll { en: "All", nl: "Alle" }
+    ReviewFilterDue { en: "Due date", nl: "Termijn" }
+    ReviewDueOverdue { en: "Overdue", nl: "Te laat" }
+    ReviewDueWeek { en: "Due within 7 days", nl: "Binnen 7 dagen af te handelen" }
+    ReviewFilterCategory { en: "Field category", nl: "Categorie van het veld" }
+    ReviewFilterAge { en: "Received at least", nl: "Ontvangen minstens" }
+    ReviewAgeDays { en: "{days} days ago", nl: "{days} dagen geleden" }
+    ReviewApply { en: "Apply filters", nl: "Filters toepassen" }
+    ReviewNone { en: "No requests match these filters.", nl: "Geen verzoeken gevonden met deze filters." }
+    ReviewOpen { en: "Review", nl: "Beoordelen" }
+    ReviewRequestTitle { en: "Correction request #{id}", nl: "Correctieverzoek #{id}" }
+    ReviewCurrent { en: "Current value", nl: "Huidige waarde" }
+    ReviewRoute { en: "Where it is corrected", nl: "Waar het wordt gecorrigeerd" }
+    ReviewRequesterReason { en: "Requester's reason", nl: "Reden van de aanvrager" }
+    ReviewAlreadyReceived { en: "Recipients who already received the current value", nl: "Ontvangers die de huidige waarde al hebben ontvangen" }
+    ReviewApprove { en: "Approve and apply", nl: "Goedkeuren en doorvoeren" }
+    ReviewApproved { en: "Approved.", nl: "Goedgekeurd." }
+    ReviewReject { en: "Reject", nl: "Afwijzen" }
+    ReviewReasonShown { en: "Reason (shown to the requester)", nl: "Reden (zichtbaar voor de aanvrager)" }
+    ReviewRejected { en: "Rejected.", nl: "Afgewezen." }
+    ReviewExtend { en: "Extend the deadline (once)", nl: "Termijn verlengen (eenmalig)" }
+    ReviewExtendBy { en: "Extend by", nl: "Verlengen met" }
+    ReviewMonthsOne { en: "1 month", nl: "1 maand" }
+    ReviewMonthsTwo { en: "2 months", nl: "2 maanden" }
+    ReviewPause { en: "Pause the clock", nl: "Klok pauzeren" }
+    ReviewResume { en: "Resume the clock", nl: "Klok hervatten" }
+    ReviewBack { en: "Back to the queue", nl: "Terug naar de wachtrij" }
+    ReviewDecided { en: "Decided on {when} by {who}.", nl: "Besloten op {when} door {who}." }
+    NotificationsTitle { en: "Notifications", nl: "Meldingen" }
+    NotificationsNone { en: "No notifications.", nl: "Geen meldingen." }
+    NotificationsMarkRead { en: "Mark all as read", nl: "Alles als gelezen markeren" }
+    NotificationsUnread { en: "New", nl: "Nieuw" }
+    NotifCreated { en: "New correction request from {name}: {field}", nl: "Nieuw correctieverzoek van {name}: {field}" }
+    NotifApproved { en: "Your request about {field} was approved.", nl: "Uw verzoek over {field} is goedgekeurd." }
+    NotifRejected { en: "Your request about {field} was rejected.", nl: "Uw verzoek over {field} is afgewezen." }
+    NotifExtended { en: "The deadline of your request about {field} was extended.", nl: "De termijn van uw verzoek over {field} is verlengd." }
+    NotifPaused { en: "Your request about {field} is waiting for information from you.", nl: "Uw verzoek over {field} wacht op informatie van u." }
+    NotifResumed { en: "Work on your request about {field} has resumed.", nl: "Uw verzoek over {field} wordt weer behandeld." }
+    AuditTitle { en: "Audit log", nl: "Auditlogboek" }
+    AuditIntro {
+        en: "Every change, decision, download and sign-in in this tenant, newest first. Events cannot be changed or removed.",
+        nl: "Elke wijziging, beslissing, download en aanmelding in deze tenant, nieuwste eerst. Gebeurtenissen kunnen niet worden gewijzigd of verwijderd."
+    }
+    AuditActor { en: "Actor (beginning of the name)", nl: "Uitvoerder (begin van de naam)" }
+    AuditAction { en: "Action", nl: "Actie" }
+    AuditUser { en: "Target user (id or sign-in name)", nl: "Betrokken gebruiker (id of aanmeldnaam)" }
+    AuditFrom { en: "From (YYYY-MM-DD)", nl: "Van (JJJJ-MM-DD)" }
+    AuditTo { en: "Up to and including (YYYY-MM-DD)", nl: "Tot en met (JJJJ-MM-DD)" }
+    AuditApply { en: "Filter", nl: "Filteren" }
+    AuditCsv { en: "Download as CSV", nl: "Downloaden als CSV" }
+    AuditNone { en: "No events match these filters.", nl: "Geen gebeurtenissen gevonden met deze filters." }
+    AuditOlder { en: "Older events", nl: "Oudere gebeurtenissen" }
+    AuditNewest { en: "Newest events", nl: "Nieuwste gebeurtenissen" }
+    AuditIntegrityTitle { en: "Integrity check", nl: "Integriteitscontrole" }
+    AuditIntegrityIntro {
+        en: "Recomputes the hash chain of this tenant's audit log and reports the first event at which it is broken, if any.",
+        nl: "Berekent de hashketen van het auditlogboek van deze tenant opnieuw en meldt de eerste gebeurtenis waarbij die verbroken is, als dat zo is."
+    }
+    AuditVerify { en: "Check the chain now", nl: "Keten nu controleren" }
+    AuditIntact { en: "The chain is intact: {count} events checked.", nl: "De keten is intact: {count} gebeurtenissen gecontroleerd." }
+    AuditBroken {
+        en: "The chain is broken at event {seq}. Events from there on may have been altered, removed or reordered.",
+        nl: "De keten is verbroken bij gebeurtenis {seq}. Gebeurtenissen vanaf daar zijn mogelijk gewijzigd, verwijderd of van volgorde veranderd."
+    }
+    // --- end requests (issue 7) ---
+    // --- API tokens (issue 8) ---
+    NavApiTokens { en: "API tokens", nl: "API-tokens" }
+    ApiTokensTitle { en: "API tokens", nl: "API-tokens" }
+    ApiTokensIntro {
+        en: "Tokens let scripts and integrations use the REST API under /api/v1 with the rights of one role in this tenant. The API is described at /api/openapi.json. A token is shown once, when it is created; the portal keeps only a fingerprint of it.",
+        nl: "Met tokens gebruiken scripts en koppelingen de REST-API onder /api/v1 met de rechten van één rol in deze tenant. De API is beschreven op /api/openapi.json. Een token wordt één keer getoond, bij het aanmaken; het portaal bewaart alleen een vingerafdruk ervan."
+    }
+    ApiTokenNew { en: "New token", nl: "Nieuw token" }
+    ApiTokenName { en: "Name", nl: "Naam" }
+    ApiTokenNameHint { en: "Say what uses it, e.g. \"nightly export\".", nl: "Zeg waarvoor het dient, bijvoorbeeld \"nachtelijke export\"." }
+    ApiTokenRole { en: "Role", nl: "Rol" }
+    ApiTokenExpiry { en: "Valid for", nl: "Geldig gedurende" }
+    ApiTokenDays { en: "{days} days", nl: "{days} dagen" }
+    ApiTokenEndUser { en: "End user's sign-in name", nl: "Aanmeldnaam van de eindgebruiker" }
+    ApiTokenEndUserHint { en: "Only for end-user tokens: the user the token acts as.", nl: "Alleen voor eindgebruikerstokens: de gebruiker namens wie het token handelt." }
+    ApiTokenCreate { en: "Create token", nl: "Token aanmaken" }
+    ApiTokenCreated {
+        en: "Token \"{name}\" created. Copy it now: it will not be shown again.",
+        nl: "Token \"{name}\" aangemaakt. Kopieer het nu: het wordt niet opnieuw getoond."
+    }
+    ApiTokenSecretLabel { en: "Token", nl: "Token" }
+    ApiTokensCaption { en: "Tokens of {tenant}", nl: "Tokens van {tenant}" }
+    ApiTokensEmpty { en: "No API tokens yet.", nl: "Nog geen API-tokens." }
+    ColTokenPrefix { en: "Starts with", nl: "Begint met" }
+    ColCreatedBy { en: "Created by", nl: "Aangemaakt door" }
+    ColExpires { en: "Expires", nl: "Verloopt" }
+    ColLastUsed { en: "Last used", nl: "Laatst gebruikt" }
+    ColState { en: "State", nl: "Status" }
+    ApiTokenActive { en: "active", nl: "actief" }
+    ApiTokenExpired { en: "expired", nl: "verlopen" }
+    ApiTokenRevoked { en: "revoked", nl: "ingetrokken" }
+    ApiTokenRevoke { en: "Revoke", nl: "Intrekken" }
+    ApiTokenRevokeConfirm {
+        en: "Revoke \"{name}\"? Scripts using it stop working at once. This cannot be undone.",
+        nl: "\"{name}\" intrekken? Scripts die het gebruiken, werken direct niet meer. Dit kan niet ongedaan worden gemaakt."
+    }
+    ApiTokenRevokeYes { en: "Yes, revoke", nl: "Ja, intrekken" }
+    ApiTokenCancel { en: "Cancel", nl: "Annuleren" }
+    ApiTokenRevokedDone { en: "Token revoked.", nl: "Token ingetrokken." }
+    ApiTokenErrName { en: "Give the token a name of at most 100 characters.", nl: "Geef het token een naam van hoogstens 100 tekens." }
+    ApiTokenErrExpiry { en: "Choose a lifetime from 1 to 365 days.", nl: "Kies een geldigheidsduur van 1 tot 365 dagen." }
+    ApiTokenErrEndUser { en: "An end-user token needs the sign-in name of its user.", nl: "Een eindgebruikerstoken heeft de aanmeldnaam van zijn gebruiker nodig." }
+    ApiTokenErrNotEndUser { en: "Only end-user tokens act as a user; leave this empty.", nl: "Alleen eindgebruikerstokens handelen namens een gebruiker; laat dit leeg." }
+    // --- end API tokens (issue 8) ---
+    // --- sharing (issue 6) ---
+    NavSharing { en: "Sharing", nl: "Delen" }
+    SharingTitle { en: "Data sharing", nl: "Gegevens delen" }
+    SharingIntro {
+        en: "Which outside parties receive personal data, under which feature, and with whose consent.",
+        nl: "Welke externe partijen persoonsgegevens ontvangen, via welke functie en met wiens toestemming."
+    }
+    SharingReadOnly {
+        en: "You can read this page; only tenant admins change sharing.",
+        nl: "U kunt deze pagina lezen; alleen tenantbeheerders wijzigen het delen."
+    }
+    SharingFeaturesTitle { en: "Features", nl: "Functies" }
+    SharingMatrixTitle { en: "Who gets what", nl: "Wie krijgt wat" }
+    SharingMatrixIntro {
+        en: "Each row is a field; each column a feature and its recipient. → the field is sent, ← it is received.",
+        nl: "Elke rij is een veld; elke kolom een functie met haar ontvanger. → het veld wordt verzonden, ← het wordt ontvangen."
+    }
+    SharingMatrixCaption { en: "Fields per feature and recipient", nl: "Velden per functie en ontvanger" }
+    SharingSent { en: "sent", nl: "verzonden" }
+    SharingReceived { en: "received", nl: "ontvangen" }
+    SharingOn { en: "On", nl: "Aan" }
+    SharingOff { en: "Off", nl: "Uit" }
+    SharingSince { en: "Since {when}, by {who}", nl: "Sinds {when}, door {who}" }
+    SharingNeverOn { en: "Never turned on in this tenant.", nl: "Nooit ingeschakeld in deze tenant." }
+    SharingAgent { en: "Our agent (processor)", nl: "Onze verwerker" }
+    SharingThirdParty { en: "Independent third party", nl: "Onafhankelijke derde" }
+    SharingOutbound { en: "Sends to {recipient}", nl: "Verstuurt naar {recipient}" }
+    SharingInbound { en: "Receives from {recipient}", nl: "Ontvangt van {recipient}" }
+    SharingPurpose { en: "Purpose", nl: "Doel" }
+    SharingContract { en: "Governed by", nl: "Geregeld in" }
+    SharingConsentInForce {
+        en: "Consent in force: terms version {version} ({locale}), given by {who} on {when}.",
+        nl: "Geldende toestemming: voorwaarden versie {version} ({locale}), gegeven door {who} op {when}."
+    }
+    SharingNoConsentNeeded {
+        en: "No consent needed: every recipient acts as our agent.",
+        nl: "Geen toestemming nodig: elke ontvanger treedt op als onze verwerker."
+    }
+    SharingConsentNeeded {
+        en: "Needs explicit consent: a recipient is an independent third party.",
+        nl: "Vereist uitdrukkelijke toestemming: een ontvanger is een onafhankelijke derde."
+    }
+    SharingConsentOutdated {
+        en: "The terms changed (now version {version}). Fields added since the consent are not shared until an admin consents again.",
+        nl: "De voorwaarden zijn gewijzigd (nu versie {version}). Velden die sinds de toestemming zijn toegevoegd, worden pas gedeeld nadat een beheerder opnieuw toestemming geeft."
+    }
+    SharingNotCovered { en: "waits for new consent", nl: "wacht op nieuwe toestemming" }
+    SharingSystemData { en: "service data, not held per person", nl: "servicegegevens, niet per persoon opgeslagen" }
+    SharingRecent { en: "{count} disclosures in the last 30 days", nl: "{count} verstrekkingen in de afgelopen 30 dagen" }
+    SharingTurnOn { en: "Turn on…", nl: "Inschakelen…" }
+    SharingTurnOff { en: "Turn off…", nl: "Uitschakelen…" }
+    SharingRenew { en: "Review the new terms…", nl: "Nieuwe voorwaarden bekijken…" }
+    SharingPreviewOn { en: "Turn on {feature}?", nl: "{feature} inschakelen?" }
+    SharingPreviewOff { en: "Turn off {feature}?", nl: "{feature} uitschakelen?" }
+    SharingPreviewScope {
+        en: "In scope: {users} users, {devices} devices, {apps} apps.",
+        nl: "Binnen bereik: {users} gebruikers, {devices} apparaten, {apps} apps."
+    }
+    SharingPreviewStart { en: "These fields will start flowing:", nl: "Deze velden gaan dan stromen:" }
+    SharingPreviewStop { en: "These fields will stop flowing:", nl: "Deze velden stoppen dan met stromen:" }
+    SharingOffExplained {
+        en: "New disclosures stop at once and the consent ends; the history stays visible. Turning the feature off does not delete data at the recipient: a follow-up is created to ask each recipient to delete it.",
+        nl: "Nieuwe verstrekkingen stoppen direct en de toestemming eindigt; de geschiedenis blijft zichtbaar. Uitschakelen verwijdert geen gegevens bij de ontvanger: er wordt een vervolgactie aangemaakt om elke ontvanger om verwijdering te vragen."
+    }
+    SharingTermsTitle { en: "Terms, version {version}", nl: "Voorwaarden, versie {version}" }
+    SharingAgree {
+        en: "I agree to these terms on behalf of the tenant.",
+        nl: "Ik ga namens de tenant akkoord met deze voorwaarden."
+    }
+    SharingConfirmOn { en: "Turn on", nl: "Inschakelen" }
+    SharingConfirmOff { en: "Turn off", nl: "Uitschakelen" }
+    SharingCancel { en: "Cancel", nl: "Annuleren" }
+    SharingTurnedOn { en: "{feature} is on.", nl: "{feature} is ingeschakeld." }
+    SharingTurnedOff { en: "{feature} is off.", nl: "{feature} is uitgeschakeld." }
+    SharingEndpointsTitle { en: "Recipient endpoints", nl: "Eindpunten van ontvangers" }
+    SharingEndpointsIntro {
+        en: "Where the connector posts signed disclosures and follow-ups. Without an endpoint, disclosures are recorded only and follow-ups wait for manual action.",
+        nl: "Waar de connector ondertekende verstrekkingen en vervolgacties naartoe stuurt. Zonder eindpunt worden verstrekkingen alleen vastgelegd en wachten vervolgacties op handmatige afhandeling."
+    }
+    SharingEndpointUrl { en: "Endpoint URL", nl: "URL van het eindpunt" }
+    SharingEndpointSecret {
+        en: "Shared secret (at least 16 characters; leave empty to keep the current one)",
+        nl: "Gedeeld geheim (minstens 16 tekens; laat leeg om het huidige te houden)"
+    }
+    SharingEndpointSave { en: "Save endpoint", nl: "Eindpunt opslaan" }
+    SharingEndpointRemoveHint {
+        en: "Save an empty URL to remove the endpoint.",
+        nl: "Sla een lege URL op om het eindpunt te verwijderen."
+    }
+    SharingEndpointNone { en: "Not configured: recorded only", nl: "Niet ingesteld: alleen vastgelegd" }
+    SharingEndpointSaved { en: "Endpoint saved.", nl: "Eindpunt opgeslagen." }
+    SharingTasksTitle { en: "Follow-ups for recipients", nl: "Vervolgacties voor ontvangers" }
+    SharingTasksEmpty {
+        en: "No follow-ups. Correcting a field a recipient received, or turning a feature off, creates one.",
+        nl: "Geen vervolgacties. Een correctie van een veld dat een ontvanger kreeg, of het uitschakelen van een functie, maakt er een aan."
+    }
+    SharingTasksCaption { en: "Follow-ups, newest first", nl: "Vervolgacties, nieuwste eerst" }
+    SharingTaskNotify { en: "Tell of the correction of {field}", nl: "Correctie van {field} melden" }
+    SharingTaskDelete { en: "Ask to delete the data of {feature}", nl: "Vragen de gegevens van {feature} te verwijderen" }
+    SharingTaskManual { en: "no endpoint: handle by hand", nl: "geen eindpunt: handmatig afhandelen" }
+    SharingTaskDone { en: "Mark done", nl: "Afgehandeld" }
+    SharingTaskAttempts { en: "{count} attempts", nl: "{count} pogingen" }
+    TaskStatusOpen { en: "Open", nl: "Open" }
+    TaskStatusSent { en: "Sent", nl: "Verzonden" }
+    TaskStatusAcknowledged { en: "Acknowledged", nl: "Bevestigd" }
+    TaskStatusFailed { en: "Failed", nl: "Mislukt" }
+    TaskStatusDone { en: "Done", nl: "Afgehandeld" }
+    SharingRunNow { en: "Run sharing now", nl: "Nu delen" }
+    SharingRunResult {
+        en: "{recorded} disclosures recorded, {delivered} delivered, {failed} failed, {follow_ups} follow-ups sent; {restricted} restricted fields left out.",
+        nl: "{recorded} verstrekkingen vastgelegd, {delivered} afgeleverd, {failed} mislukt, {follow_ups} vervolgacties verzonden; {restricted} beperkte velden weggelaten."
+    }
+    SharingConsentRequired {
+        en: "Tick “I agree” to consent to these terms before turning the feature on.",
+        nl: "Vink „Ik ga akkoord” aan om met deze voorwaarden in te stemmen voordat u de functie inschakelt."
+    }
+    SharingEndpointUrlInvalid {
+        en: "Enter an address that starts with http:// or https://.",
+        nl: "Voer een adres in dat begint met http:// of https://."
+    }
+    SharingEndpointSecretShort {
+        en: "The shared secret needs 16 to 256 characters.",
+        nl: "Het gedeelde geheim moet 16 tot 256 tekens hebben."
+    }
+    ReportTitle { en: "Disclosures per recipient", nl: "Verstrekkingen per ontvanger" }
+    ReportFeature { en: "Feature", nl: "Functie" }
+    ReportFeatureAll { en: "All features", nl: "Alle functies" }
+    ReportFrom { en: "From", nl: "Van" }
+    ReportTo { en: "To", nl: "Tot en met" }
+    ReportApply { en: "Show", nl: "Tonen" }
+    ReportCsv { en: "Download CSV", nl: "CSV downloaden" }
+    ReportEmpty { en: "No disclosures in this period.", nl: "Geen verstrekkingen in deze periode." }
+    ReportTotal { en: "{count} disclosures in this period", nl: "{count} verstrekkingen in deze periode" }
+    ReportChartLabel {
+        en: "Disclosures per day, one line per recipient",
+        nl: "Verstrekkingen per dag, één lijn per ontvanger"
+    }
+    ReportCaption { en: "Disclosures per recipient in this period", nl: "Verstrekkingen per ontvanger in deze periode" }
+    ReportDateInvalid { en: "Enter a date as YYYY-MM-DD.", nl: "Voer een datum in als JJJJ-MM-DD." }
+    ReportRangeInvalid {
+        en: "Choose a start on or before the end, at most 366 days apart.",
+        nl: "Kies een begin op of vóór het einde, hooguit 366 dagen ertussen."
+    }
+    CsvDay { en: "Day", nl: "Dag" }
+    CsvRecipient { en: "Recipient", nl: "Ontvanger" }
+    CsvDisclosures { en: "Disclosures", nl: "Verstrekkingen" }
 }
 
 #[cfg(test)]

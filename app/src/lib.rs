@@ -5,6 +5,8 @@
 //! functions reach the server through the ports in [`services`].
 
 pub mod accounts;
+pub mod audit_log;
+pub mod api_tokens;
 pub mod auth;
 pub mod components;
 pub mod directory;
@@ -14,8 +16,10 @@ pub mod i18n;
 pub mod locale;
 pub mod pages;
 pub mod personal_data;
+pub mod requests;
 #[cfg(feature = "ssr")]
 pub mod services;
+pub mod sharing;
 pub mod status;
 pub mod time;
 
@@ -25,6 +29,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Html, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
+use pages::api_tokens::ApiTokensPage;
 use pages::directory::DirectoryPage;
 use pages::user::UserPage;
 use pages::{
@@ -79,7 +84,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("") view=HomePage/>
                         <Route path=path!("sign-in") view=SignInPage/>
                         <Route path=path!("admin/accounts") view=AccountsPage/>
+                        <Route path=path!("admin/api-tokens") view=ApiTokensPage/>
                         <Route path=path!("users") view=DirectoryPage/>
+                        <Route path=path!("sharing") view=pages::sharing::SharingPage/>
                         <Route path=path!("users/:id") view=UserPage/>
                     </Routes>
                 </ErrorBoundary>

@@ -52,6 +52,10 @@ pub struct Services {
     pub accounts: Arc<dyn AccountsPort>,
     pub directory: Arc<dyn crate::directory::DirectoryPort>,
     pub personal_data: Arc<dyn crate::personal_data::PersonalDataPort>,
+    pub requests: Arc<dyn crate::requests::RequestsPort>,
+    pub audit_log: Arc<dyn crate::audit_log::AuditLogPort>,
+    pub api_tokens: Arc<dyn crate::api_tokens::ApiTokensPort>,
+    pub sharing: Arc<dyn crate::sharing::SharingPort>,
 }
 
 /// The services of the current request.

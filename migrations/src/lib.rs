@@ -9,6 +9,9 @@ pub use sea_orm_migration::prelude::*;
 mod m20261128_000001_portal_settings;
 mod m20261128_000002_personal_data;
 mod m20261129_000003_directory_search;
+mod m20261130_000004_sharing;
+mod m20261130_000005_requests;
+mod m20261130_000006_api;
 
 /// The ordered migration list applied by `Migrator::up`.
 pub struct Migrator;
@@ -20,6 +23,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000001_portal_settings::Migration),
             Box::new(m20261128_000002_personal_data::Migration),
             Box::new(m20261129_000003_directory_search::Migration),
+            Box::new(m20261130_000004_sharing::Migration),
+            Box::new(m20261130_000005_requests::Migration),
+            Box::new(m20261130_000006_api::Migration),
         ]
     }
 }

@@ -51,6 +51,11 @@ pub enum Command {
     },
     /// Verify the audit chain of every tenant; exits non-zero if any is broken.
     VerifyAudit,
+    /// Manage API tokens of the REST API (issue 8).
+    ApiToken {
+        #[command(subcommand)]
+        command: ApiTokenCommand,
+    },
     /// Make someone the first tenant admin of a tenant: they get the role at their first
     /// OpenID Connect sign-in with this email (or UPN).
     BootstrapAdmin {
@@ -81,4 +86,27 @@ pub enum Command {
 pub enum ExportFormat {
     Json,
     Csv,
+}
+
+/// `server api-token …`.
+#[derive(Debug, Subcommand)]
+pub enum ApiTokenCommand {
+    /// Create a token and print its secret (only) on stdout; the creation is audited.
+    Create {
+        /// The tenant: its id or exact name.
+        #[arg(long)]
+        tenant: String,
+        /// tenant_admin, support_reviewer, auditor or end_user.
+        #[arg(long)]
+        role: String,
+        /// What uses the token.
+        #[arg(long)]
+        name: String,
+        /// Lifetime in days, 1 to 365.
+        #[arg(long, default_value_t = 30)]
+        days: u32,
+        /// For end_user tokens: the sign-in name (UPN) of the user the token acts as.
+        #[arg(long)]
+        end_user: Option<String>,
+    },
 }

@@ -55,6 +55,19 @@ pub struct Config {
     pub session_absolute_hours: u64,
     /// OpenID Connect sign-in; absent means no provider is configured.
     pub oidc: Option<OidcConfig>,
+    /// REST API: requests a minute each API token may make (bursts up to this many).
+    pub api_rate_per_minute: u32,
+    /// REST API: the largest request body accepted, in bytes.
+    pub api_body_limit_bytes: usize,
+    /// Seconds between runs of the sharing worker (record and deliver disclosures and
+    /// follow-ups); 0 turns the worker off (admins can still run a cycle from the page).
+    pub sharing_interval_seconds: u64,
+    /// Delay before the first retry of a failed delivery, doubled for each further retry.
+    pub sharing_retry_base_seconds: u64,
+    /// Attempts before a delivery is marked failed for good.
+    pub sharing_max_attempts: u32,
+    /// Timeout of one delivery attempt.
+    pub sharing_timeout_seconds: u64,
 }
 
 /// An OpenID Connect provider (Entra ID, Keycloak, any issuer with discovery).
@@ -130,6 +143,12 @@ impl Default for Config {
             session_idle_minutes: 60,
             session_absolute_hours: 12,
             oidc: None,
+            api_rate_per_minute: 600,
+            api_body_limit_bytes: 64 * 1024,
+            sharing_interval_seconds: 60,
+            sharing_retry_base_seconds: 30,
+            sharing_max_attempts: 8,
+            sharing_timeout_seconds: 10,
         }
     }
 }
@@ -224,6 +243,24 @@ impl Config {
                 });
             }
         }
+        if self.sharing_max_attempts == 0 || self.sharing_timeout_seconds == 0 {
+            return Err(ConfigError::Invalid {
+                key: "sharing_max_attempts",
+                message: "delivery attempts and timeout must be at least 1".into(),
+            });
+        }
+        if self.api_rate_per_minute == 0 {
+            return Err(ConfigError::Invalid {
+                key: "api_rate_per_minute",
+                message: "must be at least 1".into(),
+            });
+        }
+        if self.api_body_limit_bytes < 1024 {
+            return Err(ConfigError::Invalid {
+                key: "api_body_limit_bytes",
+                message: "must be at least 1024".into(),
+            });
+        }
         if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.log_level) {
             return Err(ConfigError::Invalid {
                 key: "log_level",
@@ -231,6 +268,16 @@ impl Config {
             });
         }
         Ok(())
+    }
+
+    /// How the sharing connector retries deliveries.
+    pub fn delivery_policy(&self) -> crate::services::disclosures::DeliveryPolicy {
+        crate::services::disclosures::DeliveryPolicy {
+            retry_base_ms: i64::try_from(self.sharing_retry_base_seconds.saturating_mul(1000))
+                .unwrap_or(i64::MAX),
+            max_attempts: i32::try_from(self.sharing_max_attempts).unwrap_or(i32::MAX),
+            timeout: std::time::Duration::from_secs(self.sharing_timeout_seconds),
+        }
     }
 
     /// The socket address to bind.

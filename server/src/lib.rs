@@ -3,6 +3,7 @@
 //! `main.rs` only parses the command line and calls into this library, so integration tests
 //! start exactly the same application.
 
+pub mod api;
 pub mod auth;
 pub mod cli;
 pub mod clock;
@@ -17,3 +18,4 @@ pub mod seed;
 pub mod services;
 pub mod startup;
 pub mod telemetry;
+pub mod worker;

@@ -48,6 +48,8 @@ pub struct Application {
     router: Router,
     db: DatabaseConnection,
     grace: Duration,
+    /// The sharing worker, stopped before the pool closes.
+    worker: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Application {
@@ -73,12 +75,18 @@ impl Application {
             .await
             .with_context(|| format!("binding {}", config.addr()))?;
         let addr = listener.local_addr().context("reading the bound address")?;
+        let worker = crate::worker::spawn(
+            db.clone(),
+            crate::services::disclosures::Connector::new(config.delivery_policy()),
+            Duration::from_secs(config.sharing_interval_seconds),
+        );
         let router = router(config, addr, db.clone(), store, oidc);
         Ok(Application {
             listener,
             router,
             db,
             grace: Duration::from_secs(config.shutdown_grace_seconds),
+            worker,
         })
     }
 
@@ -120,6 +128,10 @@ impl Application {
                     .context("in-flight requests did not finish within the grace period")?
                     .context("serving HTTP")?;
             }
+        }
+        if let Some(worker) = self.worker {
+            // A cycle cut short loses nothing: what it committed stays, the rest is redone.
+            worker.abort();
         }
         self.db.close().await.context("closing the database pool")?;
         tracing::info!("stopped");
@@ -174,6 +186,7 @@ fn router(
         })
         .build();
     let services = crate::services::build(db.clone(), config);
+    let api_services = services.clone();
     let flags = app::auth::SiteFlags {
         demo_mode: config.demo_mode,
         oidc_enabled: oidc.is_some(),
@@ -195,6 +208,8 @@ fn router(
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/users/{id}/export", get(crate::routes::export::download))
+        .route("/sharing/report.csv", get(crate::routes::sharing::report_csv))
+        .route("/audit-log/export", get(crate::routes::audit_log::download))
         .route("/auth/demo", post(crate::auth::demo::demo_sign_in))
         .route("/auth/sign-out", post(crate::auth::demo::sign_out))
         .route("/auth/oidc/start", get(crate::auth::oidc::start))
@@ -207,6 +222,9 @@ fn router(
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::auth::resolve))
         .layer(crate::auth::sessions::layer(store, config))
         .layer(axum::middleware::from_fn(crate::auth::csrf::same_origin))
+        // The REST API authenticates by bearer token only: merged after the session and CSRF
+        // layers, so it neither reads cookies nor needs a CSRF token.
+        .merge(crate::api::routes(state.db.clone(), api_services, config))
         .with_state(state)
         .layer(
             ServiceBuilder::new()

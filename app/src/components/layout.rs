@@ -59,7 +59,16 @@ pub fn Layout(children: Children) -> impl IntoView {
                                 .map(|_| view! {
                                     <A href="/users">{Key::NavDirectory.text(locale)}</A>
                                     <A href="/admin/accounts">{Key::NavAccounts.text(locale)}</A>
+                                    <A href="/admin/api-tokens">{Key::NavApiTokens.text(locale)}</A>
                                 })
+                        }}
+                    </Transition>
+                    <Transition fallback=|| ()>
+                        {move || {
+                            info()
+                                .and_then(|i| i.user)
+                                .filter(|u| u.roles.contains(&Role::TenantAdmin) || u.roles.contains(&Role::Auditor))
+                                .map(|_| view! { <A href="/sharing">{Key::NavSharing.text(locale)}</A> })
                         }}
                     </Transition>
                 </nav>

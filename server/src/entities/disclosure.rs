@@ -18,6 +18,14 @@ pub struct Model {
     pub consent_id: Option<i64>,
     pub purpose: String,
     pub fingerprint: String,
+    /// Deterministic id of the delivery (unique): a retried or concurrent cycle reuses it.
+    pub delivery_id: Option<String>,
+    /// `recorded`, `recorded_only`, `pending`, `delivered` or `failed`.
+    pub delivery_status: String,
+    pub attempts: i32,
+    pub next_attempt_at: Option<i64>,
+    pub delivered_at: Option<i64>,
+    pub last_error: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

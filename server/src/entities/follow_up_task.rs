@@ -19,6 +19,12 @@ pub struct Model {
     pub created_at: i64,
     pub done_at: Option<i64>,
     pub done_by: Option<String>,
+    /// Deterministic id of the delivery to the recipient's endpoint, reused by every retry.
+    pub delivery_id: Option<String>,
+    pub attempts: i32,
+    pub next_attempt_at: Option<i64>,
+    pub sent_at: Option<i64>,
+    pub last_error: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

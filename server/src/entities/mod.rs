@@ -2,6 +2,8 @@
 //! view types built on purpose.
 
 pub mod account;
+pub mod api_idempotency;
+pub mod api_token;
 pub mod audit_event;
 pub mod consent;
 pub mod correction_request;
@@ -13,8 +15,11 @@ pub mod disclosure;
 pub mod feature_terms;
 pub mod field_version;
 pub mod follow_up_task;
+pub mod notification;
 pub mod portal_setting;
 pub mod recipient;
+pub mod recipient_endpoint;
+pub mod request_outcome;
 pub mod role_assignment;
 pub mod sharing_feature;
 pub mod tenant;

@@ -359,6 +359,7 @@ async fn contoso<C: ConnectionTrait>(txn: &C, now: i64) -> anyhow::Result<()> {
         fingerprint: Set(crate::services::audit::to_hex(&sha2::Sha256::digest(
             format!("{record}|{fields}|{days_ago}").as_bytes(),
         ))),
+        ..Default::default()
     };
     use sha2::Digest;
     let disclosures = vec![

@@ -415,6 +415,7 @@ where
                         consent_id: Set(consents.get(feature).copied()),
                         purpose: Set("Device management".into()),
                         fingerprint: Set(rng.hex(64)),
+                        ..Default::default()
                     });
                 }
                 devices.push(d.into_active_model());

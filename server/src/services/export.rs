@@ -375,6 +375,17 @@ pub fn device_field(
     primary: &directory_user::Model,
     field: FieldId,
 ) -> Option<String> {
+    match field {
+        FieldId::PrimaryUser => {
+            (d.primary_user_id.as_deref() == Some(primary.id.as_str())).then(|| primary.upn.clone())
+        }
+        _ => device_value(d, field),
+    }
+}
+
+/// The stored value of a device field that does not depend on another record: every field
+/// but `primary_user` (always `None`), which [`device_field`] answers.
+pub fn device_value(d: &device::Model, field: FieldId) -> Option<String> {
     let flag = |b: bool| Some(if b { "true" } else { "false" }.to_owned());
     match field {
         FieldId::DeviceId => Some(d.id.clone()),
@@ -384,9 +395,6 @@ pub fn device_field(
         FieldId::Ownership => Some(d.ownership.clone()),
         FieldId::EnrollmentType => d.enrollment_type.clone(),
         FieldId::DeviceCategory => d.device_category.clone(),
-        FieldId::PrimaryUser => {
-            (d.primary_user_id.as_deref() == Some(primary.id.as_str())).then(|| primary.upn.clone())
-        }
         FieldId::EnrolledAt => Some(to_rfc3339(d.enrolled_at)),
         FieldId::LastCheckIn => Some(to_rfc3339(d.last_check_in_at)),
         FieldId::ComplianceState => Some(d.compliance_state.clone()),
@@ -541,7 +549,8 @@ fn push_row(out: &mut String, cells: &[String]) {
     out.push_str("\r\n");
 }
 
-fn csv_cell(value: &str) -> String {
+/// One CSV cell: quoted when needed, and defused when a spreadsheet would run it as a formula.
+pub fn csv_cell(value: &str) -> String {
     let defused = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{value}")
     } else {

@@ -1,10 +1,16 @@
 //! Implementations of the ports that `app` declares, one module per feature.
 
 pub mod accounts;
+pub mod api_tokens;
 pub mod audit;
+pub mod audit_log;
 pub mod directory;
+pub mod disclosures;
 pub mod export;
+pub mod notifications;
 pub mod personal_data;
+pub mod requests;
+pub mod sharing;
 pub mod status;
 
 use app::services::Services;
@@ -18,6 +24,13 @@ pub fn build(db: DatabaseConnection, config: &crate::config::Config) -> Services
         accounts: Arc::new(accounts::AccountsService { db: db.clone() }),
         directory: Arc::new(directory::DirectoryService { db: db.clone() }),
         personal_data: Arc::new(personal_data::PersonalDataService { db: db.clone() }),
+        requests: Arc::new(requests::RequestsService { db: db.clone() }),
+        audit_log: Arc::new(audit_log::AuditLogService { db: db.clone() }),
+        api_tokens: Arc::new(api_tokens::ApiTokensService { db: db.clone() }),
+        sharing: Arc::new(sharing::SharingService {
+            db: db.clone(),
+            connector: disclosures::Connector::new(config.delivery_policy()),
+        }),
         auth: Arc::new(crate::auth::demo::AuthService {
             db,
             demo_mode: config.demo_mode,

@@ -37,7 +37,7 @@ pub struct PersonalDataService {
 }
 
 /// Why a change was refused, before it becomes an [`AppError`].
-enum Refusal {
+pub(crate) enum Refusal {
     App(AppError),
     Failed(anyhow::Error),
 }
@@ -54,7 +54,7 @@ impl From<sea_orm::DbErr> for Refusal {
     }
 }
 
-fn finish<T>(result: Result<T, Refusal>) -> Result<T, AppError> {
+pub(crate) fn finish<T>(result: Result<T, Refusal>) -> Result<T, AppError> {
     match result {
         Ok(value) => Ok(value),
         Err(Refusal::App(e)) => Err(e),
@@ -120,11 +120,7 @@ impl PersonalDataService {
         principal: &Principal,
         user_id: &str,
     ) -> Result<directory_user::Model, Refusal> {
-        directory_user::Entity::find_by_id(user_id.to_owned())
-            .filter(directory_user::Column::TenantId.eq(principal.tenant_id.clone()))
-            .one(conn)
-            .await?
-            .ok_or(Refusal::App(AppError::NotFound))
+        subject(conn, principal, user_id).await
     }
 
     async fn device_of(
@@ -134,15 +130,15 @@ impl PersonalDataService {
         user_id: &str,
         device_id: &str,
     ) -> Result<device::Model, Refusal> {
-        device::Entity::find_by_id(device_id.to_owned())
-            .filter(device::Column::TenantId.eq(principal.tenant_id.clone()))
-            .filter(device::Column::PrimaryUserId.eq(user_id))
-            .one(conn)
-            .await?
-            .ok_or(Refusal::App(AppError::NotFound))
+        device_of(conn, principal, user_id, device_id).await
     }
 
-    async fn load(&self, principal: &Principal, user_id: &str) -> Result<UserDataView, Refusal> {
+    /// Everything the personal-data page shows about `user_id`, in the principal's tenant.
+    pub(crate) async fn load(
+        &self,
+        principal: &Principal,
+        user_id: &str,
+    ) -> Result<UserDataView, Refusal> {
         let db = &self.db;
         let tenant = principal.tenant_id.clone();
         let user = self.subject(db, principal, user_id).await?;
@@ -384,123 +380,11 @@ impl PersonalDataService {
         input: &CorrectionInput,
         routed: bool,
     ) -> Result<CorrectionOutcome, Refusal> {
-        let locale = input.locale;
-        let reason = input.reason.trim();
-        if reason.is_empty() {
-            return Err(invalid(
-                "reason",
-                Key::ErrReasonRequired.text(locale).into(),
-            ));
-        }
-        if reason.chars().count() > 2000 {
-            return Err(invalid("reason", Key::ErrReasonTooLong.text(locale).into()));
-        }
         let txn = self.db.begin().await?;
-        let user = self.subject(&txn, principal, &input.user_id).await?;
-        let target = match input.field.record() {
-            RecordKind::User if input.record_id == user.id => Target::User(user.clone()),
-            RecordKind::Device => Target::Device(
-                self.device_of(&txn, principal, &user.id, &input.record_id)
-                    .await?,
-            ),
-            _ => return Err(Refusal::App(AppError::NotFound)),
-        };
-        let route = match &target {
-            Target::User(_) => input.field.spec().route,
-            Target::Device(d) => input.field.spec_for(&context_of(d)).route,
-        };
-        match (route, routed) {
-            (CorrectionRoute::Never, _) => {
-                return Err(invalid("field", Key::ErrNeverCorrected.text(locale).into()))
-            }
-            (CorrectionRoute::Portal, true) => {}
-            (CorrectionRoute::Portal, false) => {}
-            (other, false) => {
-                let message = Key::ErrCorrectedElsewhere
-                    .format(locale, &[("route", other.label().text(locale))]);
-                return Err(invalid("field", message));
-            }
-            (_, true) => {}
-        }
-        let value = input
-            .field
-            .parse_value(&input.value)
-            .map_err(|e| invalid("value", e.message(locale)))?;
-        let record_id = match &target {
-            Target::User(u) => u.id.clone(),
-            Target::Device(d) => d.id.clone(),
-        };
-        let before = match &target {
-            Target::User(u) => user_field(u, input.field),
-            Target::Device(d) => device_field(d, &user, input.field),
-        };
-        let version =
-            bump_version(&txn, principal, &record_id, input.field, input.base_version).await?;
-        let now = now_ms();
-        let action = if routed {
-            correction_request::ActiveModel {
-                id: NotSet,
-                tenant_id: Set(principal.tenant_id.clone()),
-                requester_account_id: Set(Some(principal.account_id)),
-                subject_user_id: Set(user.id.clone()),
-                record_kind: Set(input.field.record().as_str().into()),
-                record_id: Set(record_id.clone()),
-                field: Set(input.field.as_str().into()),
-                proposed_value: Set(value.clone()),
-                base_version: Set(input.base_version),
-                reason: Set(reason.into()),
-                restrict_sharing: Set(false),
-                status: Set("routed".into()),
-                received_at: Set(now),
-                due_at: Set(now + 30 * DAY_MS),
-                extension_reason: Set(None),
-                paused_at: Set(None),
-                decided_by: Set(None),
-                decided_at: Set(None),
-                decision_reason: Set(None),
-                version: Set(0),
-                created_at: Set(now),
-                updated_at: Set(now),
-            }
-            .insert(&txn)
-            .await?;
-            "correction.routed"
-        } else {
-            write_value(&txn, principal, &target, input.field, &value, now).await?;
-            "field.corrected"
-        };
-        let event_id = audit::append(
-            &txn,
-            &principal.tenant_id,
-            NewEvent {
-                actor: Actor {
-                    kind: "account".into(),
-                    id: principal.account_id.to_string(),
-                    name: principal.actor_name(),
-                },
-                action: action.into(),
-                target_kind: input.field.record().as_str().into(),
-                target_id: record_id.clone(),
-                subject_user_id: Some(user.id.clone()),
-                changes: vec![Change {
-                    field: input.field.as_str().into(),
-                    before,
-                    after: Some(value),
-                }],
-                reason: Some(reason.into()),
-                occurred_at: now,
-            },
-        )
-        .await?;
-        let recipients =
-            follow_ups(&txn, principal, &record_id, input.field, event_id, now).await?;
+        let outcome = correct_in(&txn, principal, input, routed).await?;
         txn.commit().await?;
-        Ok(CorrectionOutcome {
-            version,
-            follow_up_recipients: recipients,
-        })
+        Ok(outcome)
     }
-
     async fn reveal_secret(
         &self,
         principal: &Principal,
@@ -551,6 +435,163 @@ impl PersonalDataService {
         txn.commit().await?;
         Ok(value)
     }
+}
+
+/// The directory user `user_id` of the principal's tenant; not found for any other tenant's.
+async fn subject(
+    conn: &impl ConnectionTrait,
+    principal: &Principal,
+    user_id: &str,
+) -> Result<directory_user::Model, Refusal> {
+    directory_user::Entity::find_by_id(user_id.to_owned())
+        .filter(directory_user::Column::TenantId.eq(principal.tenant_id.clone()))
+        .one(conn)
+        .await?
+        .ok_or(Refusal::App(AppError::NotFound))
+}
+
+/// The device `device_id` whose primary user is `user_id`, in the principal's tenant.
+async fn device_of(
+    conn: &impl ConnectionTrait,
+    principal: &Principal,
+    user_id: &str,
+    device_id: &str,
+) -> Result<device::Model, Refusal> {
+    device::Entity::find_by_id(device_id.to_owned())
+        .filter(device::Column::TenantId.eq(principal.tenant_id.clone()))
+        .filter(device::Column::PrimaryUserId.eq(user_id))
+        .one(conn)
+        .await?
+        .ok_or(Refusal::App(AppError::NotFound))
+}
+
+/// Corrects a field (or with `routed` records the correction its source must make) inside the
+/// caller's transaction: the value, the field's version (guarded), the audit event with
+/// `principal` as the actor, and a follow-up per recipient that received the field. Shared by
+/// the admin's correction and the approval of an end user's request, so both obey one rule.
+///
+/// # Errors
+/// A refusal for a bad value or reason, a field corrected elsewhere or never, a record of
+/// another tenant, or a field no longer at `input.base_version`; a failure when the database
+/// fails.
+pub(crate) async fn correct_in(
+    txn: &DatabaseTransaction,
+    principal: &Principal,
+    input: &CorrectionInput,
+    routed: bool,
+) -> Result<CorrectionOutcome, Refusal> {
+    let locale = input.locale;
+    let reason = input.reason.trim();
+    if reason.is_empty() {
+        return Err(invalid(
+            "reason",
+            Key::ErrReasonRequired.text(locale).into(),
+        ));
+    }
+    if reason.chars().count() > 2000 {
+        return Err(invalid("reason", Key::ErrReasonTooLong.text(locale).into()));
+    }
+    let user = subject(txn, principal, &input.user_id).await?;
+    let target = match input.field.record() {
+        RecordKind::User if input.record_id == user.id => Target::User(user.clone()),
+        RecordKind::Device => Target::Device(
+            device_of(txn, principal, &user.id, &input.record_id).await?,
+        ),
+        _ => return Err(Refusal::App(AppError::NotFound)),
+    };
+    let route = match &target {
+        Target::User(_) => input.field.spec().route,
+        Target::Device(d) => input.field.spec_for(&context_of(d)).route,
+    };
+    match (route, routed) {
+        (CorrectionRoute::Never, _) => {
+            return Err(invalid("field", Key::ErrNeverCorrected.text(locale).into()))
+        }
+        (CorrectionRoute::Portal, true) => {}
+        (CorrectionRoute::Portal, false) => {}
+        (other, false) => {
+            let message = Key::ErrCorrectedElsewhere
+                .format(locale, &[("route", other.label().text(locale))]);
+            return Err(invalid("field", message));
+        }
+        (_, true) => {}
+    }
+    let value = input
+        .field
+        .parse_value(&input.value)
+        .map_err(|e| invalid("value", e.message(locale)))?;
+    let record_id = match &target {
+        Target::User(u) => u.id.clone(),
+        Target::Device(d) => d.id.clone(),
+    };
+    let before = match &target {
+        Target::User(u) => user_field(u, input.field),
+        Target::Device(d) => device_field(d, &user, input.field),
+    };
+    let version =
+        bump_version(txn, principal, &record_id, input.field, input.base_version).await?;
+    let now = now_ms();
+    let action = if routed {
+        correction_request::ActiveModel {
+            id: NotSet,
+            tenant_id: Set(principal.tenant_id.clone()),
+            requester_account_id: Set(Some(principal.account_id)),
+            subject_user_id: Set(user.id.clone()),
+            record_kind: Set(input.field.record().as_str().into()),
+            record_id: Set(record_id.clone()),
+            field: Set(input.field.as_str().into()),
+            proposed_value: Set(value.clone()),
+            base_version: Set(input.base_version),
+            reason: Set(reason.into()),
+            restrict_sharing: Set(false),
+            status: Set("routed".into()),
+            received_at: Set(now),
+            due_at: Set(now + 30 * DAY_MS),
+            extension_reason: Set(None),
+            paused_at: Set(None),
+            decided_by: Set(None),
+            decided_at: Set(None),
+            decision_reason: Set(None),
+            version: Set(0),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(txn)
+        .await?;
+        "correction.routed"
+    } else {
+        write_value(txn, principal, &target, input.field, &value, now).await?;
+        "field.corrected"
+    };
+    let event_id = audit::append(
+        txn,
+        &principal.tenant_id,
+        NewEvent {
+            actor: Actor {
+                kind: "account".into(),
+                id: principal.account_id.to_string(),
+                name: principal.actor_name(),
+            },
+            action: action.into(),
+            target_kind: input.field.record().as_str().into(),
+            target_id: record_id.clone(),
+            subject_user_id: Some(user.id.clone()),
+            changes: vec![Change {
+                field: input.field.as_str().into(),
+                before,
+                after: Some(value),
+            }],
+            reason: Some(reason.into()),
+            occurred_at: now,
+        },
+    )
+    .await?;
+    let recipients =
+        follow_ups(txn, principal, &record_id, input.field, event_id, now).await?;
+    Ok(CorrectionOutcome {
+        version,
+        follow_up_recipients: recipients,
+    })
 }
 
 /// Moves the field from `base` to `base + 1`, or refuses with a conflict if it is no longer at
@@ -694,6 +735,7 @@ async fn follow_ups(
             created_at: Set(now),
             done_at: Set(None),
             done_by: Set(None),
+            ..Default::default()
         }
         .insert(txn)
         .await?;

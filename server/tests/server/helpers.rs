@@ -211,6 +211,8 @@ pub fn test_config(database_url: String) -> Config {
         database_max_connections: 5,
         log_level: "warn".into(),
         shutdown_grace_seconds: 5,
+        // Tests run sharing cycles themselves, when they want them.
+        sharing_interval_seconds: 0,
         ..Config::default()
     }
 }

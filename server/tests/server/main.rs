@@ -6,6 +6,7 @@
 mod helpers;
 
 mod audit;
+mod audit_log;
 mod auth;
 mod cli;
 mod data_model;
@@ -16,4 +17,6 @@ mod import;
 mod oidc;
 mod pages;
 mod personal_data;
+mod requests;
 mod server_functions;
+mod sharing;

@@ -1,0 +1,153 @@
+//! API tokens of the tenant (tenant admins only; the server enforces it): create one, see its
+//! secret once, list and revoke them.
+
+use crate::api_tokens::{list_api_tokens, CreateApiToken, RevokeApiToken, TokenState, EXPIRY_CHOICES};
+use crate::auth::Role;
+use crate::components::error_view::ErrorAlert;
+use crate::i18n::Key;
+use crate::locale::use_locale;
+use crate::time::{format_date, format_datetime};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// The API tokens page.
+#[component]
+pub fn ApiTokensPage() -> impl IntoView {
+    let locale = use_locale();
+    let create = ServerAction::<CreateApiToken>::new();
+    let revoke = ServerAction::<RevokeApiToken>::new();
+    // The token whose revocation awaits confirmation.
+    let confirming = RwSignal::new(None::<i64>);
+    let tokens = Resource::new(
+        move || (create.version().get(), revoke.version().get()),
+        |_| list_api_tokens(),
+    );
+    let created = move || create.value().get().and_then(Result::ok);
+    let action_error = move || {
+        create
+            .value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| revoke.value().get().and_then(Result::err))
+    };
+    let revoked = move || revoke.value().get().is_some_and(|r| r.is_ok());
+    view! {
+        <Title text=Key::ApiTokensTitle.text(locale)/>
+        <section class="page">
+            <header class="page__header">
+                <h1>{Key::ApiTokensTitle.text(locale)}</h1>
+                <p class="lead">{Key::ApiTokensIntro.text(locale)}</p>
+            </header>
+            {move || action_error().map(|error| view! { <ErrorAlert error/> })}
+            {move || revoked().then(|| view! { <p class="alert alert--success" role="status">{Key::ApiTokenRevokedDone.text(locale)}</p> })}
+            {move || created().map(|token| view! {
+                <div class="alert alert--warning api-token-secret" role="status" data-testid="api-token-secret">
+                    <p>{Key::ApiTokenCreated.format(locale, &[("name", &token.token.name)])}</p>
+                    <label for="api-token-secret">{Key::ApiTokenSecretLabel.text(locale)}</label>
+                    <input id="api-token-secret" class="api-token-secret__value" type="text" readonly value=token.secret/>
+                </div>
+            })}
+            <section class="card" aria-labelledby="api-token-new">
+                <h2 id="api-token-new">{Key::ApiTokenNew.text(locale)}</h2>
+                <ActionForm action=create attr:class="api-token-form">
+                    <div class="field">
+                        <label for="api-token-name">{Key::ApiTokenName.text(locale)}</label>
+                        <input id="api-token-name" name="name" type="text" required maxlength="100" aria-describedby="api-token-name-hint"/>
+                        <p id="api-token-name-hint" class="muted">{Key::ApiTokenNameHint.text(locale)}</p>
+                    </div>
+                    <div class="field">
+                        <label for="api-token-role">{Key::ApiTokenRole.text(locale)}</label>
+                        <select id="api-token-role" name="role">
+                            {Role::ALL.into_iter().map(|r| view! { <option value=r.as_str()>{r.label().text(locale)}</option> }).collect_view()}
+                        </select>
+                    </div>
+                    <div class="field">
+                        <label for="api-token-expiry">{Key::ApiTokenExpiry.text(locale)}</label>
+                        <select id="api-token-expiry" name="expires_in_days">
+                            {EXPIRY_CHOICES.into_iter().map(|days| {
+                                let label = Key::ApiTokenDays.format(locale, &[("days", &days.to_string())]);
+                                view! { <option value=days.to_string() selected=days == 90>{label}</option> }
+                            }).collect_view()}
+                        </select>
+                    </div>
+                    <div class="field">
+                        <label for="api-token-end-user">{Key::ApiTokenEndUser.text(locale)}</label>
+                        <input id="api-token-end-user" name="end_user" type="text" autocomplete="off" aria-describedby="api-token-end-user-hint"/>
+                        <p id="api-token-end-user-hint" class="muted">{Key::ApiTokenEndUserHint.text(locale)}</p>
+                    </div>
+                    <p class="form-actions">
+                        <button type="submit" class="button">{Key::ApiTokenCreate.text(locale)}</button>
+                    </p>
+                </ActionForm>
+            </section>
+            <Transition fallback=move || view! { <p class="muted">{Key::Loading.text(locale)}</p> }>
+                {move || tokens.get().map(|result| match result {
+                    Err(error) => view! { <ErrorAlert error/> }.into_any(),
+                    Ok(list) if list.is_empty() => view! { <p class="card">{Key::ApiTokensEmpty.text(locale)}</p> }.into_any(),
+                    Ok(list) => view! {
+                        <div class="table-wrap">
+                            <table class="table" data-testid="api-tokens-table">
+                                <caption>{Key::ApiTokensTitle.text(locale)}</caption>
+                                <thead>
+                                    <tr>
+                                        <th scope="col">{Key::ApiTokenName.text(locale)}</th>
+                                        <th scope="col">{Key::ApiTokenRole.text(locale)}</th>
+                                        <th scope="col">{Key::ColTokenPrefix.text(locale)}</th>
+                                        <th scope="col">{Key::ColCreatedBy.text(locale)}</th>
+                                        <th scope="col">{Key::ColExpires.text(locale)}</th>
+                                        <th scope="col">{Key::ColLastUsed.text(locale)}</th>
+                                        <th scope="col">{Key::ColState.text(locale)}</th>
+                                        <th scope="col"><span class="visually-hidden">{Key::ApiTokenRevoke.text(locale)}</span></th>
+                                    </tr>
+                                </thead>
+                                <tbody>
+                                    {list.into_iter().map(|token| {
+                                        let id = token.id;
+                                        let name = token.name.clone();
+                                        let badge = if token.state == TokenState::Active { "badge badge--success" } else { "badge badge--neutral" };
+                                        view! {
+                                            <tr>
+                                                <th scope="row">{token.name.clone()}</th>
+                                                <td>{token.role.label().text(locale)}</td>
+                                                <td><code>{token.prefix.clone()}"…"</code></td>
+                                                <td>{token.created_by.clone()}</td>
+                                                <td>{format_date(token.expires_at)}</td>
+                                                <td>{token.last_used_at.map_or_else(|| Key::Never.text(locale).to_owned(), format_datetime)}</td>
+                                                <td><span class=badge>{token.state.label().text(locale)}</span></td>
+                                                <td>
+                                                    {(token.state == TokenState::Active).then(|| view! {
+                                                        <Show
+                                                            when=move || confirming.get() == Some(id)
+                                                            fallback=move || view! {
+                                                                <button type="button" class="button button--secondary" on:click=move |_| confirming.set(Some(id))>
+                                                                    {Key::ApiTokenRevoke.text(locale)}
+                                                                </button>
+                                                            }
+                                                        >
+                                                            <div class="api-token-confirm" role="alertdialog" aria-label=Key::ApiTokenRevoke.text(locale)>
+                                                                <p>{Key::ApiTokenRevokeConfirm.format(locale, &[("name", &name)])}</p>
+                                                                <ActionForm action=revoke attr:class="inline-form">
+                                                                    <input type="hidden" name="token_id" value=id.to_string()/>
+                                                                    <button type="submit" class="button button--danger">
+                                                                        {Key::ApiTokenRevokeYes.text(locale)}
+                                                                    </button>
+                                                                </ActionForm>
+                                                                <button type="button" class="button button--ghost" on:click=move |_| confirming.set(None)>
+                                                                    {Key::ApiTokenCancel.text(locale)}
+                                                                </button>
+                                                            </div>
+                                                        </Show>
+                                                    })}
+                                                </td>
+                                            </tr>
+                                        }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                    }.into_any(),
+                })}
+            </Transition>
+        </section>
+    }
+}

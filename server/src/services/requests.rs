@@ -1,0 +1,1195 @@
+//! Correction requests: the end user's side (own data, recipients, filing and withdrawing
+//! requests) and the reviewer's (queue, approve, reject, extend, pause), with notifications.
+//!
+//! Lifecycle (`correction_requests.status`): `pending` → `approved` | `rejected` | `withdrawn`.
+//! Every step is one transaction holding the request's new state (guarded by its `version`
+//! and status, so a repeated or concurrent step cannot act twice), its audit event and its
+//! notifications. Approval goes through [`personal_data::correct_in`], the admin correction's
+//! own code path, inside the same transaction: a portal-owned field gets its new value; a field
+//! whose truth lives elsewhere (directory, device, partner) becomes a routed correction for its
+//! source; either way the recipients of the old value get follow-ups and the requester is told
+//! who they are. A repeated approval or rejection answers with the stored outcome.
+//!
+//! Deadlines (GDPR Art. 12(3)): due one calendar month after receipt; one extension by one or
+//! two further months with a reason the requester sees; pausing stops the clock, and resuming
+//! moves the deadline by the paused time.
+
+use super::notifications;
+use super::personal_data::{self, finish, PersonalDataService, Refusal};
+use crate::clock::now_ms;
+use crate::entities::{
+    account, correction_request, device, directory_user, disclosure, field_version,
+    request_outcome, sharing_feature,
+};
+use crate::services::audit::{self, Actor, Change, NewEvent};
+use anyhow::Context;
+use app::auth::Principal;
+use app::domain::catalogue::{FieldId, RecordKind};
+use app::domain::enums::{Category, CorrectionRoute};
+use app::error::AppError;
+use app::i18n::{Key, Locale};
+use app::personal_data::{CorrectionInput, RecordView, UserDataView};
+use app::requests::{
+    DecisionOutcome, FourEyes, MyDataView, NewRequest, NotificationView, QueueFilter, QueueView,
+    ReceivedView, RequestStatus, RequestView, RequestsPort, ReviewView,
+};
+use app::services::BoxFuture;
+use app::time::{civil_from_days, DAY_MS};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, NotSet, QueryFilter, QueryOrder, Set, TransactionTrait,
+};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// Longest reason accepted, in characters.
+const MAX_REASON: usize = 2000;
+
+pub struct RequestsService {
+    pub db: DatabaseConnection,
+}
+
+fn refuse(error: AppError) -> Refusal {
+    Refusal::App(error)
+}
+
+fn invalid(field: &str, message: impl Into<String>) -> Refusal {
+    Refusal::App(AppError::Invalid {
+        field: field.into(),
+        message: message.into(),
+    })
+}
+
+/// A trimmed, non-empty reason of bounded length.
+fn reason_of(raw: &str, locale: Locale) -> Result<String, Refusal> {
+    let reason = raw.trim();
+    if reason.is_empty() {
+        return Err(invalid("reason", Key::ErrReasonRequired.text(locale)));
+    }
+    if reason.chars().count() > MAX_REASON {
+        return Err(invalid("reason", Key::ErrReasonTooLong.text(locale)));
+    }
+    Ok(reason.to_owned())
+}
+
+fn actor_of(principal: &Principal) -> Actor {
+    Actor {
+        kind: "account".into(),
+        id: principal.account_id.to_string(),
+        name: principal.actor_name(),
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
+pub fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// `ms` plus `months` calendar months, the day clamped to the end of a shorter month
+/// (31 January + 1 month = 28 or 29 February), the time of day kept.
+pub fn add_months(ms: i64, months: i64) -> i64 {
+    let days = ms.div_euclid(DAY_MS);
+    let rest = ms.rem_euclid(DAY_MS);
+    let (year, month, day) = civil_from_days(days);
+    let index = year * 12 + (month - 1) + months;
+    let (new_year, new_month) = (index.div_euclid(12), index.rem_euclid(12) + 1);
+    let next_first = if new_month == 12 {
+        days_from_civil(new_year + 1, 1, 1)
+    } else {
+        days_from_civil(new_year, new_month + 1, 1)
+    };
+    let month_length = next_first - days_from_civil(new_year, new_month, 1);
+    days_from_civil(new_year, new_month, day.min(month_length)) * DAY_MS + rest
+}
+
+/// The deadline as it stands now: while paused, as if the clock resumed at `now`.
+fn effective_due(r: &correction_request::Model, now: i64) -> i64 {
+    match r.paused_at {
+        Some(paused) => r.due_at + (now - paused).max(0),
+        None => r.due_at,
+    }
+}
+
+/// Names for the ids a list of requests refers to.
+#[derive(Default)]
+struct Names {
+    users: HashMap<String, String>,
+    accounts: HashMap<i64, String>,
+    devices: HashMap<String, String>,
+    outcomes: HashMap<i64, Vec<String>>,
+}
+
+impl Names {
+    async fn load(
+        conn: &impl ConnectionTrait,
+        tenant: &str,
+        requests: &[correction_request::Model],
+    ) -> Result<Names, Refusal> {
+        let user_ids: BTreeSet<String> =
+            requests.iter().map(|r| r.subject_user_id.clone()).collect();
+        let device_ids: BTreeSet<String> = requests
+            .iter()
+            .filter(|r| r.record_kind == "device")
+            .map(|r| r.record_id.clone())
+            .collect();
+        let account_ids: BTreeSet<i64> = requests
+            .iter()
+            .flat_map(|r| [r.requester_account_id, r.decided_by])
+            .flatten()
+            .collect();
+        let request_ids: Vec<i64> = requests
+            .iter()
+            .filter(|r| r.status == "approved")
+            .map(|r| r.id)
+            .collect();
+        let users = directory_user::Entity::find()
+            .filter(directory_user::Column::TenantId.eq(tenant))
+            .filter(directory_user::Column::Id.is_in(user_ids))
+            .all(conn)
+            .await
+            .context("reading request subjects")?
+            .into_iter()
+            .map(|u| (u.id, u.display_name))
+            .collect();
+        let devices = device::Entity::find()
+            .filter(device::Column::TenantId.eq(tenant))
+            .filter(device::Column::Id.is_in(device_ids))
+            .all(conn)
+            .await
+            .context("reading request devices")?
+            .into_iter()
+            .map(|d| (d.id, format!("{} · {}", d.device_name, d.model)))
+            .collect();
+        let accounts = account::Entity::find()
+            .filter(account::Column::TenantId.eq(tenant))
+            .filter(account::Column::Id.is_in(account_ids))
+            .all(conn)
+            .await
+            .context("reading request accounts")?
+            .into_iter()
+            .map(|a| (a.id, a.display_name))
+            .collect();
+        let outcomes = if request_ids.is_empty() {
+            HashMap::new()
+        } else {
+            request_outcome::Entity::find()
+                .filter(request_outcome::Column::TenantId.eq(tenant))
+                .filter(request_outcome::Column::RequestId.is_in(request_ids))
+                .all(conn)
+                .await
+                .context("reading request outcomes")?
+                .into_iter()
+                .map(|o| (o.request_id, recipients_of(&o)))
+                .collect()
+        };
+        Ok(Names {
+            users,
+            accounts,
+            devices,
+            outcomes,
+        })
+    }
+
+    fn view(&self, r: &correction_request::Model, now: i64) -> Option<RequestView> {
+        let field = FieldId::parse(&r.field).ok()?;
+        let status = RequestStatus::parse(&r.status)?;
+        let record_kind = field.record();
+        let subject_name = self
+            .users
+            .get(&r.subject_user_id)
+            .cloned()
+            .unwrap_or_default();
+        let record_title = match record_kind {
+            RecordKind::Device => self
+                .devices
+                .get(&r.record_id)
+                .cloned()
+                .unwrap_or_else(|| r.record_id.clone()),
+            _ => subject_name.clone(),
+        };
+        let due_at = effective_due(r, now);
+        Some(RequestView {
+            id: r.id,
+            subject_user_id: r.subject_user_id.clone(),
+            subject_name,
+            requester_name: r
+                .requester_account_id
+                .and_then(|a| self.accounts.get(&a).cloned())
+                .unwrap_or_default(),
+            record_kind,
+            record_id: r.record_id.clone(),
+            record_title,
+            field,
+            proposed_value: r.proposed_value.clone(),
+            reason: r.reason.clone(),
+            restrict_sharing: r.restrict_sharing,
+            status,
+            received_at: r.received_at,
+            due_at,
+            overdue: status == RequestStatus::Pending && r.paused_at.is_none() && now > due_at,
+            paused: r.paused_at.is_some(),
+            extension_reason: r.extension_reason.clone(),
+            decided_at: r.decided_at,
+            decided_by: r.decided_by.and_then(|a| self.accounts.get(&a).cloned()),
+            decision_reason: r.decision_reason.clone(),
+            informed_recipients: self.outcomes.get(&r.id).cloned().unwrap_or_default(),
+            version: r.version,
+        })
+    }
+}
+
+fn recipients_of(outcome: &request_outcome::Model) -> Vec<String> {
+    serde_json::from_str(&outcome.informed_recipients).unwrap_or_default()
+}
+
+/// A request of the principal's tenant; not found for any other tenant's.
+async fn find_request(
+    conn: &impl ConnectionTrait,
+    principal: &Principal,
+    id: i64,
+) -> Result<correction_request::Model, Refusal> {
+    correction_request::Entity::find_by_id(id)
+        .filter(correction_request::Column::TenantId.eq(principal.tenant_id.clone()))
+        .filter(correction_request::Column::Status.ne("routed"))
+        .one(conn)
+        .await?
+        .ok_or(refuse(AppError::NotFound))
+}
+
+/// Moves a request from `(pending, version)` to its next state; a request that is no longer
+/// there (decided, or changed by someone else meanwhile) makes this fail with a conflict, and
+/// the guard is in the `UPDATE` itself, so two concurrent steps cannot both pass.
+async fn step(
+    txn: &DatabaseTransaction,
+    request: &correction_request::Model,
+    version: i64,
+    changes: Vec<(correction_request::Column, sea_orm::Value)>,
+) -> Result<(), Refusal> {
+    let mut update = correction_request::Entity::update_many()
+        .col_expr(correction_request::Column::Version, Expr::value(version + 1))
+        .col_expr(correction_request::Column::UpdatedAt, Expr::value(now_ms()));
+    for (column, value) in changes {
+        update = update.col_expr(column, Expr::value(value));
+    }
+    let result = update
+        .filter(correction_request::Column::Id.eq(request.id))
+        .filter(correction_request::Column::Status.eq("pending"))
+        .filter(correction_request::Column::Version.eq(version))
+        .exec(txn)
+        .await?;
+    if result.rows_affected == 1 {
+        Ok(())
+    } else {
+        Err(refuse(AppError::Conflict))
+    }
+}
+
+/// Appends the audit event of a request step.
+async fn audit_step(
+    txn: &DatabaseTransaction,
+    principal: &Principal,
+    request: &correction_request::Model,
+    action: &str,
+    changes: Vec<Change>,
+    reason: Option<String>,
+) -> Result<i64, Refusal> {
+    Ok(audit::append(
+        txn,
+        &principal.tenant_id,
+        NewEvent {
+            actor: actor_of(principal),
+            action: action.into(),
+            target_kind: "correction_request".into(),
+            target_id: request.id.to_string(),
+            subject_user_id: Some(request.subject_user_id.clone()),
+            changes,
+            reason,
+            occurred_at: now_ms(),
+        },
+    )
+    .await?)
+}
+
+fn status_change(before: &str, after: &str) -> Change {
+    Change {
+        field: "status".into(),
+        before: Some(before.into()),
+        after: Some(after.into()),
+    }
+}
+
+impl RequestsService {
+    fn personal_data(&self) -> PersonalDataService {
+        PersonalDataService {
+            db: self.db.clone(),
+        }
+    }
+
+    async fn views(
+        &self,
+        principal: &Principal,
+        requests: &[correction_request::Model],
+    ) -> Result<Vec<RequestView>, Refusal> {
+        let names = Names::load(&self.db, &principal.tenant_id, requests).await?;
+        let now = now_ms();
+        Ok(requests.iter().filter_map(|r| names.view(r, now)).collect())
+    }
+
+    async fn view_of(
+        &self,
+        principal: &Principal,
+        id: i64,
+    ) -> Result<RequestView, Refusal> {
+        let request = find_request(&self.db, principal, id).await?;
+        self.views(principal, std::slice::from_ref(&request))
+            .await?
+            .pop()
+            .ok_or(refuse(AppError::NotFound))
+    }
+
+    async fn load_my_data(&self, principal: &Principal) -> Result<MyDataView, Refusal> {
+        let me = principal
+            .directory_user_id
+            .clone()
+            .ok_or(refuse(AppError::Forbidden))?;
+        let mut data: UserDataView = self.personal_data().load(principal, &me).await?;
+        // The staff-facing parts (trail of staff actions, follow-ups with partners, routed
+        // corrections) are not part of the end user's page; their requests are listed apart.
+        data.history.clear();
+        data.follow_ups.clear();
+        data.routed.clear();
+        let mut titles: HashMap<String, String> = HashMap::new();
+        titles.insert(data.user.id.clone(), data.user.title.clone());
+        for d in &data.devices {
+            titles.insert(d.record.id.clone(), d.record.title.clone());
+        }
+        let records: Vec<String> = titles.keys().cloned().collect();
+        let disclosures = disclosure::Entity::find()
+            .filter(disclosure::Column::TenantId.eq(principal.tenant_id.clone()))
+            .filter(disclosure::Column::RecordId.is_in(records))
+            .order_by_asc(disclosure::Column::DisclosedAt)
+            .all(&self.db)
+            .await
+            .context("reading the user's disclosures")?;
+        let features: HashMap<String, sharing_feature::Model> = sharing_feature::Entity::find()
+            .all(&self.db)
+            .await
+            .context("reading features")?
+            .into_iter()
+            .map(|f| (f.id.clone(), f))
+            .collect();
+        let recipients = receipts_by_recipient(&data.user, &data.devices);
+        let mut grouped: BTreeMap<(String, String, String), ReceivedView> = BTreeMap::new();
+        for d in &disclosures {
+            let fields: BTreeSet<&str> = d.fields.split(',').filter(|f| !f.is_empty()).collect();
+            // Values outside the catalogue (push tokens, resource names) belong to the record.
+            let record_category = if d.record_kind == "user" {
+                Category::Identity
+            } else {
+                Category::Device
+            };
+            let feature = features.get(&d.feature_id);
+            let entry = grouped
+                .entry((
+                    d.record_id.clone(),
+                    d.recipient_id.clone(),
+                    d.feature_id.clone(),
+                ))
+                .or_insert_with(|| ReceivedView {
+                    record_title: titles.get(&d.record_id).cloned().unwrap_or_default(),
+                    recipient_name: recipients
+                        .get(&d.recipient_id)
+                        .map_or_else(|| d.recipient_id.clone(), |(name, _)| name.clone()),
+                    is_agent: recipients.get(&d.recipient_id).is_some_and(|(_, a)| *a),
+                    feature_name: feature.map_or_else(|| d.feature_id.clone(), |f| f.name.clone()),
+                    purpose: d.purpose.clone(),
+                    categories: Vec::new(),
+                    fields: Vec::new(),
+                    first_at: d.disclosed_at,
+                    last_at: d.disclosed_at,
+                    count: 0,
+                });
+            entry.count += 1;
+            entry.last_at = entry.last_at.max(d.disclosed_at);
+            entry.first_at = entry.first_at.min(d.disclosed_at);
+            for f in fields {
+                if !entry.fields.iter().any(|known| known == f) {
+                    entry.fields.push(f.to_owned());
+                }
+                let category = FieldId::parse(f).map_or(record_category, |f| f.spec().category);
+                if !entry.categories.contains(&category) {
+                    entry.categories.push(category);
+                }
+            }
+        }
+        let mut received: Vec<ReceivedView> = grouped.into_values().collect();
+        received.sort_by(|a, b| b.last_at.cmp(&a.last_at));
+        Ok(MyDataView { data, received })
+    }
+
+    async fn create_request(
+        &self,
+        principal: &Principal,
+        input: NewRequest,
+    ) -> Result<RequestView, Refusal> {
+        let locale = input.locale;
+        let me = principal
+            .directory_user_id
+            .clone()
+            .ok_or(refuse(AppError::Forbidden))?;
+        let reason = reason_of(&input.reason, locale)?;
+        let txn = self.db.begin().await?;
+        let route = match input.field.record() {
+            RecordKind::User if input.record_id == me => input.field.spec().route,
+            RecordKind::Device => {
+                let d = device::Entity::find_by_id(input.record_id.clone())
+                    .filter(device::Column::TenantId.eq(principal.tenant_id.clone()))
+                    .filter(device::Column::PrimaryUserId.eq(me.clone()))
+                    .one(&txn)
+                    .await?
+                    .ok_or(refuse(AppError::NotFound))?;
+                input
+                    .field
+                    .spec_for(&super::export::context_of(&d))
+                    .route
+            }
+            _ => return Err(refuse(AppError::NotFound)),
+        };
+        if route == CorrectionRoute::Never {
+            return Err(invalid("field", Key::ErrNeverCorrected.text(locale)));
+        }
+        let value = input
+            .field
+            .parse_value(&input.value)
+            .map_err(|e| invalid("value", e.message(locale)))?;
+        let open = correction_request::Entity::find()
+            .filter(correction_request::Column::TenantId.eq(principal.tenant_id.clone()))
+            .filter(correction_request::Column::RecordId.eq(input.record_id.clone()))
+            .filter(correction_request::Column::Field.eq(input.field.as_str()))
+            .filter(correction_request::Column::Status.eq("pending"))
+            .one(&txn)
+            .await?;
+        if open.is_some() {
+            // One open request per field: a double submit does not file two.
+            return Err(refuse(AppError::Conflict));
+        }
+        let base_version = field_version::Entity::find_by_id((
+            input.record_id.clone(),
+            input.field.as_str().to_owned(),
+        ))
+        .one(&txn)
+        .await?
+        .map_or(0, |v| v.version);
+        let now = now_ms();
+        let request = correction_request::ActiveModel {
+            id: NotSet,
+            tenant_id: Set(principal.tenant_id.clone()),
+            requester_account_id: Set(Some(principal.account_id)),
+            subject_user_id: Set(me.clone()),
+            record_kind: Set(input.field.record().as_str().into()),
+            record_id: Set(input.record_id.clone()),
+            field: Set(input.field.as_str().into()),
+            proposed_value: Set(value.clone()),
+            base_version: Set(base_version),
+            reason: Set(reason.clone()),
+            restrict_sharing: Set(input.restrict_sharing),
+            status: Set("pending".into()),
+            received_at: Set(now),
+            due_at: Set(add_months(now, 1)),
+            extension_reason: Set(None),
+            paused_at: Set(None),
+            decided_by: Set(None),
+            decided_at: Set(None),
+            decision_reason: Set(None),
+            version: Set(0),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+        let mut changes = vec![Change {
+            field: input.field.as_str().into(),
+            before: None,
+            after: Some(value),
+        }];
+        if input.restrict_sharing {
+            changes.push(Change {
+                field: "restrict_sharing".into(),
+                before: None,
+                after: Some("true".into()),
+            });
+        }
+        audit_step(
+            &txn,
+            principal,
+            &request,
+            "request.created",
+            changes,
+            Some(reason),
+        )
+        .await?;
+        notifications::to_reviewers(&txn, principal, request.id, now).await?;
+        txn.commit().await?;
+        self.view_of(principal, request.id).await
+    }
+
+    async fn my_requests(&self, principal: &Principal) -> Result<Vec<RequestView>, Refusal> {
+        let me = principal
+            .directory_user_id
+            .clone()
+            .ok_or(refuse(AppError::Forbidden))?;
+        let requests = correction_request::Entity::find()
+            .filter(correction_request::Column::TenantId.eq(principal.tenant_id.clone()))
+            .filter(correction_request::Column::SubjectUserId.eq(me))
+            .filter(correction_request::Column::Status.ne("routed"))
+            .order_by_desc(correction_request::Column::Id)
+            .all(&self.db)
+            .await
+            .context("reading own requests")?;
+        self.views(principal, &requests).await
+    }
+
+    async fn withdraw_request(&self, principal: &Principal, id: i64) -> Result<RequestView, Refusal> {
+        let txn = self.db.begin().await?;
+        let request = find_request(&txn, principal, id).await?;
+        let mine = principal.directory_user_id.as_deref() == Some(request.subject_user_id.as_str())
+            && request.requester_account_id == Some(principal.account_id);
+        if !mine {
+            // Someone else's request does not exist for this end user.
+            return Err(refuse(AppError::NotFound));
+        }
+        if request.status != "pending" {
+            return Err(refuse(AppError::Conflict));
+        }
+        step(
+            &txn,
+            &request,
+            request.version,
+            vec![(
+                correction_request::Column::Status,
+                "withdrawn".to_owned().into(),
+            )],
+        )
+        .await?;
+        audit_step(
+            &txn,
+            principal,
+            &request,
+            "request.withdrawn",
+            vec![status_change("pending", "withdrawn")],
+            None,
+        )
+        .await?;
+        txn.commit().await?;
+        self.view_of(principal, id).await
+    }
+
+    async fn load_queue(
+        &self,
+        principal: &Principal,
+        filter: QueueFilter,
+    ) -> Result<QueueView, Refusal> {
+        let mut query = correction_request::Entity::find()
+            .filter(correction_request::Column::TenantId.eq(principal.tenant_id.clone()))
+            .filter(correction_request::Column::Status.ne("routed"));
+        match filter.status.as_str() {
+            "" => query = query.filter(correction_request::Column::Status.eq("pending")),
+            "all" => {}
+            other => {
+                let status = RequestStatus::parse(other).ok_or_else(|| {
+                    invalid("status", Key::ErrInvalidFilter.text(Locale::En))
+                })?;
+                query = query.filter(correction_request::Column::Status.eq(status.as_str()));
+            }
+        }
+        let category = match filter.category.as_str() {
+            "" => None,
+            other => Some(
+                Category::parse(other)
+                    .map_err(|_| invalid("category", Key::ErrInvalidFilter.text(Locale::En)))?,
+            ),
+        };
+        let min_age_days: Option<i64> = match filter.age.as_str() {
+            "" => None,
+            other => Some(
+                other
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|d| (0..=3650).contains(d))
+                    .ok_or_else(|| invalid("age", Key::ErrInvalidFilter.text(Locale::En)))?,
+            ),
+        };
+        let requests = query
+            .order_by_asc(correction_request::Column::DueAt)
+            .order_by_asc(correction_request::Column::Id)
+            .all(&self.db)
+            .await
+            .context("reading the queue")?;
+        let all = self.views(principal, &requests).await?;
+        let mut users: Vec<(String, String)> = all
+            .iter()
+            .map(|r| (r.subject_user_id.clone(), r.subject_name.clone()))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        users.sort_by(|a, b| a.1.cmp(&b.1));
+        let now = now_ms();
+        let items = all
+            .into_iter()
+            .filter(|r| filter.user.is_empty() || r.subject_user_id == filter.user)
+            .filter(|r| category.is_none_or(|c| r.field.spec().category == c))
+            .filter(|r| min_age_days.is_none_or(|d| now - r.received_at >= d * DAY_MS))
+            .filter(|r| match filter.due.as_str() {
+                "overdue" => r.overdue,
+                "week" => r.status == RequestStatus::Pending && r.due_at - now <= 7 * DAY_MS,
+                _ => true,
+            })
+            .collect();
+        Ok(QueueView { items, users })
+    }
+
+    /// The four-eyes rule: who may not decide this request.
+    async fn four_eyes(
+        &self,
+        conn: &impl ConnectionTrait,
+        principal: &Principal,
+        request: &correction_request::Model,
+        approving: bool,
+    ) -> Result<Option<FourEyes>, Refusal> {
+        if request.requester_account_id == Some(principal.account_id)
+            || principal.directory_user_id.as_deref() == Some(request.subject_user_id.as_str())
+        {
+            return Ok(Some(FourEyes::OwnRequest));
+        }
+        if approving {
+            let last = field_version::Entity::find_by_id((
+                request.record_id.clone(),
+                request.field.clone(),
+            ))
+            .one(conn)
+            .await?;
+            if last.is_some_and(|v| v.changed_by == principal.actor_name()) {
+                return Ok(Some(FourEyes::LastChangedByReviewer));
+            }
+        }
+        Ok(None)
+    }
+
+    async fn load_review(&self, principal: &Principal, id: i64) -> Result<ReviewView, Refusal> {
+        let request = find_request(&self.db, principal, id).await?;
+        let view = self
+            .views(principal, std::slice::from_ref(&request))
+            .await?
+            .pop()
+            .ok_or(refuse(AppError::NotFound))?;
+        let data = self
+            .personal_data()
+            .load(principal, &request.subject_user_id)
+            .await?;
+        let record: Option<&RecordView> = if request.record_kind == "user" {
+            Some(&data.user)
+        } else {
+            data.devices
+                .iter()
+                .find(|d| d.record.id == request.record_id)
+                .map(|d| &d.record)
+        };
+        let field = record
+            .and_then(|r| r.fields.iter().find(|f| f.field == view.field))
+            .ok_or(refuse(AppError::NotFound))?;
+        let route = match data.devices.iter().find(|d| d.record.id == request.record_id) {
+            Some(d) => view.field.spec_for(&d.context).route,
+            None => view.field.spec().route,
+        };
+        let refusal = self.four_eyes(&self.db, principal, &request, true).await?;
+        Ok(ReviewView {
+            current_value: field.value.clone(),
+            visibility: field.visibility,
+            field_version: field.version,
+            changed_by: field.changed_by.clone(),
+            changed_at: field.changed_at,
+            source: view.field.spec().source,
+            route,
+            received_by: field.received_by.clone(),
+            refusal,
+            request: view,
+        })
+    }
+
+    /// The answer to a repeated decision: the stored outcome, or a conflict if the request
+    /// ended otherwise.
+    async fn decided(
+        &self,
+        conn: &impl ConnectionTrait,
+        request: &correction_request::Model,
+        wanted: RequestStatus,
+    ) -> Result<DecisionOutcome, Refusal> {
+        if request.status != wanted.as_str() {
+            return Err(refuse(AppError::Conflict));
+        }
+        let informed = request_outcome::Entity::find_by_id(request.id)
+            .one(conn)
+            .await?
+            .map(|o| recipients_of(&o))
+            .unwrap_or_default();
+        Ok(DecisionOutcome {
+            status: wanted,
+            informed_recipients: informed,
+        })
+    }
+
+    async fn approve_request(
+        &self,
+        principal: &Principal,
+        id: i64,
+        request_version: i64,
+        field_version: i64,
+        locale: Locale,
+    ) -> Result<DecisionOutcome, Refusal> {
+        let attempt = self
+            .try_approve(principal, id, request_version, field_version, locale)
+            .await;
+        match attempt {
+            // A concurrent approval that won the race: answer with its outcome.
+            Err(Refusal::App(AppError::Conflict)) => {
+                let request = find_request(&self.db, principal, id).await?;
+                self.decided(&self.db, &request, RequestStatus::Approved)
+                    .await
+            }
+            other => other,
+        }
+    }
+
+    async fn try_approve(
+        &self,
+        principal: &Principal,
+        id: i64,
+        request_version: i64,
+        field_version: i64,
+        locale: Locale,
+    ) -> Result<DecisionOutcome, Refusal> {
+        let txn = self.db.begin().await?;
+        let request = find_request(&txn, principal, id).await?;
+        if request.status != "pending" {
+            return self.decided(&txn, &request, RequestStatus::Approved).await;
+        }
+        if self.four_eyes(&txn, principal, &request, true).await?.is_some() {
+            return Err(refuse(AppError::Forbidden));
+        }
+        let now = now_ms();
+        step(
+            &txn,
+            &request,
+            request_version,
+            vec![
+                (
+                    correction_request::Column::Status,
+                    "approved".to_owned().into(),
+                ),
+                (
+                    correction_request::Column::DecidedBy,
+                    Some(principal.account_id).into(),
+                ),
+                (correction_request::Column::DecidedAt, Some(now).into()),
+                (correction_request::Column::PausedAt, None::<i64>.into()),
+            ],
+        )
+        .await?;
+        let field = FieldId::parse(&request.field).map_err(|_| refuse(AppError::NotFound))?;
+        let route = route_of(&txn, &request, field).await?;
+        let outcome = personal_data::correct_in(
+            &txn,
+            principal,
+            &CorrectionInput {
+                user_id: request.subject_user_id.clone(),
+                record_id: request.record_id.clone(),
+                field,
+                value: request.proposed_value.clone(),
+                base_version: field_version,
+                reason: format!("#{}: {}", request.id, request.reason),
+                locale,
+            },
+            route != CorrectionRoute::Portal,
+        )
+        .await?;
+        request_outcome::ActiveModel {
+            request_id: Set(request.id),
+            tenant_id: Set(principal.tenant_id.clone()),
+            field_version: Set(outcome.version),
+            informed_recipients: Set(serde_json::to_string(&outcome.follow_up_recipients)
+                .context("encoding recipients")?),
+            created_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+        audit_step(
+            &txn,
+            principal,
+            &request,
+            "request.approved",
+            vec![status_change("pending", "approved")],
+            None,
+        )
+        .await?;
+        notifications::to_requester(&txn, &request, "request.approved", now).await?;
+        txn.commit().await?;
+        Ok(DecisionOutcome {
+            status: RequestStatus::Approved,
+            informed_recipients: outcome.follow_up_recipients,
+        })
+    }
+
+    async fn reject_request(
+        &self,
+        principal: &Principal,
+        id: i64,
+        request_version: i64,
+        reason: &str,
+        locale: Locale,
+    ) -> Result<DecisionOutcome, Refusal> {
+        let txn = self.db.begin().await?;
+        let request = find_request(&txn, principal, id).await?;
+        if request.status != "pending" {
+            return self.decided(&txn, &request, RequestStatus::Rejected).await;
+        }
+        let reason = reason_of(reason, locale)?;
+        if self.four_eyes(&txn, principal, &request, false).await?.is_some() {
+            return Err(refuse(AppError::Forbidden));
+        }
+        let now = now_ms();
+        let stepped = step(
+            &txn,
+            &request,
+            request_version,
+            vec![
+                (
+                    correction_request::Column::Status,
+                    "rejected".to_owned().into(),
+                ),
+                (
+                    correction_request::Column::DecidedBy,
+                    Some(principal.account_id).into(),
+                ),
+                (correction_request::Column::DecidedAt, Some(now).into()),
+                (
+                    correction_request::Column::DecisionReason,
+                    Some(reason.clone()).into(),
+                ),
+                (correction_request::Column::PausedAt, None::<i64>.into()),
+            ],
+        )
+        .await;
+        if let Err(refusal) = stepped {
+            drop(txn);
+            let request = find_request(&self.db, principal, id).await?;
+            return match self.decided(&self.db, &request, RequestStatus::Rejected).await {
+                Ok(outcome) => Ok(outcome),
+                Err(_) => Err(refusal),
+            };
+        }
+        audit_step(
+            &txn,
+            principal,
+            &request,
+            "request.rejected",
+            vec![status_change("pending", "rejected")],
+            Some(reason),
+        )
+        .await?;
+        notifications::to_requester(&txn, &request, "request.rejected", now).await?;
+        txn.commit().await?;
+        Ok(DecisionOutcome {
+            status: RequestStatus::Rejected,
+            informed_recipients: Vec::new(),
+        })
+    }
+
+    async fn extend_request(
+        &self,
+        principal: &Principal,
+        id: i64,
+        request_version: i64,
+        months: u32,
+        reason: &str,
+        locale: Locale,
+    ) -> Result<RequestView, Refusal> {
+        if !(1..=2).contains(&months) {
+            return Err(invalid("months", Key::ErrExtensionMonths.text(locale)));
+        }
+        let reason = reason_of(reason, locale)?;
+        let txn = self.db.begin().await?;
+        let request = find_request(&txn, principal, id).await?;
+        if request.status != "pending" || request.extension_reason.is_some() {
+            // Extended once already, or decided.
+            return Err(refuse(AppError::Conflict));
+        }
+        if self.four_eyes(&txn, principal, &request, false).await?.is_some() {
+            return Err(refuse(AppError::Forbidden));
+        }
+        let due = add_months(request.due_at, i64::from(months));
+        step(
+            &txn,
+            &request,
+            request_version,
+            vec![
+                (correction_request::Column::DueAt, due.into()),
+                (
+                    correction_request::Column::ExtensionReason,
+                    Some(reason.clone()).into(),
+                ),
+            ],
+        )
+        .await?;
+        audit_step(
+            &txn,
+            principal,
+            &request,
+            "request.extended",
+            vec![Change {
+                field: "due_at".into(),
+                before: Some(crate::clock::to_rfc3339(request.due_at)),
+                after: Some(crate::clock::to_rfc3339(due)),
+            }],
+            Some(reason),
+        )
+        .await?;
+        notifications::to_requester(&txn, &request, "request.extended", now_ms()).await?;
+        txn.commit().await?;
+        self.view_of(principal, id).await
+    }
+
+    async fn pause_request(
+        &self,
+        principal: &Principal,
+        id: i64,
+        request_version: i64,
+        pause: bool,
+    ) -> Result<RequestView, Refusal> {
+        let txn = self.db.begin().await?;
+        let request = find_request(&txn, principal, id).await?;
+        if request.status != "pending" || request.paused_at.is_some() == pause {
+            return Err(refuse(AppError::Conflict));
+        }
+        if self.four_eyes(&txn, principal, &request, false).await?.is_some() {
+            return Err(refuse(AppError::Forbidden));
+        }
+        let now = now_ms();
+        let (changes, action, audit_change) = if pause {
+            (
+                vec![(correction_request::Column::PausedAt, Some(now).into())],
+                "request.paused",
+                Change {
+                    field: "paused_at".into(),
+                    before: None,
+                    after: Some(crate::clock::to_rfc3339(now)),
+                },
+            )
+        } else {
+            let due = effective_due(&request, now);
+            (
+                vec![
+                    (correction_request::Column::PausedAt, None::<i64>.into()),
+                    (correction_request::Column::DueAt, due.into()),
+                ],
+                "request.resumed",
+                Change {
+                    field: "due_at".into(),
+                    before: Some(crate::clock::to_rfc3339(request.due_at)),
+                    after: Some(crate::clock::to_rfc3339(due)),
+                },
+            )
+        };
+        step(&txn, &request, request_version, changes).await?;
+        audit_step(&txn, principal, &request, action, vec![audit_change], None).await?;
+        notifications::to_requester(&txn, &request, action, now).await?;
+        txn.commit().await?;
+        self.view_of(principal, id).await
+    }
+}
+
+/// Where a correction of the request's field must be made, for its record.
+async fn route_of(
+    conn: &impl ConnectionTrait,
+    request: &correction_request::Model,
+    field: FieldId,
+) -> Result<CorrectionRoute, Refusal> {
+    if field.record() != RecordKind::Device {
+        return Ok(field.spec().route);
+    }
+    let d = device::Entity::find_by_id(request.record_id.clone())
+        .filter(device::Column::TenantId.eq(request.tenant_id.clone()))
+        .one(conn)
+        .await?
+        .ok_or(refuse(AppError::NotFound))?;
+    Ok(field.spec_for(&super::export::context_of(&d)).route)
+}
+
+/// Recipient id → (name, is agent) over every field's receipts.
+fn receipts_by_recipient(
+    user: &RecordView,
+    devices: &[app::personal_data::DeviceView],
+) -> HashMap<String, (String, bool)> {
+    user.fields
+        .iter()
+        .chain(devices.iter().flat_map(|d| d.record.fields.iter()))
+        .flat_map(|f| f.received_by.iter())
+        .map(|r| (r.recipient_id.clone(), (r.recipient_name.clone(), r.is_agent)))
+        .collect()
+}
+
+impl RequestsPort for RequestsService {
+    fn my_data<'a>(&'a self, principal: &'a Principal) -> BoxFuture<'a, Result<MyDataView, AppError>> {
+        Box::pin(async move { finish(self.load_my_data(principal).await) })
+    }
+
+    fn create<'a>(
+        &'a self,
+        principal: &'a Principal,
+        request: NewRequest,
+    ) -> BoxFuture<'a, Result<RequestView, AppError>> {
+        Box::pin(async move { finish(self.create_request(principal, request).await) })
+    }
+
+    fn mine<'a>(
+        &'a self,
+        principal: &'a Principal,
+    ) -> BoxFuture<'a, Result<Vec<RequestView>, AppError>> {
+        Box::pin(async move { finish(self.my_requests(principal).await) })
+    }
+
+    fn withdraw<'a>(
+        &'a self,
+        principal: &'a Principal,
+        id: i64,
+    ) -> BoxFuture<'a, Result<RequestView, AppError>> {
+        Box::pin(async move { finish(self.withdraw_request(principal, id).await) })
+    }
+
+    fn queue<'a>(
+        &'a self,
+        principal: &'a Principal,
+        filter: QueueFilter,
+    ) -> BoxFuture<'a, Result<QueueView, AppError>> {
+        Box::pin(async move { finish(self.load_queue(principal, filter).await) })
+    }
+
+    fn review<'a>(
+        &'a self,
+        principal: &'a Principal,
+        id: i64,
+    ) -> BoxFuture<'a, Result<ReviewView, AppError>> {
+        Box::pin(async move { finish(self.load_review(principal, id).await) })
+    }
+
+    fn approve<'a>(
+        &'a self,
+        principal: &'a Principal,
+        id: i64,
+        request_version: i64,
+        field_version: i64,
+        locale: Locale,
+    ) -> BoxFuture<'a, Result<DecisionOutcome, AppError>> {
+        Box::pin(async move {
+            finish(
+                self.approve_request(principal, id, request_version, field_version, locale)
+                    .await,
+            )
+        })
+    }
+
+    fn reject<'a>(
+        &'a self,
+        principal: &'a Principal,
+        id: i64,
+        request_version: i64,
+        reason: String,
+        locale: Locale,
+    ) -> BoxFuture<'a, Result<DecisionOutcome, AppError>> {
+        Box::pin(async move {
+            finish(
+                self.reject_request(principal, id, request_version, &reason, locale)
+                    .await,
+            )
+        })
+    }
+
+    fn extend<'a>(
+        &'a self,
+        principal: &'a Principal,
+        id: i64,
+        request_version: i64,
+        months: u32,
+        reason: String,
+        locale: Locale,
+    ) -> BoxFuture<'a, Result<RequestView, AppError>> {
+        Box::pin(async move {
+            finish(
+                self.extend_request(principal, id, request_version, months, &reason, locale)
+                    .await,
+            )
+        })
+    }
+
+    fn pause<'a>(
+        &'a self,
+        principal: &'a Principal,
+        id: i64,
+        request_version: i64,
+        pause: bool,
+    ) -> BoxFuture<'a, Result<RequestView, AppError>> {
+        Box::pin(async move {
+            finish(
+                self.pause_request(principal, id, request_version, pause)
+                    .await,
+            )
+        })
+    }
+
+    fn notifications<'a>(
+        &'a self,
+        principal: &'a Principal,
+    ) -> BoxFuture<'a, Result<Vec<NotificationView>, AppError>> {
+        Box::pin(async move { finish(notifications::list(&self.db, principal).await) })
+    }
+
+    fn mark_read<'a>(&'a self, principal: &'a Principal) -> BoxFuture<'a, Result<(), AppError>> {
+        Box::pin(async move { finish(notifications::mark_read(&self.db, principal).await) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(year: i64, month: i64, day: i64) -> i64 {
+        days_from_civil(year, month, day) * DAY_MS
+    }
+
+    #[test]
+    fn a_month_later_is_the_same_day_or_the_end_of_a_shorter_month() {
+        let cases = [
+            ((2026, 11, 28), 1, (2026, 12, 28), "same day next month"),
+            ((2026, 1, 31), 1, (2026, 2, 28), "clamped to February"),
+            ((2028, 1, 31), 1, (2028, 2, 29), "leap year"),
+            ((2026, 12, 15), 2, (2027, 2, 15), "across the year end"),
+            ((2026, 10, 31), 2, (2026, 12, 31), "two months"),
+        ];
+        for ((y, m, d), months, (ey, em, ed), why) in cases {
+            assert_eq!(add_months(at(y, m, d) + 3_600_000, months), at(ey, em, ed) + 3_600_000, "{why}");
+        }
+    }
+
+    #[test]
+    fn days_from_civil_inverts_civil_from_days() {
+        for days in [-1, 0, 59, 10_957, 20_000, 20_420] {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days);
+        }
+    }
+}

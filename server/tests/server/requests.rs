@@ -1,0 +1,384 @@
+//! Correction requests end to end through the server functions: an end user's own data and
+//! recipients, filing and withdrawing requests, the review queue, approval through the admin
+//! correction path, rejection, idempotent decisions, four-eyes, deadlines and notifications,
+//! and the walls between users and tenants.
+
+use crate::helpers::{on_both_databases, TestApp};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use serde_json::Value;
+use server::entities::{audit_event, correction_request, device, follow_up_task, role_assignment};
+use server::seed::demo;
+
+const IPHONE: &str = "d1000000-0000-4000-8000-0000000000d1";
+const PIXEL: &str = "d2000000-0000-4000-8000-0000000000d2";
+const DAY_MS: i64 = 86_400_000;
+
+/// Files a request as `client` and returns the answer.
+async fn file(
+    app: &TestApp,
+    client: &reqwest::Client,
+    record: &str,
+    field: &str,
+    value: &str,
+    reason: &str,
+) -> (u16, Value) {
+    app.call(
+        client,
+        "requests/create",
+        &[
+            ("record_id", record),
+            ("field", field),
+            ("value", value),
+            ("reason", reason),
+        ],
+    )
+    .await
+}
+
+/// Files a request as Adele that must succeed, and returns it.
+async fn adele_files(app: &TestApp, record: &str, field: &str, value: &str) -> Value {
+    let adele = app.client_as("Adele Vance").await;
+    let (status, request) = file(app, &adele, record, field, value, "It is wrong").await;
+    assert_eq!(status, 200, "{request}");
+    request
+}
+
+/// Approves with the versions the review page shows.
+async fn approve(app: &TestApp, client: &reqwest::Client, id: i64) -> (u16, Value) {
+    let (status, review) = app
+        .call(client, "review/request", &[("id", &id.to_string())])
+        .await;
+    assert_eq!(status, 200, "{review}");
+    let request_version = review["request"]["version"].to_string();
+    let field_version = review["field_version"].to_string();
+    app.call(
+        client,
+        "review/approve",
+        &[
+            ("id", &id.to_string()),
+            ("request_version", &request_version),
+            ("field_version", &field_version),
+        ],
+    )
+    .await
+}
+
+async fn count_actions(app: &TestApp, action: &str) -> u64 {
+    audit_event::Entity::find()
+        .filter(audit_event::Column::Action.eq(action))
+        .count(&app.db)
+        .await
+        .unwrap()
+}
+
+async fn bens_request(app: &TestApp) -> i64 {
+    correction_request::Entity::find()
+        .filter(correction_request::Column::SubjectUserId.eq(demo::BEN))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+fn id_of(request: &Value) -> i64 {
+    request["id"].as_i64().unwrap()
+}
+
+on_both_databases! { demo;
+    async fn an_end_user_sees_their_own_data_with_sources_and_who_received_it(app) {
+        let adele = app.client_as("Adele Vance").await;
+        let (status, mine) = app.call(&adele, "me/data", &[]).await;
+        assert_eq!(status, 200, "{mine}");
+        assert_eq!(mine["data"]["user"]["id"], demo::ADELE);
+        assert_eq!(mine["data"]["devices"][0]["record"]["id"], IPHONE);
+        assert_eq!(mine["data"]["history"], serde_json::json!([]), "staff history is not shown");
+        let received = mine["received"].as_array().unwrap();
+        let apple = received.iter().find(|r| r["recipient_name"] == "Apple" && r["fields"].as_array().is_some_and(|f| f.contains(&Value::from("managed_apple_id")))).unwrap();
+        assert_eq!(apple["categories"], serde_json::json!(["identity"]), "{apple}");
+        assert!(received.iter().all(|r| r["categories"].as_array().is_some_and(|c| !c.is_empty())), "every receipt names its categories");
+        let (_, ben) = app.call(&app.client_as("Ben Okafor").await, "me/data", &[]).await;
+        let pixel = &ben["data"]["devices"][0]["record"];
+        let imei = pixel["fields"].as_array().unwrap().iter().find(|f| f["field"] == "imei").unwrap();
+        assert_eq!(imei["value"], Value::Null, "the Android 12+ personal work profile rule applies to the user too");
+        assert_eq!(app.call(&app.client_as("Lee Gu").await, "me/data", &[]).await.0, 403, "staff have no end-user page");
+        assert_eq!(app.call(&crate::helpers::client(), "me/data", &[]).await.0, 401);
+    }
+
+    async fn filing_a_request_notifies_reviewers_is_audited_and_is_due_a_month_later(app) {
+        let adele = app.client_as("Adele Vance").await;
+        let form = [("record_id", IPHONE), ("field", "management_name"), ("value", "Adele work phone"), ("reason", "That is not my phone's name"), ("restrict_sharing", "on")];
+        let (status, request) = app.call(&adele, "requests/create", &form).await;
+        assert_eq!(status, 200, "{request}");
+        assert_eq!(request["status"], "pending");
+        assert_eq!(request["restrict_sharing"], true);
+        let days = (request["due_at"].as_i64().unwrap() - request["received_at"].as_i64().unwrap()) / DAY_MS;
+        assert!((28..=31).contains(&days), "due one calendar month later, not {days} days");
+        assert_eq!(app.call(&adele, "requests/create", &form).await.0, 409, "a double submit does not file twice");
+        for reviewer in ["Lee Gu", "Megan Bowen"] {
+            let (_, notes) = app.call(&app.client_as(reviewer).await, "notifications/list", &[]).await;
+            assert!(notes.as_array().unwrap().iter().any(|n| n["kind"] == "request.created" && n["request_id"] == request["id"]), "{reviewer}: {notes}");
+        }
+        let (_, own) = app.call(&adele, "notifications/list", &[]).await;
+        assert_eq!(own, serde_json::json!([]), "the requester is not told about their own request");
+        assert_eq!(count_actions(&app, "request.created").await, 1);
+        let (_, mine) = app.call(&adele, "requests/mine", &[]).await;
+        assert_eq!(mine[0]["proposed_value"], "Adele work phone");
+    }
+
+    async fn a_request_is_refused_for_a_bad_value_a_missing_reason_or_a_field_never_corrected(app) {
+        let adele = app.client_as("Adele Vance").await;
+        let cases = [
+            (IPHONE, "ownership", "banana", "because", "value", "the field's own parser refuses it"),
+            (demo::ADELE, "email", "not an address", "because", "value", "an email needs an address"),
+            (demo::ADELE, "display_name", "Adele V.", "   ", "reason", "a reason is required"),
+            (IPHONE, "imei", "356938035643809", "because", "field", "hardware ids are never corrected"),
+            (demo::ADELE, "object_id", "a1b2c3d4-0001-4000-8000-000000000009", "because", "field", "ids are never corrected"),
+        ];
+        for (record, field, value, reason, expected, why) in cases {
+            let (status, body) = file(&app, &adele, record, field, value, reason).await;
+            assert_eq!(status, 422, "{why}: {body}");
+            assert_eq!(body["Invalid"]["field"], expected, "{why}: {body}");
+        }
+        assert_eq!(count_actions(&app, "request.created").await, 0);
+    }
+
+    async fn end_users_cannot_see_or_act_on_anyone_elses_data_or_requests(app) {
+        let adele = app.client_as("Adele Vance").await;
+        assert_eq!(file(&app, &adele, PIXEL, "device_category", "Retail", "x").await.0, 404, "Ben's device");
+        assert_eq!(file(&app, &adele, demo::BEN, "display_name", "Ben O.", "x").await.0, 404, "Ben's identity");
+        let ben_request = bens_request(&app).await.to_string();
+        assert_eq!(app.call(&adele, "requests/withdraw", &[("id", &ben_request)]).await.0, 404);
+        let (_, mine) = app.call(&adele, "requests/mine", &[]).await;
+        assert_eq!(mine, serde_json::json!([]), "Ben's request is not listed for Adele");
+        for endpoint in ["review/request", "review/approve", "review/reject"] {
+            let form = [("id", ben_request.as_str()), ("request_version", "0"), ("field_version", "0"), ("reason", "x")];
+            assert_eq!(app.call(&adele, endpoint, &form).await.0, 403, "{endpoint}");
+        }
+        assert_eq!(app.call(&adele, "review/queue", &[]).await.0, 403);
+        let fabrikam = app.client_as("Alex Wilber").await;
+        assert_eq!(app.call(&fabrikam, "review/request", &[("id", &ben_request)]).await.0, 404, "another tenant's request does not exist");
+        let form = [("id", ben_request.as_str()), ("request_version", "0"), ("field_version", "0")];
+        assert_eq!(app.call(&fabrikam, "review/approve", &form).await.0, 404);
+        let (_, queue) = app.call(&fabrikam, "review/queue", &[("status", "all")]).await;
+        assert_eq!(queue["items"], serde_json::json!([]));
+        let stored = correction_request::Entity::find_by_id(ben_request.parse::<i64>().unwrap()).one(&app.db).await.unwrap().unwrap();
+        assert_eq!(stored.status, "pending");
+    }
+
+    async fn a_pending_request_can_be_withdrawn_once(app) {
+        let request = adele_files(&app, IPHONE, "device_category", "Field staff").await;
+        let adele = app.client_as("Adele Vance").await;
+        let id = id_of(&request).to_string();
+        let (status, withdrawn) = app.call(&adele, "requests/withdraw", &[("id", &id)]).await;
+        assert_eq!(status, 200, "{withdrawn}");
+        assert_eq!(withdrawn["status"], "withdrawn");
+        assert_eq!(app.call(&adele, "requests/withdraw", &[("id", &id)]).await.0, 409);
+        let lee = app.client_as("Lee Gu").await;
+        assert_eq!(approve(&app, &lee, id_of(&request)).await.0, 409, "a withdrawn request is not approved");
+        assert_eq!(count_actions(&app, "request.withdrawn").await, 1);
+    }
+
+    async fn approving_applies_the_correction_through_the_admin_path_in_one_step(app) {
+        let request = adele_files(&app, IPHONE, "management_name", "Adele work phone").await;
+        let lee = app.client_as("Lee Gu").await;
+        let (status, review) = app.call(&lee, "review/request", &[("id", &id_of(&request).to_string())]).await;
+        assert_eq!(status, 200);
+        assert_eq!(review["current_value"], "AdeleVance_iPhone_1/5/2025");
+        assert_eq!(review["request"]["proposed_value"], "Adele work phone");
+        assert_eq!(review["route"], "portal");
+        assert_eq!(review["refusal"], Value::Null);
+        let (status, outcome) = approve(&app, &lee, id_of(&request)).await;
+        assert_eq!(status, 200, "{outcome}");
+        assert_eq!(outcome["status"], "approved");
+        let stored = device::Entity::find_by_id(IPHONE.to_owned()).one(&app.db).await.unwrap().unwrap();
+        assert_eq!(stored.management_name.as_deref(), Some("Adele work phone"));
+        assert_eq!(count_actions(&app, "field.corrected").await, 1, "the admin correction's own event");
+        assert_eq!(count_actions(&app, "request.approved").await, 1);
+        let adele = app.client_as("Adele Vance").await;
+        let (_, mine) = app.call(&adele, "me/data", &[]).await;
+        let name = mine["data"]["devices"][0]["record"]["fields"].as_array().unwrap().iter().find(|f| f["field"] == "management_name").unwrap().clone();
+        assert_eq!(name["value"], "Adele work phone");
+        assert_eq!(name["changed_by"], "Lee Gu");
+        let (_, notes) = app.call(&adele, "notifications/list", &[]).await;
+        assert_eq!(notes[0]["kind"], "request.approved");
+        assert!(server::services::audit::verify_chain(&app.db, demo::CONTOSO).await.unwrap().is_intact());
+    }
+
+    async fn approving_a_field_owned_elsewhere_routes_it_and_tells_the_requester_who_was_informed(app) {
+        let request = adele_files(&app, demo::ADELE, "managed_apple_id", "adele@appleid.contoso.com").await;
+        let lee = app.client_as("Lee Gu").await;
+        let (status, outcome) = approve(&app, &lee, id_of(&request)).await;
+        assert_eq!(status, 200, "{outcome}");
+        assert_eq!(outcome["informed_recipients"], serde_json::json!(["Apple"]));
+        let tasks = follow_up_task::Entity::find().filter(follow_up_task::Column::RecipientId.eq("apple")).filter(follow_up_task::Column::Field.eq("managed_apple_id")).count(&app.db).await.unwrap();
+        assert_eq!(tasks, 1, "one follow-up for the recipient");
+        assert_eq!(count_actions(&app, "correction.routed").await, 1);
+        let adele = app.client_as("Adele Vance").await;
+        let (_, mine) = app.call(&adele, "requests/mine", &[]).await;
+        assert_eq!(mine[0]["status"], "approved");
+        assert_eq!(mine[0]["informed_recipients"], serde_json::json!(["Apple"]));
+        assert_eq!(mine[0]["decided_by"], "Lee Gu");
+    }
+
+    async fn a_repeated_approval_or_rejection_does_not_act_twice(app) {
+        let request = adele_files(&app, demo::ADELE, "managed_apple_id", "adele@appleid.contoso.com").await;
+        let lee = app.client_as("Lee Gu").await;
+        let id = id_of(&request).to_string();
+        let form = [("id", id.as_str()), ("request_version", "0"), ("field_version", "0")];
+        let (first_status, first) = app.call(&lee, "review/approve", &form).await;
+        let (second_status, second) = app.call(&lee, "review/approve", &form).await;
+        assert_eq!((first_status, second_status), (200, 200), "{first} {second}");
+        assert_eq!(first, second, "a retry answers with the first outcome");
+        assert_eq!(count_actions(&app, "request.approved").await, 1);
+        assert_eq!(follow_up_task::Entity::find().filter(follow_up_task::Column::Field.eq("managed_apple_id")).count(&app.db).await.unwrap(), 1);
+        let reject = [("id", id.as_str()), ("request_version", "1"), ("reason", "changed my mind")];
+        assert_eq!(app.call(&lee, "review/reject", &reject).await.0, 409, "an approved request is not rejected");
+
+        let ben = bens_request(&app).await.to_string();
+        let reject = [("id", ben.as_str()), ("request_version", "0"), ("reason", "Your legal name in HR is Ben.")];
+        let (a, first) = app.call(&lee, "review/reject", &reject).await;
+        let (b, second) = app.call(&lee, "review/reject", &reject).await;
+        assert_eq!((a, b), (200, 200));
+        assert_eq!(first, second);
+        assert_eq!(count_actions(&app, "request.rejected").await, 1);
+    }
+
+    async fn a_stale_form_is_refused_and_changes_nothing(app) {
+        let request = adele_files(&app, IPHONE, "management_name", "Adele work phone").await;
+        let lee = app.client_as("Lee Gu").await;
+        let id = id_of(&request).to_string();
+        let stale_request = [("id", id.as_str()), ("request_version", "7"), ("field_version", "0")];
+        assert_eq!(app.call(&lee, "review/approve", &stale_request).await.0, 409);
+        let stale_field = [("id", id.as_str()), ("request_version", "0"), ("field_version", "3")];
+        assert_eq!(app.call(&lee, "review/approve", &stale_field).await.0, 409);
+        let stored = correction_request::Entity::find_by_id(id_of(&request)).one(&app.db).await.unwrap().unwrap();
+        assert_eq!(stored.status, "pending", "a refused approval leaves the request open");
+        assert_eq!(count_actions(&app, "field.corrected").await, 0);
+    }
+
+    async fn rejecting_needs_a_reason_that_the_requester_sees(app) {
+        let lee = app.client_as("Lee Gu").await;
+        let ben = bens_request(&app).await.to_string();
+        let (status, body) = app.call(&lee, "review/reject", &[("id", ben.as_str()), ("request_version", "0"), ("reason", " ")]).await;
+        assert_eq!(status, 422);
+        assert_eq!(body["Invalid"]["field"], "reason");
+        assert_eq!(app.call(&lee, "review/reject", &[("id", ben.as_str()), ("request_version", "0"), ("reason", "HR records say Ben.")]).await.0, 200);
+        let (_, mine) = app.call(&app.client_as("Ben Okafor").await, "requests/mine", &[]).await;
+        assert_eq!(mine[0]["status"], "rejected");
+        assert_eq!(mine[0]["decision_reason"], "HR records say Ben.");
+    }
+
+    async fn nobody_decides_their_own_request_or_approves_a_field_they_last_changed(app) {
+        // Megan corrects the name herself; Adele then asks for another one.
+        let megan = app.client_as("Megan Bowen").await;
+        let correct = [("user_id", demo::ADELE), ("record_id", IPHONE), ("field", "management_name"), ("value", "Adele phone"), ("base_version", "0"), ("reason", "convention")];
+        assert_eq!(app.call(&megan, "users/correct", &correct).await.0, 200);
+        let request = adele_files(&app, IPHONE, "management_name", "Adele work phone").await;
+        let (_, review) = app.call(&megan, "review/request", &[("id", &id_of(&request).to_string())]).await;
+        assert_eq!(review["refusal"], "last_changed_by_reviewer");
+        assert_eq!(approve(&app, &megan, id_of(&request)).await.0, 403);
+        let lee = app.client_as("Lee Gu").await;
+        assert_eq!(approve(&app, &lee, id_of(&request)).await.0, 200, "another reviewer may");
+
+        // Lee is also an end user: he may not decide his own request; Megan may.
+        role_assignment::ActiveModel {
+            account_id: Set(app.account_id("Lee Gu").await),
+            role: Set("end_user".into()),
+            tenant_id: Set(demo::CONTOSO.into()),
+            granted_by: Set("test".into()),
+            granted_at: Set(0),
+        }.insert(&app.db).await.unwrap();
+        let (status, own) = file(&app, &lee, demo::LEE, "job_title", "Senior support engineer", "promoted").await;
+        assert_eq!(status, 200, "{own}");
+        let id = id_of(&own).to_string();
+        let (_, review) = app.call(&lee, "review/request", &[("id", &id)]).await;
+        assert_eq!(review["refusal"], "own_request");
+        assert_eq!(approve(&app, &lee, id_of(&own)).await.0, 403);
+        assert_eq!(app.call(&lee, "review/reject", &[("id", id.as_str()), ("request_version", "0"), ("reason", "no")]).await.0, 403);
+        assert_eq!(approve(&app, &megan, id_of(&own)).await.0, 200);
+    }
+
+    async fn a_deadline_is_extended_once_with_a_reason_and_the_clock_can_be_paused(app) {
+        let request = adele_files(&app, IPHONE, "device_category", "Field staff").await;
+        let id = id_of(&request).to_string();
+        let due = request["due_at"].as_i64().unwrap();
+        let lee = app.client_as("Lee Gu").await;
+        let three = [("id", id.as_str()), ("request_version", "0"), ("months", "3"), ("reason", "complex")];
+        assert_eq!(app.call(&lee, "review/extend", &three).await.0, 422, "at most two further months");
+        let two = [("id", id.as_str()), ("request_version", "0"), ("months", "2"), ("reason", "We must ask the device vendor.")];
+        let (status, extended) = app.call(&lee, "review/extend", &two).await;
+        assert_eq!(status, 200, "{extended}");
+        let added = (extended["due_at"].as_i64().unwrap() - due) / DAY_MS;
+        assert!((59..=62).contains(&added), "two calendar months, not {added} days");
+        let again = [("id", id.as_str()), ("request_version", "1"), ("months", "1"), ("reason", "more")];
+        assert_eq!(app.call(&lee, "review/extend", &again).await.0, 409, "only once");
+        let adele = app.client_as("Adele Vance").await;
+        let (_, mine) = app.call(&adele, "requests/mine", &[]).await;
+        assert_eq!(mine[0]["extension_reason"], "We must ask the device vendor.");
+        let (_, notes) = app.call(&adele, "notifications/list", &[]).await;
+        assert_eq!(notes[0]["kind"], "request.extended");
+
+        let pause = [("id", id.as_str()), ("request_version", "1"), ("pause", "true")];
+        let (status, paused) = app.call(&lee, "review/pause", &pause).await;
+        assert_eq!(status, 200, "{paused}");
+        assert_eq!(paused["paused"], true);
+        assert_eq!(app.call(&lee, "review/pause", &[("id", id.as_str()), ("request_version", "2"), ("pause", "true")]).await.0, 409);
+        // A paused week later, resuming moves the deadline by that week.
+        correction_request::Entity::update_many()
+            .col_expr(correction_request::Column::PausedAt, Expr::value(server::clock::now_ms() - 7 * DAY_MS))
+            .filter(correction_request::Column::Id.eq(id_of(&request)))
+            .exec(&app.db).await.unwrap();
+        let resume = [("id", id.as_str()), ("request_version", "2"), ("pause", "false")];
+        let (status, resumed) = app.call(&lee, "review/pause", &resume).await;
+        assert_eq!(status, 200, "{resumed}");
+        assert_eq!(resumed["paused"], false);
+        let moved = (resumed["due_at"].as_i64().unwrap() - extended["due_at"].as_i64().unwrap()) / DAY_MS;
+        assert_eq!(moved, 7, "the paused time is added");
+        for action in ["request.extended", "request.paused", "request.resumed"] {
+            assert_eq!(count_actions(&app, action).await, 1, "{action}");
+        }
+    }
+
+    async fn overdue_requests_stand_out_and_the_queue_filters_by_due_date_category_user_and_age(app) {
+        let request = adele_files(&app, IPHONE, "device_category", "Field staff").await;
+        correction_request::Entity::update_many()
+            .col_expr(correction_request::Column::ReceivedAt, Expr::value(server::clock::now_ms() - 40 * DAY_MS))
+            .col_expr(correction_request::Column::DueAt, Expr::value(server::clock::now_ms() - 9 * DAY_MS))
+            .filter(correction_request::Column::Id.eq(id_of(&request)))
+            .exec(&app.db).await.unwrap();
+        let lee = app.client_as("Lee Gu").await;
+        let ids = |queue: &Value| -> Vec<i64> { queue["items"].as_array().unwrap().iter().map(|r| r["id"].as_i64().unwrap()).collect() };
+        let ben = bens_request(&app).await;
+        let (status, queue) = app.call(&lee, "review/queue", &[]).await;
+        assert_eq!(status, 200, "{queue}");
+        assert_eq!(ids(&queue), vec![id_of(&request), ben], "most urgent first");
+        assert_eq!(queue["items"][0]["overdue"], true);
+        assert_eq!(queue["items"][1]["overdue"], false);
+        assert_eq!(ids(&app.call(&lee, "review/queue", &[("due", "overdue")]).await.1), vec![id_of(&request)]);
+        assert_eq!(ids(&app.call(&lee, "review/queue", &[("category", "identity")]).await.1), vec![ben]);
+        assert_eq!(ids(&app.call(&lee, "review/queue", &[("user", demo::ADELE)]).await.1), vec![id_of(&request)]);
+        assert_eq!(ids(&app.call(&lee, "review/queue", &[("age", "30")]).await.1), vec![id_of(&request)]);
+        assert_eq!(ids(&app.call(&lee, "review/queue", &[("status", "approved")]).await.1), Vec::<i64>::new());
+        assert_eq!(app.call(&lee, "review/queue", &[("status", "lost")]).await.0, 422);
+        // A paused request is not overdue: its clock is stopped.
+        correction_request::Entity::update_many()
+            .col_expr(correction_request::Column::PausedAt, Expr::value(Some(server::clock::now_ms() - 10 * DAY_MS)))
+            .filter(correction_request::Column::Id.eq(id_of(&request)))
+            .exec(&app.db).await.unwrap();
+        assert_eq!(ids(&app.call(&lee, "review/queue", &[("due", "overdue")]).await.1), Vec::<i64>::new());
+    }
+
+    async fn notifications_are_marked_read(app) {
+        adele_files(&app, IPHONE, "device_category", "Field staff").await;
+        let lee = app.client_as("Lee Gu").await;
+        let (_, notes) = app.call(&lee, "notifications/list", &[]).await;
+        assert_eq!(notes[0]["read"], false);
+        assert_eq!(app.call(&lee, "notifications/read", &[]).await.0, 200);
+        let (_, notes) = app.call(&lee, "notifications/list", &[]).await;
+        assert_eq!(notes[0]["read"], true);
+        let (_, megans) = app.call(&app.client_as("Megan Bowen").await, "notifications/list", &[]).await;
+        assert_eq!(megans[0]["read"], false, "each reviewer reads their own");
+    }
+}
