@@ -100,9 +100,7 @@ impl NewToken {
             message: key.text(locale).into(),
         };
         let name = name.trim();
-        if name.is_empty()
-            || name.chars().count() > NAME_MAX
-            || name.chars().any(char::is_control)
+        if name.is_empty() || name.chars().count() > NAME_MAX || name.chars().any(char::is_control)
         {
             return Err(invalid("name", Key::ApiTokenErrName));
         }
@@ -212,13 +210,50 @@ mod tests {
 
     #[test]
     fn bad_token_requests_are_refused_naming_the_field() {
-        let cases: [(&str, Role, u32, Option<&str>, &str, &str); 6] = [
+        // name, role, days, end user, the field refused, why
+        type Case<'a> = (&'a str, Role, u32, Option<&'a str>, &'a str, &'a str);
+        let cases: [Case; 6] = [
             ("", Role::Auditor, 30, None, "name", "an empty name"),
-            ("a\u{7}b", Role::Auditor, 30, None, "name", "a control character"),
-            ("ci", Role::Auditor, 0, None, "expires_in_days", "no lifetime"),
-            ("ci", Role::Auditor, 366, None, "expires_in_days", "more than a year"),
-            ("ci", Role::EndUser, 30, None, "end_user", "an end-user token without its user"),
-            ("ci", Role::Auditor, 30, Some("a@b.c"), "end_user", "a staff token tied to a user"),
+            (
+                "a\u{7}b",
+                Role::Auditor,
+                30,
+                None,
+                "name",
+                "a control character",
+            ),
+            (
+                "ci",
+                Role::Auditor,
+                0,
+                None,
+                "expires_in_days",
+                "no lifetime",
+            ),
+            (
+                "ci",
+                Role::Auditor,
+                366,
+                None,
+                "expires_in_days",
+                "more than a year",
+            ),
+            (
+                "ci",
+                Role::EndUser,
+                30,
+                None,
+                "end_user",
+                "an end-user token without its user",
+            ),
+            (
+                "ci",
+                Role::Auditor,
+                30,
+                Some("a@b.c"),
+                "end_user",
+                "a staff token tied to a user",
+            ),
         ];
         for (name, role, days, user, field, why) in cases {
             match NewToken::parse(name, role, days, user, Locale::En) {
@@ -230,7 +265,13 @@ mod tests {
 
     #[test]
     fn a_good_request_is_trimmed() {
-        let token = NewToken::parse("  nightly export ", Role::TenantAdmin, 90, Some(" "), Locale::En);
+        let token = NewToken::parse(
+            "  nightly export ",
+            Role::TenantAdmin,
+            90,
+            Some(" "),
+            Locale::En,
+        );
         assert_eq!(
             token,
             Ok(NewToken {

@@ -71,7 +71,7 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        match value {
+        let error = match value {
             // A request the server could not decode is the caller's mistake, not a failure.
             ServerFnErrorErr::Args(_) | ServerFnErrorErr::Deserialization(_) => AppError::Invalid {
                 field: "request".into(),
@@ -82,7 +82,12 @@ impl FromServerFnError for AppError {
                 message: "missing".into(),
             },
             _ => AppError::Transport,
-        }
+        };
+        // On the server this runs when the arguments could not be decoded, before the function
+        // body could set a status; without this the answer would be Leptos' default 500.
+        #[cfg(feature = "ssr")]
+        let error = respond_with(error);
+        error
     }
 }
 

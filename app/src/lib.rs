@@ -5,8 +5,8 @@
 //! functions reach the server through the ports in [`services`].
 
 pub mod accounts;
-pub mod audit_log;
 pub mod api_tokens;
+pub mod audit_log;
 pub mod auth;
 pub mod components;
 pub mod directory;
@@ -88,6 +88,12 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("users") view=DirectoryPage/>
                         <Route path=path!("sharing") view=pages::sharing::SharingPage/>
                         <Route path=path!("users/:id") view=UserPage/>
+                        <Route path=path!("me") view=pages::my_data::MyDataPage/>
+                        <Route path=path!("me/requests") view=pages::requests::MyRequestsPage/>
+                        <Route path=path!("review") view=pages::review::ReviewQueuePage/>
+                        <Route path=path!("review/:id") view=pages::review::ReviewRequestPage/>
+                        <Route path=path!("notifications") view=pages::notifications::NotificationsPage/>
+                        <Route path=path!("audit-log") view=pages::audit_log::AuditLogPage/>
                     </Routes>
                 </ErrorBoundary>
             </Layout>

@@ -127,8 +127,13 @@ impl MigrationTrait for Migration {
         m.drop_table(Table::drop().table(RecipientEndpoints::Table).to_owned())
             .await?;
         for name in ["ux_disclosures_delivery_id", "ix_disclosures_delivery_due"] {
-            m.drop_index(Index::drop().name(name).table(Disclosures::Table).to_owned())
-                .await?;
+            m.drop_index(
+                Index::drop()
+                    .name(name)
+                    .table(Disclosures::Table)
+                    .to_owned(),
+            )
+            .await?;
         }
         m.drop_index(
             Index::drop()

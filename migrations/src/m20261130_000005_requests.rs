@@ -48,11 +48,7 @@ impl MigrationTrait for Migration {
         m.create_table(
             Table::create()
                 .table(RequestOutcomes::Table)
-                .col(
-                    big_integer(RequestOutcomes::RequestId)
-                        .primary_key()
-                        .take(),
-                )
+                .col(big_integer(RequestOutcomes::RequestId).primary_key().take())
                 .col(string_len(RequestOutcomes::TenantId, 36))
                 .col(big_integer(RequestOutcomes::FieldVersion))
                 .col(text(RequestOutcomes::InformedRecipients))

@@ -51,6 +51,9 @@ pub enum Command {
     },
     /// Verify the audit chain of every tenant; exits non-zero if any is broken.
     VerifyAudit,
+    /// Run one sharing cycle for every tenant (what the background worker does on its
+    /// interval): record due disclosures, deliver them and follow-ups, print the counts.
+    ShareOnce,
     /// Manage API tokens of the REST API (issue 8).
     ApiToken {
         #[command(subcommand)]

@@ -59,6 +59,12 @@ pub struct Config {
     pub api_rate_per_minute: u32,
     /// REST API: the largest request body accepted, in bytes.
     pub api_body_limit_bytes: usize,
+    /// Sign-in attempts (`/auth/demo`, `/auth/oidc/*`) a minute from one client address
+    /// (bursts up to this many); more are answered 429 with `Retry-After`.
+    pub sign_in_rate_per_minute: u32,
+    /// The largest request body any page route or server function accepts, in bytes; larger
+    /// ones are answered 413.
+    pub request_body_limit_bytes: usize,
     /// Seconds between runs of the sharing worker (record and deliver disclosures and
     /// follow-ups); 0 turns the worker off (admins can still run a cycle from the page).
     pub sharing_interval_seconds: u64,
@@ -145,6 +151,8 @@ impl Default for Config {
             oidc: None,
             api_rate_per_minute: 600,
             api_body_limit_bytes: 64 * 1024,
+            sign_in_rate_per_minute: 60,
+            request_body_limit_bytes: 256 * 1024,
             sharing_interval_seconds: 60,
             sharing_retry_base_seconds: 30,
             sharing_max_attempts: 8,
@@ -258,6 +266,18 @@ impl Config {
         if self.api_body_limit_bytes < 1024 {
             return Err(ConfigError::Invalid {
                 key: "api_body_limit_bytes",
+                message: "must be at least 1024".into(),
+            });
+        }
+        if self.sign_in_rate_per_minute == 0 {
+            return Err(ConfigError::Invalid {
+                key: "sign_in_rate_per_minute",
+                message: "must be at least 1".into(),
+            });
+        }
+        if self.request_body_limit_bytes < 1024 {
+            return Err(ConfigError::Invalid {
+                key: "request_body_limit_bytes",
                 message: "must be at least 1024".into(),
             });
         }

@@ -14,6 +14,7 @@ pub mod error;
 pub mod import;
 pub mod request_id;
 pub mod routes;
+pub mod security;
 pub mod seed;
 pub mod services;
 pub mod startup;

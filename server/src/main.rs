@@ -70,6 +70,23 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             db.close().await?;
             Ok(())
         }
+        Command::ShareOnce => {
+            let db = migrated(&config).await?;
+            let connector = server::services::disclosures::Connector::new(config.delivery_policy());
+            let summary =
+                server::services::disclosures::run_cycle(&db, &connector, server::clock::now_ms())
+                    .await?;
+            println!(
+                "{} disclosures recorded, {} delivered, {} failed, {} follow-ups sent, {} restricted fields left out",
+                summary.recorded,
+                summary.delivered,
+                summary.failed,
+                summary.follow_ups_sent,
+                summary.restricted_fields
+            );
+            db.close().await?;
+            Ok(())
+        }
         Command::Config => {
             println!("{:#?}", config.redacted());
             Ok(())

@@ -113,11 +113,16 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
-        let server = axum::serve(self.listener, self.router.into_make_service())
-            .with_graceful_shutdown(async move {
-                shutdown.await;
-                let _receiver_may_be_gone = stopping_tx.send(());
-            });
+        let server = axum::serve(
+            self.listener,
+            // The peer address is the key of the sign-in rate limit.
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            let _receiver_may_be_gone = stopping_tx.send(());
+        });
         let mut server = std::pin::pin!(server.into_future());
         tokio::select! {
             result = &mut server => result.context("serving HTTP")?,
@@ -194,9 +199,11 @@ fn router(
     let context = move || {
         provide_context(services.clone());
         provide_context(flags);
+        crate::security::provide_nonce();
     };
     let routes = generate_route_list(App);
     let request_id = HeaderName::from_static("x-request-id");
+    let hardening = crate::security::Hardening::new(config, db.clone());
     let state = AppState {
         leptos_options: leptos_options.clone(),
         db,
@@ -240,6 +247,9 @@ fn router(
                     tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path())
                 }))
                 .layer(PropagateRequestIdLayer::new(request_id))
+                // Inside the request-id scope (its problems quote the id), outside panic and
+                // timeout handling (their answers get the security headers too).
+                .layer(axum::middleware::from_fn_with_state(hardening, crate::security::harden))
                 .layer(CatchPanicLayer::custom(crate::error::panic_response))
                 .layer(TimeoutLayer::with_status_code(
                     StatusCode::SERVICE_UNAVAILABLE,

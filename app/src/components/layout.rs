@@ -71,6 +71,27 @@ pub fn Layout(children: Children) -> impl IntoView {
                                 .map(|_| view! { <A href="/sharing">{Key::NavSharing.text(locale)}</A> })
                         }}
                     </Transition>
+                    // --- requests (issue 7) ---
+                    <Transition fallback=|| ()>
+                        {move || {
+                            info().and_then(|i| i.user).map(|u| {
+                                let has = |r: Role| u.roles.contains(&r);
+                                view! {
+                                    {has(Role::EndUser).then(|| view! {
+                                        <A href="/me">{Key::NavMyData.text(locale)}</A>
+                                        <A href="/me/requests">{Key::NavMyRequests.text(locale)}</A>
+                                    })}
+                                    {(has(Role::SupportReviewer) || has(Role::TenantAdmin)).then(|| view! {
+                                        <A href="/review">{Key::NavReview.text(locale)}</A>
+                                    })}
+                                    {(has(Role::Auditor) || has(Role::TenantAdmin)).then(|| view! {
+                                        <A href="/audit-log">{Key::NavAuditLog.text(locale)}</A>
+                                    })}
+                                    <A href="/notifications">{Key::NavNotifications.text(locale)}</A>
+                                }
+                            })
+                        }}
+                    </Transition>
                 </nav>
                 <div class="site-header__tools">
                     <LanguageSwitch/>

@@ -13,13 +13,13 @@ pub(crate) fn non_empty(raw: &str) -> Result<&str, ValueError> {
     }
 }
 
-/// Invisible characters that change how text around them is shown (bidirectional overrides
-/// and marks). They are refused in names because they can make a name display as something
+/// Invisible characters that change how text around them is shown (bidirectional overrides,
+/// isolates and marks, including the Arabic letter mark). They are refused in names because they can make a name display as something
 /// else (the "Trojan Source" trick).
 pub(crate) fn is_format_control(c: char) -> bool {
     matches!(
         c,
-        '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+        '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
     )
 }
 

@@ -5,7 +5,7 @@
 //! because every value ends up on a page, in an export and in the audit log.
 
 use super::error::{Format, ValueError};
-use super::parse::{bounded_text, non_empty};
+use super::parse::{bounded_text, is_format_control, non_empty};
 
 /// Longest free-text value.
 pub const FREE_TEXT_MAX: usize = 256;
@@ -23,6 +23,37 @@ impl FreeText {
     /// [`ValueError::Empty`], [`ValueError::TooLong`] or [`ValueError::InvalidCharacter`].
     pub fn parse(raw: &str) -> Result<Self, ValueError> {
         bounded_text(raw, FREE_TEXT_MAX).map(FreeText)
+    }
+}
+
+/// Longest reason (for a correction, a request, a decision), in characters.
+pub const REASON_MAX: usize = 2000;
+
+value_type! {
+    /// Why something was changed or decided, as a person wrote it: 1 to 2000 characters,
+    /// trimmed, line breaks allowed (written in a text area; `\r\n` becomes `\n`), other control
+    /// characters and direction overrides refused, because a reason is shown to other people in
+    /// pages, exports and the audit log, where an override could make it read as something else.
+    Reason
+}
+
+impl Reason {
+    /// Parses a reason.
+    ///
+    /// # Errors
+    /// [`ValueError::Empty`], [`ValueError::TooLong`] or [`ValueError::InvalidCharacter`].
+    pub fn parse(raw: &str) -> Result<Self, ValueError> {
+        let text = non_empty(raw)?.replace("\r\n", "\n");
+        if let Some(found) = text
+            .chars()
+            .find(|&c| (c.is_control() && !matches!(c, '\n' | '\t')) || is_format_control(c))
+        {
+            return Err(ValueError::InvalidCharacter { found });
+        }
+        if text.chars().count() > REASON_MAX {
+            return Err(ValueError::TooLong { max: REASON_MAX });
+        }
+        Ok(Reason(text))
     }
 }
 
@@ -183,6 +214,53 @@ mod tests {
     }
 
     #[test]
+    fn reasons_keep_line_breaks_but_refuse_controls_and_direction_overrides() {
+        assert_eq!(
+            Reason::parse("  Name changed.\r\nSee HR ticket 42.\t(urgent) ")
+                .map(Reason::into_string),
+            Ok("Name changed.\nSee HR ticket 42.\t(urgent)".to_owned())
+        );
+        assert_eq!(
+            Reason::parse("<script>alert(1)</script>").map(Reason::into_string),
+            Ok("<script>alert(1)</script>".to_owned()),
+            "markup is text: pages escape it"
+        );
+        let long = "r".repeat(REASON_MAX + 1);
+        let bad: Vec<(&str, ValueError, &str)> = vec![
+            ("", ValueError::Empty, "empty"),
+            (" \n\t ", ValueError::Empty, "only whitespace"),
+            (
+                &long,
+                ValueError::TooLong { max: REASON_MAX },
+                "2001 characters",
+            ),
+            (
+                "why\u{202E}txt.exe",
+                bad_char('\u{202E}'),
+                "right-to-left override",
+            ),
+            (
+                "a\u{2067}b\u{2069}",
+                bad_char('\u{2067}'),
+                "right-to-left isolate",
+            ),
+            ("a\u{061C}b", bad_char('\u{061C}'), "Arabic letter mark"),
+            ("bell\u{7}", bad_char('\u{7}'), "control character"),
+            ("red\u{1b}[31m", bad_char('\u{1b}'), "terminal escape"),
+            ("nul\u{0}", bad_char('\u{0}'), "NUL"),
+            ("a\rb", bad_char('\r'), "a lone carriage return"),
+        ];
+        for (input, expected, reason) in bad {
+            assert_eq!(Reason::parse(input), Err(expected), "{reason}");
+        }
+        assert_eq!(
+            Reason::parse(&"é".repeat(REASON_MAX)).map(|r| r.as_str().chars().count()),
+            Ok(REASON_MAX),
+            "characters, not bytes"
+        );
+    }
+
+    #[test]
     fn free_text_is_trimmed_and_bounded() {
         assert_eq!(
             FreeText::parse("  Sales  ").map(FreeText::into_string),
@@ -271,6 +349,7 @@ mod tests {
         #[test]
         fn text_parsers_never_panic_and_accept_their_own_output(raw in "\\PC{0,40}") {
             if let Ok(v) = FreeText::parse(&raw) { prop_assert_eq!(FreeText::parse(v.as_str()), Ok(v)); }
+            if let Ok(v) = Reason::parse(&raw) { prop_assert_eq!(Reason::parse(v.as_str()), Ok(v)); }
             if let Ok(v) = Timestamp::parse(&raw) { prop_assert_eq!(Timestamp::parse(v.as_str()), Ok(v)); }
             let _ = parse_flag(&raw);
         }

@@ -1,7 +1,9 @@
 //! API tokens of the tenant (tenant admins only; the server enforces it): create one, see its
 //! secret once, list and revoke them.
 
-use crate::api_tokens::{list_api_tokens, CreateApiToken, RevokeApiToken, TokenState, EXPIRY_CHOICES};
+use crate::api_tokens::{
+    list_api_tokens, CreateApiToken, RevokeApiToken, TokenState, EXPIRY_CHOICES,
+};
 use crate::auth::Role;
 use crate::components::error_view::ErrorAlert;
 use crate::i18n::Key;
@@ -108,7 +110,10 @@ pub fn ApiTokensPage() -> impl IntoView {
                                         view! {
                                             <tr>
                                                 <th scope="row">{token.name.clone()}</th>
-                                                <td>{token.role.label().text(locale)}</td>
+                                                <td>
+                                                    {token.role.label().text(locale)}
+                                                    {token.end_user.clone().map(|upn| view! { <br/><span class="muted small">{upn}</span> })}
+                                                </td>
                                                 <td><code>{token.prefix.clone()}"…"</code></td>
                                                 <td>{token.created_by.clone()}</td>
                                                 <td>{format_date(token.expires_at)}</td>

@@ -2,10 +2,15 @@
 
 pub mod accounts;
 pub mod api_tokens;
+pub mod audit_log;
 pub mod directory;
 pub mod error;
 pub mod home;
+pub mod my_data;
 pub mod not_found;
+pub mod notifications;
+pub mod requests;
+pub mod review;
 pub mod sharing;
 pub mod sign_in;
 pub mod user;

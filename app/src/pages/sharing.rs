@@ -100,7 +100,8 @@ fn Overview(
                         ("restricted", &s.restricted_fields.to_string()),
                     ])}
                 </p>
-            }.into_any(),
+            }
+            .into_any(),
             Err(error) => view! { <ErrorAlert error/> }.into_any(),
         })
     };
@@ -143,20 +144,26 @@ fn FeatureCard(
     let state = if feature.enabled {
         view! { <span class="badge badge--success">{Key::SharingOn.text(locale)}</span> }.into_any()
     } else {
-        view! { <span class="badge badge--neutral">{Key::SharingOff.text(locale)}</span> }.into_any()
+        view! { <span class="badge badge--neutral">{Key::SharingOff.text(locale)}</span> }
+            .into_any()
     };
     let since = match (&feature.changed_at, &feature.changed_by) {
-        (Some(at), Some(by)) => Key::SharingSince.format(locale, &[("when", &format_datetime(*at)), ("who", by)]),
+        (Some(at), Some(by)) => {
+            Key::SharingSince.format(locale, &[("when", &format_datetime(*at)), ("who", by)])
+        }
         _ => Key::SharingNeverOn.text(locale).to_owned(),
     };
     let consent_line = match (&feature.consent, feature.needs_consent) {
         (_, false) => Key::SharingNoConsentNeeded.text(locale).to_owned(),
-        (Some(c), true) => Key::SharingConsentInForce.format(locale, &[
-            ("version", &c.terms_version.to_string()),
-            ("locale", &c.locale),
-            ("who", &c.granted_by),
-            ("when", &format_datetime(c.granted_at)),
-        ]),
+        (Some(c), true) => Key::SharingConsentInForce.format(
+            locale,
+            &[
+                ("version", &c.terms_version.to_string()),
+                ("locale", &c.locale),
+                ("who", &c.granted_by),
+                ("when", &format_datetime(c.granted_at)),
+            ],
+        ),
         (None, true) => Key::SharingConsentNeeded.text(locale).to_owned(),
     };
     let outdated = feature.consent_outdated.then(|| view! {
@@ -261,8 +268,14 @@ fn Confirm(
         |(feature_id, on)| preview_feature(feature_id, on),
     );
     let error = move || {
-        let result = if on { enable.value().get() } else { disable.value().get() };
-        result.and_then(Result::err).map(|error| view! { <ErrorAlert error/> })
+        let result = if on {
+            enable.value().get()
+        } else {
+            disable.value().get()
+        };
+        result
+            .and_then(Result::err)
+            .map(|error| view! { <ErrorAlert error/> })
     };
     let cancel = move |_| pending.set(None);
     view! {
@@ -353,7 +366,10 @@ fn field_label(name: &str, locale: Locale) -> String {
     crate::domain::catalogue::FieldId::ALL
         .iter()
         .find(|f| f.as_str() == name)
-        .map_or_else(|| name.replace('_', " "), |f| f.label().text(locale).to_owned())
+        .map_or_else(
+            || name.replace('_', " "),
+            |f| f.label().text(locale).to_owned(),
+        )
 }
 
 /// Features × recipients × fields.
@@ -373,7 +389,11 @@ fn Matrix(features: Vec<FeatureView>) -> impl IntoView {
             {
                 Some(i) => i,
                 None => {
-                    columns.push((f.id.clone(), flow.recipient_id.clone(), format!("{} → {}", f.name, flow.recipient_name)));
+                    columns.push((
+                        f.id.clone(),
+                        flow.recipient_id.clone(),
+                        format!("{} → {}", f.name, flow.recipient_name),
+                    ));
                     columns.len() - 1
                 }
             };
@@ -477,7 +497,7 @@ fn Endpoints(data: SharingOverview, endpoint: ServerAction<SetEndpoint>) -> impl
                                         <label for=url_id.clone()>{Key::SharingEndpointUrl.text(locale)}</label>
                                         <input id=url_id type="url" name="url" value=e.url.clone().unwrap_or_default()
                                             maxlength="2048" autocomplete="off" inputmode="url"/>
-                                        <p class="hint">{Key::SharingEndpointRemoveHint.text(locale)}</p>
+                                        <p class="field__hint">{Key::SharingEndpointRemoveHint.text(locale)}</p>
                                     </div>
                                     <div class="field">
                                         <label for=secret_id.clone()>{Key::SharingEndpointSecret.text(locale)}</label>
@@ -661,8 +681,18 @@ fn Chart(report: Report) -> impl IntoView {
     let days = report.days.len().max(2);
     let x = move |i: usize| pad + (width - 2.0 * pad) * (i as f64) / ((days - 1) as f64);
     let y = move |n: u64| height - pad - (height - 2.0 * pad) * (n as f64) / (max as f64);
-    let first = report.days.first().copied().map(format_date).unwrap_or_default();
-    let last = report.days.last().copied().map(format_date).unwrap_or_default();
+    let first = report
+        .days
+        .first()
+        .copied()
+        .map(format_date)
+        .unwrap_or_default();
+    let last = report
+        .days
+        .last()
+        .copied()
+        .map(format_date)
+        .unwrap_or_default();
     view! {
         <p data-testid="report-total">{Key::ReportTotal.format(locale, &[("count", &report.total.to_string())])}</p>
         <figure class="chart">

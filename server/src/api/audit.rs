@@ -141,7 +141,10 @@ pub async fn list_events(
 /// Recomputes the tenant's hash chain; the check itself is recorded.
 #[utoipa::path(post, path = "/audit/verify", tag = "audit",
     responses((status = 200, description = "The result", body = ChainCheck)))]
-pub async fn verify(State(state): State<ApiState>, auth: Auth) -> Result<Json<ChainCheck>, ApiError> {
+pub async fn verify(
+    State(state): State<ApiState>,
+    auth: Auth,
+) -> Result<Json<ChainCheck>, ApiError> {
     let principal = auth.require(READERS)?;
     let check = state.services.audit_log.verify(principal).await?;
     Ok(Json(ChainCheck {

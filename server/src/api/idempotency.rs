@@ -114,9 +114,11 @@ async fn handle(state: &ApiState, request: Request, next: Next) -> Result<Respon
         .await;
     let (parts, body) = response.into_parts();
     // Answers of this API are small JSON documents; the bound only guards against surprises.
-    let bytes = to_bytes(body, 16 * 1024 * 1024)
-        .await
-        .map_err(|e| reject(ApiError::Internal(anyhow::anyhow!("reading an answer: {e}"))))?;
+    let bytes = to_bytes(body, 16 * 1024 * 1024).await.map_err(|e| {
+        reject(ApiError::Internal(anyhow::anyhow!(
+            "reading an answer: {e}"
+        )))
+    })?;
     let stored = if parts.status.is_server_error() {
         api_idempotency::Entity::delete_by_id(reserved.id)
             .exec(&state.db)
@@ -134,7 +136,10 @@ async fn handle(state: &ApiState, request: Request, next: Next) -> Result<Respon
                 api_idempotency::Column::Status,
                 Expr::value(i32::from(parts.status.as_u16())),
             )
-            .col_expr(api_idempotency::Column::ContentType, Expr::value(content_type))
+            .col_expr(
+                api_idempotency::Column::ContentType,
+                Expr::value(content_type),
+            )
             .col_expr(
                 api_idempotency::Column::Body,
                 Expr::value(String::from_utf8_lossy(&bytes).into_owned()),
@@ -163,7 +168,12 @@ fn fingerprint(parts: &axum::http::request::Parts, body: &Bytes) -> String {
         .get(header::IF_MATCH)
         .map(HeaderValue::as_bytes)
         .unwrap_or_default();
-    for part in [parts.method.as_str().as_bytes(), path.as_bytes(), if_match, body] {
+    for part in [
+        parts.method.as_str().as_bytes(),
+        path.as_bytes(),
+        if_match,
+        body,
+    ] {
         hasher.update((part.len() as u64).to_be_bytes());
         hasher.update(part);
     }

@@ -32,14 +32,22 @@ pub fn base() -> Document {
     Base::openapi()
 }
 
-fn problem_response(description: &str, retry_after: bool) -> RefOr<utoipa::openapi::response::Response> {
-    let mut builder = ResponseBuilder::new()
-        .description(description)
-        .content(PROBLEM_JSON, Content::new(Some(Ref::from_schema_name("Problem"))));
+fn problem_response(
+    description: &str,
+    retry_after: bool,
+) -> RefOr<utoipa::openapi::response::Response> {
+    let mut builder = ResponseBuilder::new().description(description).content(
+        PROBLEM_JSON,
+        Content::new(Some(Ref::from_schema_name("Problem"))),
+    );
     if retry_after {
         builder = builder.header(
             "Retry-After",
-            Header::new(ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(1))),
+            Header::new(
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .minimum(Some(1)),
+            ),
         );
     }
     RefOr::T(builder.build())
@@ -47,15 +55,35 @@ fn problem_response(description: &str, retry_after: bool) -> RefOr<utoipa::opena
 
 fn complete(operation: &mut Operation, post: bool) {
     let mut shared = vec![
-        ("400", "Malformed request (query string, header or JSON syntax)", false),
-        ("401", "No valid API token: missing, unknown, expired or revoked", false),
+        (
+            "400",
+            "Malformed request (query string, header or JSON syntax)",
+            false,
+        ),
+        (
+            "401",
+            "No valid API token: missing, unknown, expired or revoked",
+            false,
+        ),
         ("403", "The token's role does not allow this", false),
-        ("422", "Invalid input; `errors` names each refused field", false),
-        ("429", "Rate limit of the token reached; retry after `Retry-After` seconds", true),
+        (
+            "422",
+            "Invalid input; `errors` names each refused field",
+            false,
+        ),
+        (
+            "429",
+            "Rate limit of the token reached; retry after `Retry-After` seconds",
+            true,
+        ),
     ];
     if post {
         shared.extend([
-            ("409", "Conflict, or a request with this Idempotency-Key is still running", false),
+            (
+                "409",
+                "Conflict, or a request with this Idempotency-Key is still running",
+                false,
+            ),
             ("413", "Request body too large", false),
             ("415", "The body must be application/json", false),
         ]);
@@ -67,7 +95,10 @@ fn complete(operation: &mut Operation, post: bool) {
             .entry(status.to_owned())
             .or_insert_with(|| problem_response(description, retry_after));
     }
-    operation.security = Some(vec![SecurityRequirement::new::<_, [&str; 0], &str>(SCHEME, [])]);
+    operation.security = Some(vec![SecurityRequirement::new::<_, [&str; 0], &str>(
+        SCHEME,
+        [],
+    )]);
     if post {
         let mut key = Parameter::new(super::idempotency::HEADER);
         key.parameter_in = ParameterIn::Header;

@@ -50,7 +50,9 @@ impl RateLimiter {
             tokens: capacity,
             refilled_at: now,
         });
-        let elapsed = now.saturating_duration_since(bucket.refilled_at).as_secs_f64();
+        let elapsed = now
+            .saturating_duration_since(bucket.refilled_at)
+            .as_secs_f64();
         bucket.tokens = (bucket.tokens + elapsed * per_second).min(capacity);
         bucket.refilled_at = now;
         if bucket.tokens >= 1.0 {
@@ -78,8 +80,16 @@ mod tests {
         for _ in 0..3 {
             assert_eq!(limiter.check_at(1, start), Ok(()));
         }
-        assert_eq!(limiter.check_at(1, start), Err(20), "one request per 20 s at 3/min");
-        assert_eq!(limiter.check_at(2, start), Ok(()), "tokens have their own buckets");
+        assert_eq!(
+            limiter.check_at(1, start),
+            Err(20),
+            "one request per 20 s at 3/min"
+        );
+        assert_eq!(
+            limiter.check_at(2, start),
+            Ok(()),
+            "tokens have their own buckets"
+        );
         assert_eq!(limiter.check_at(1, start + Duration::from_secs(21)), Ok(()));
     }
 }

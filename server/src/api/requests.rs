@@ -166,7 +166,12 @@ pub async fn list_requests(
             user: text("user"),
             age: text("age"),
         };
-        state.services.requests.queue(principal, filter).await?.items
+        state
+            .services
+            .requests
+            .queue(principal, filter)
+            .await?
+            .items
     } else if principal.has(Role::EndUser) {
         state.services.requests.mine(principal).await?
     } else {

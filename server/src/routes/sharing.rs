@@ -50,20 +50,24 @@ pub async fn report_csv(
         from: query.from,
         to: query.to,
     };
-    let report =
-        match crate::services::sharing::build_report(&state.db, &principal, &filter, now_ms())
-            .await
-        {
-            Ok(report) => report,
-            Err(Refusal::App(error)) => {
-                return problem(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    &error.message(locale),
-                    &reference,
-                )
-            }
-            Err(Refusal::Failed(e)) => return crate::error::HttpError::Internal(e).into_response(),
-        };
+    let report = match crate::services::sharing::build_report(
+        &state.db,
+        &principal,
+        &filter,
+        now_ms(),
+    )
+    .await
+    {
+        Ok(report) => report,
+        Err(Refusal::App(error)) => {
+            return problem(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &error.message(locale),
+                &reference,
+            )
+        }
+        Err(Refusal::Failed(e)) => return crate::error::HttpError::Internal(e).into_response(),
+    };
     let mut out = [Key::CsvDay, Key::CsvRecipient, Key::CsvDisclosures]
         .map(|k| csv_cell(k.text(locale)))
         .join(",");

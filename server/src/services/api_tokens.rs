@@ -217,7 +217,10 @@ pub async fn create<C: TransactionTrait>(
 ///
 /// # Errors
 /// When the database fails.
-pub async fn list<C: ConnectionTrait>(db: &C, tenant_id: &str) -> anyhow::Result<Vec<ApiTokenView>> {
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    tenant_id: &str,
+) -> anyhow::Result<Vec<ApiTokenView>> {
     let now = now_ms();
     let tokens = api_token::Entity::find()
         .filter(api_token::Column::TenantId.eq(tenant_id))
@@ -413,7 +416,15 @@ impl ApiTokensPort for ApiTokensService {
         token_id: i64,
     ) -> BoxFuture<'a, Result<(), AppError>> {
         Box::pin(async move {
-            finish(revoke(&self.db, &principal.tenant_id, actor_of(principal), token_id).await)
+            finish(
+                revoke(
+                    &self.db,
+                    &principal.tenant_id,
+                    actor_of(principal),
+                    token_id,
+                )
+                .await,
+            )
         })
     }
 }

@@ -9,7 +9,9 @@ use crate::clock::{now_ms, to_rfc3339};
 use crate::entities::{audit_event, directory_user};
 use crate::services::audit::{self, Actor, Change, NewEvent};
 use anyhow::Context;
-use app::audit_log::{AuditEventView, AuditFilter, AuditLogPort, AuditPage, IntegrityView, PAGE_SIZE};
+use app::audit_log::{
+    AuditEventView, AuditFilter, AuditLogPort, AuditPage, IntegrityView, PAGE_SIZE,
+};
 use app::auth::Principal;
 use app::error::AppError;
 use app::i18n::{Key, Locale};
@@ -88,10 +90,12 @@ impl AuditLogService {
             let found = directory_user::Entity::find()
                 .filter(directory_user::Column::TenantId.eq(principal.tenant_id.clone()))
                 .filter(
-                    directory_user::Column::Id.eq(user).or(Expr::expr(Func::lower(Expr::col(
-                        directory_user::Column::Upn,
-                    )))
-                    .eq(user.to_lowercase())),
+                    directory_user::Column::Id
+                        .eq(user)
+                        .or(
+                            Expr::expr(Func::lower(Expr::col(directory_user::Column::Upn)))
+                                .eq(user.to_lowercase()),
+                        ),
                 )
                 .one(&self.db)
                 .await
@@ -100,7 +104,8 @@ impl AuditLogService {
             query = query.filter(audit_event::Column::SubjectUserId.eq(id));
         }
         if !filter.from.trim().is_empty() {
-            query = query.filter(audit_event::Column::OccurredAt.gte(day_start(&filter.from, "from")?));
+            query =
+                query.filter(audit_event::Column::OccurredAt.gte(day_start(&filter.from, "from")?));
         }
         if !filter.to.trim().is_empty() {
             query = query
@@ -121,7 +126,11 @@ impl AuditLogService {
             .context("reading audit events")?;
         let more = rows.len() > usize::try_from(PAGE_SIZE).unwrap_or(usize::MAX);
         rows.truncate(usize::try_from(PAGE_SIZE).unwrap_or(usize::MAX));
-        let next_before = if more { rows.last().map(|e| e.seq) } else { None };
+        let next_before = if more {
+            rows.last().map(|e| e.seq)
+        } else {
+            None
+        };
         let events = views(&self.db, &principal.tenant_id, rows).await?;
         let actions: Vec<String> = audit_event::Entity::find()
             .select_only()
@@ -173,18 +182,38 @@ impl AuditLogService {
     ///
     /// # Errors
     /// 422 for a malformed date; a failure when the database fails.
-    pub async fn csv(&self, principal: &Principal, filter: AuditFilter) -> Result<String, AppError> {
+    pub async fn csv(
+        &self,
+        principal: &Principal,
+        filter: AuditFilter,
+    ) -> Result<String, AppError> {
         finish(self.write_csv(principal, filter).await)
     }
 
-    async fn write_csv(&self, principal: &Principal, filter: AuditFilter) -> Result<String, Refusal> {
+    async fn write_csv(
+        &self,
+        principal: &Principal,
+        filter: AuditFilter,
+    ) -> Result<String, Refusal> {
         const BATCH: u64 = 1000;
         let mut out = String::new();
         push_row(
             &mut out,
             &[
-                "seq", "occurred_at", "actor_kind", "actor", "action", "target_kind", "target_id",
-                "subject_user_id", "property", "before", "after", "reason", "request_id", "hash",
+                "seq",
+                "occurred_at",
+                "actor_kind",
+                "actor",
+                "action",
+                "target_kind",
+                "target_id",
+                "subject_user_id",
+                "property",
+                "before",
+                "after",
+                "reason",
+                "request_id",
+                "hash",
             ]
             .map(String::from),
         );
@@ -267,7 +296,10 @@ async fn views(
     tenant: &str,
     rows: Vec<audit_event::Model>,
 ) -> Result<Vec<AuditEventView>, Refusal> {
-    let subjects: BTreeSet<String> = rows.iter().filter_map(|e| e.subject_user_id.clone()).collect();
+    let subjects: BTreeSet<String> = rows
+        .iter()
+        .filter_map(|e| e.subject_user_id.clone())
+        .collect();
     let names: HashMap<String, String> = directory_user::Entity::find()
         .filter(directory_user::Column::TenantId.eq(tenant))
         .filter(directory_user::Column::Id.is_in(subjects))
@@ -282,7 +314,10 @@ async fn views(
         .map(|e| AuditEventView {
             seq: e.seq,
             occurred_at: e.occurred_at,
-            subject_name: e.subject_user_id.as_ref().and_then(|s| names.get(s).cloned()),
+            subject_name: e
+                .subject_user_id
+                .as_ref()
+                .and_then(|s| names.get(s).cloned()),
             actor_kind: e.actor_kind,
             actor_name: e.actor_name,
             action: e.action,
@@ -334,7 +369,10 @@ impl AuditLogPort for AuditLogService {
         Box::pin(async move { finish(self.page(principal, filter).await) })
     }
 
-    fn verify<'a>(&'a self, principal: &'a Principal) -> BoxFuture<'a, Result<IntegrityView, AppError>> {
+    fn verify<'a>(
+        &'a self,
+        principal: &'a Principal,
+    ) -> BoxFuture<'a, Result<IntegrityView, AppError>> {
         Box::pin(async move { finish(self.check(principal).await) })
     }
 }

@@ -33,8 +33,7 @@ use app::sharing::CycleSummary;
 use hmac::{Hmac, Mac};
 use sea_orm::sea_query::{Expr, Func, OnConflict};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    Set,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -46,6 +45,8 @@ const PAGE: u64 = 500;
 const DELIVERY_BATCH: u64 = 200;
 /// How long a claimed delivery is left to the instance that claimed it.
 const CLAIM_MS: i64 = 120_000;
+/// Delivery states of disclosures that never left the portal: they count nowhere as "received".
+pub const NOT_SENT: [&str; 2] = ["cancelled", "superseded"];
 /// Correction-request states that no longer restrict sharing.
 const CLOSED_REQUESTS: [&str; 5] = ["approved", "rejected", "withdrawn", "routed", "applied"];
 
@@ -166,14 +167,15 @@ fn scope_of(feature_id: &str) -> Scope {
     };
     match feature_id {
         "apple_mdm_push" | "apple_vpp" => devices(platform_in(&APPLE)),
-        "apple_ade" => devices(
-            platform_in(&APPLE).add(device::Column::EnrollmentType.eq("apple_ade")),
-        ),
+        "apple_ade" => {
+            devices(platform_in(&APPLE).add(device::Column::EnrollmentType.eq("apple_ade")))
+        }
         "managed_google_play" => devices(platform_in(&["android"])),
-        "zebra_lifeguard_ota" => devices(
-            platform_in(&["android"])
-                .add(Expr::expr(Func::lower(Expr::col(device::Column::Manufacturer))).like("zebra%")),
-        ),
+        "zebra_lifeguard_ota" => {
+            devices(platform_in(&["android"]).add(
+                Expr::expr(Func::lower(Expr::col(device::Column::Manufacturer))).like("zebra%"),
+            ))
+        }
         "mtd_app_sync" => Scope {
             devices: Some(platform_in(&["ios", "ipados"])),
             users: false,
@@ -325,8 +327,10 @@ fn app_values(
     fields: &[FieldId],
 ) -> Vec<(FieldId, String)> {
     let ctx = context_of(d);
-    let mut visible: Vec<&&device_app::Model> =
-        apps.iter().filter(|a| app_visible(&ctx, a.managed)).collect();
+    let mut visible: Vec<&&device_app::Model> = apps
+        .iter()
+        .filter(|a| app_visible(&ctx, a.managed))
+        .collect();
     if visible.is_empty() {
         return Vec::new();
     }
@@ -670,9 +674,9 @@ async fn record_page<C: ConnectionTrait>(
     let mut rows = Vec::new();
     for mut candidate in candidates {
         let before = candidate.values.len();
-        candidate
-            .values
-            .retain(|(f, _)| !restricted.contains(&(candidate.record_id.clone(), f.as_str().to_owned())));
+        candidate.values.retain(|(f, _)| {
+            !restricted.contains(&(candidate.record_id.clone(), f.as_str().to_owned()))
+        });
         summary.restricted_fields += (before - candidate.values.len()) as u64;
         if candidate.values.is_empty() {
             continue;
@@ -710,7 +714,12 @@ async fn record_page<C: ConnectionTrait>(
             purpose: Set(flow.purpose.chars().take(256).collect()),
             fingerprint: Set(fp),
             delivery_id: Set(Some(delivery_id)),
-            delivery_status: Set(if deliverable { "pending" } else { "recorded_only" }.into()),
+            delivery_status: Set(if deliverable {
+                "pending"
+            } else {
+                "recorded_only"
+            }
+            .into()),
             attempts: Set(0),
             next_attempt_at: Set(deliverable.then_some(now)),
             delivered_at: Set(None),
@@ -943,8 +952,7 @@ pub async fn deliver_due<C: ConnectionTrait>(
                     update.status = Set("failed".into());
                     update.next_attempt_at = Set(None);
                 } else {
-                    update.next_attempt_at =
-                        Set(Some(now + connector.policy.backoff_ms(attempts)));
+                    update.next_attempt_at = Set(Some(now + connector.policy.backoff_ms(attempts)));
                 }
             }
         }
@@ -964,7 +972,10 @@ async fn claim_disclosure<C: ConnectionTrait>(
     now: i64,
 ) -> anyhow::Result<bool> {
     let mut update = disclosure::Entity::update_many()
-        .col_expr(disclosure::Column::NextAttemptAt, Expr::value(now + CLAIM_MS))
+        .col_expr(
+            disclosure::Column::NextAttemptAt,
+            Expr::value(now + CLAIM_MS),
+        )
         .filter(disclosure::Column::Id.eq(row.id))
         .filter(disclosure::Column::DeliveryStatus.eq("pending"));
     update = match row.next_attempt_at {

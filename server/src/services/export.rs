@@ -175,6 +175,7 @@ pub async fn export_user<C: ConnectionTrait>(
     let disclosures = disclosure::Entity::find()
         .filter(disclosure::Column::TenantId.eq(tenant_id))
         .filter(disclosure::Column::SubjectUserId.eq(user_id))
+        .filter(disclosure::Column::DeliveryStatus.is_not_in(super::disclosures::NOT_SENT))
         .order_by_asc(disclosure::Column::DisclosedAt)
         .all(db)
         .await

@@ -171,6 +171,7 @@ impl PersonalDataService {
         let disclosures = disclosure::Entity::find()
             .filter(disclosure::Column::TenantId.eq(tenant.clone()))
             .filter(disclosure::Column::RecordId.is_in(ids.clone()))
+            .filter(disclosure::Column::DeliveryStatus.is_not_in(super::disclosures::NOT_SENT))
             .all(db)
             .await
             .context("reading disclosures")?;
@@ -401,6 +402,9 @@ impl PersonalDataService {
                 Key::ErrReasonRequired.text(locale).into(),
             ));
         }
+        if let Err(e) = app::domain::text::Reason::parse(reason) {
+            return Err(invalid("reason", e.message(locale)));
+        }
         if field.spec().sensitivity != Sensitivity::Secret {
             return Err(invalid("field", Key::ErrNotASecret.text(locale).into()));
         }
@@ -491,12 +495,16 @@ pub(crate) async fn correct_in(
     if reason.chars().count() > 2000 {
         return Err(invalid("reason", Key::ErrReasonTooLong.text(locale).into()));
     }
+    // Control and direction-override characters (issue 10): the shared parser names them.
+    if let Err(e) = app::domain::text::Reason::parse(reason) {
+        return Err(invalid("reason", e.message(locale)));
+    }
     let user = subject(txn, principal, &input.user_id).await?;
     let target = match input.field.record() {
         RecordKind::User if input.record_id == user.id => Target::User(user.clone()),
-        RecordKind::Device => Target::Device(
-            device_of(txn, principal, &user.id, &input.record_id).await?,
-        ),
+        RecordKind::Device => {
+            Target::Device(device_of(txn, principal, &user.id, &input.record_id).await?)
+        }
         _ => return Err(Refusal::App(AppError::NotFound)),
     };
     let route = match &target {
@@ -510,8 +518,8 @@ pub(crate) async fn correct_in(
         (CorrectionRoute::Portal, true) => {}
         (CorrectionRoute::Portal, false) => {}
         (other, false) => {
-            let message = Key::ErrCorrectedElsewhere
-                .format(locale, &[("route", other.label().text(locale))]);
+            let message =
+                Key::ErrCorrectedElsewhere.format(locale, &[("route", other.label().text(locale))]);
             return Err(invalid("field", message));
         }
         (_, true) => {}
@@ -528,8 +536,7 @@ pub(crate) async fn correct_in(
         Target::User(u) => user_field(u, input.field),
         Target::Device(d) => device_field(d, &user, input.field),
     };
-    let version =
-        bump_version(txn, principal, &record_id, input.field, input.base_version).await?;
+    let version = bump_version(txn, principal, &record_id, input.field, input.base_version).await?;
     let now = now_ms();
     let action = if routed {
         correction_request::ActiveModel {
@@ -586,8 +593,7 @@ pub(crate) async fn correct_in(
         },
     )
     .await?;
-    let recipients =
-        follow_ups(txn, principal, &record_id, input.field, event_id, now).await?;
+    let recipients = follow_ups(txn, principal, &record_id, input.field, event_id, now).await?;
     Ok(CorrectionOutcome {
         version,
         follow_up_recipients: recipients,
@@ -709,6 +715,7 @@ async fn follow_ups(
         .filter(disclosure::Column::TenantId.eq(principal.tenant_id.clone()))
         .filter(disclosure::Column::RecordId.eq(record_id))
         .filter(disclosure::Column::Fields.contains(field.as_str()))
+        .filter(disclosure::Column::DeliveryStatus.is_not_in(super::disclosures::NOT_SENT))
         .all(txn)
         .await?;
     let mut seen: BTreeMap<String, String> = BTreeMap::new();

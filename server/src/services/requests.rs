@@ -272,7 +272,10 @@ async fn step(
     changes: Vec<(correction_request::Column, sea_orm::Value)>,
 ) -> Result<(), Refusal> {
     let mut update = correction_request::Entity::update_many()
-        .col_expr(correction_request::Column::Version, Expr::value(version + 1))
+        .col_expr(
+            correction_request::Column::Version,
+            Expr::value(version + 1),
+        )
         .col_expr(correction_request::Column::UpdatedAt, Expr::value(now_ms()));
     for (column, value) in changes {
         update = update.col_expr(column, Expr::value(value));
@@ -341,11 +344,7 @@ impl RequestsService {
         Ok(requests.iter().filter_map(|r| names.view(r, now)).collect())
     }
 
-    async fn view_of(
-        &self,
-        principal: &Principal,
-        id: i64,
-    ) -> Result<RequestView, Refusal> {
+    async fn view_of(&self, principal: &Principal, id: i64) -> Result<RequestView, Refusal> {
         let request = find_request(&self.db, principal, id).await?;
         self.views(principal, std::slice::from_ref(&request))
             .await?
@@ -429,7 +428,7 @@ impl RequestsService {
             }
         }
         let mut received: Vec<ReceivedView> = grouped.into_values().collect();
-        received.sort_by(|a, b| b.last_at.cmp(&a.last_at));
+        received.sort_by_key(|r| std::cmp::Reverse(r.last_at));
         Ok(MyDataView { data, received })
     }
 
@@ -454,10 +453,7 @@ impl RequestsService {
                     .one(&txn)
                     .await?
                     .ok_or(refuse(AppError::NotFound))?;
-                input
-                    .field
-                    .spec_for(&super::export::context_of(&d))
-                    .route
+                input.field.spec_for(&super::export::context_of(&d)).route
             }
             _ => return Err(refuse(AppError::NotFound)),
         };
@@ -555,7 +551,11 @@ impl RequestsService {
         self.views(principal, &requests).await
     }
 
-    async fn withdraw_request(&self, principal: &Principal, id: i64) -> Result<RequestView, Refusal> {
+    async fn withdraw_request(
+        &self,
+        principal: &Principal,
+        id: i64,
+    ) -> Result<RequestView, Refusal> {
         let txn = self.db.begin().await?;
         let request = find_request(&txn, principal, id).await?;
         let mine = principal.directory_user_id.as_deref() == Some(request.subject_user_id.as_str())
@@ -602,9 +602,8 @@ impl RequestsService {
             "" => query = query.filter(correction_request::Column::Status.eq("pending")),
             "all" => {}
             other => {
-                let status = RequestStatus::parse(other).ok_or_else(|| {
-                    invalid("status", Key::ErrInvalidFilter.text(Locale::En))
-                })?;
+                let status = RequestStatus::parse(other)
+                    .ok_or_else(|| invalid("status", Key::ErrInvalidFilter.text(Locale::En)))?;
                 query = query.filter(correction_request::Column::Status.eq(status.as_str()));
             }
         }
@@ -703,7 +702,11 @@ impl RequestsService {
         let field = record
             .and_then(|r| r.fields.iter().find(|f| f.field == view.field))
             .ok_or(refuse(AppError::NotFound))?;
-        let route = match data.devices.iter().find(|d| d.record.id == request.record_id) {
+        let route = match data
+            .devices
+            .iter()
+            .find(|d| d.record.id == request.record_id)
+        {
             Some(d) => view.field.spec_for(&d.context).route,
             None => view.field.spec().route,
         };
@@ -779,7 +782,11 @@ impl RequestsService {
         if request.status != "pending" {
             return self.decided(&txn, &request, RequestStatus::Approved).await;
         }
-        if self.four_eyes(&txn, principal, &request, true).await?.is_some() {
+        if self
+            .four_eyes(&txn, principal, &request, true)
+            .await?
+            .is_some()
+        {
             return Err(refuse(AppError::Forbidden));
         }
         let now = now_ms();
@@ -859,7 +866,11 @@ impl RequestsService {
             return self.decided(&txn, &request, RequestStatus::Rejected).await;
         }
         let reason = reason_of(reason, locale)?;
-        if self.four_eyes(&txn, principal, &request, false).await?.is_some() {
+        if self
+            .four_eyes(&txn, principal, &request, false)
+            .await?
+            .is_some()
+        {
             return Err(refuse(AppError::Forbidden));
         }
         let now = now_ms();
@@ -888,7 +899,10 @@ impl RequestsService {
         if let Err(refusal) = stepped {
             drop(txn);
             let request = find_request(&self.db, principal, id).await?;
-            return match self.decided(&self.db, &request, RequestStatus::Rejected).await {
+            return match self
+                .decided(&self.db, &request, RequestStatus::Rejected)
+                .await
+            {
                 Ok(outcome) => Ok(outcome),
                 Err(_) => Err(refusal),
             };
@@ -929,7 +943,11 @@ impl RequestsService {
             // Extended once already, or decided.
             return Err(refuse(AppError::Conflict));
         }
-        if self.four_eyes(&txn, principal, &request, false).await?.is_some() {
+        if self
+            .four_eyes(&txn, principal, &request, false)
+            .await?
+            .is_some()
+        {
             return Err(refuse(AppError::Forbidden));
         }
         let due = add_months(request.due_at, i64::from(months));
@@ -976,7 +994,11 @@ impl RequestsService {
         if request.status != "pending" || request.paused_at.is_some() == pause {
             return Err(refuse(AppError::Conflict));
         }
-        if self.four_eyes(&txn, principal, &request, false).await?.is_some() {
+        if self
+            .four_eyes(&txn, principal, &request, false)
+            .await?
+            .is_some()
+        {
             return Err(refuse(AppError::Forbidden));
         }
         let now = now_ms();
@@ -1039,12 +1061,20 @@ fn receipts_by_recipient(
         .iter()
         .chain(devices.iter().flat_map(|d| d.record.fields.iter()))
         .flat_map(|f| f.received_by.iter())
-        .map(|r| (r.recipient_id.clone(), (r.recipient_name.clone(), r.is_agent)))
+        .map(|r| {
+            (
+                r.recipient_id.clone(),
+                (r.recipient_name.clone(), r.is_agent),
+            )
+        })
         .collect()
 }
 
 impl RequestsPort for RequestsService {
-    fn my_data<'a>(&'a self, principal: &'a Principal) -> BoxFuture<'a, Result<MyDataView, AppError>> {
+    fn my_data<'a>(
+        &'a self,
+        principal: &'a Principal,
+    ) -> BoxFuture<'a, Result<MyDataView, AppError>> {
         Box::pin(async move { finish(self.load_my_data(principal).await) })
     }
 
@@ -1181,7 +1211,11 @@ mod tests {
             ((2026, 10, 31), 2, (2026, 12, 31), "two months"),
         ];
         for ((y, m, d), months, (ey, em, ed), why) in cases {
-            assert_eq!(add_months(at(y, m, d) + 3_600_000, months), at(ey, em, ed) + 3_600_000, "{why}");
+            assert_eq!(
+                add_months(at(y, m, d) + 3_600_000, months),
+                at(ey, em, ed) + 3_600_000,
+                "{why}"
+            );
         }
     }
 

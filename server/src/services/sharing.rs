@@ -69,7 +69,12 @@ impl SharingPort for SharingService {
         enable: bool,
         locale: Locale,
     ) -> BoxFuture<'a, Result<Preview, AppError>> {
-        Box::pin(async move { finish(self.build_preview(principal, feature_id, enable, locale).await) })
+        Box::pin(async move {
+            finish(
+                self.build_preview(principal, feature_id, enable, locale)
+                    .await,
+            )
+        })
     }
 
     fn enable<'a>(
@@ -96,7 +101,12 @@ impl SharingPort for SharingService {
         url: &'a str,
         secret: &'a str,
     ) -> BoxFuture<'a, Result<(), AppError>> {
-        Box::pin(async move { finish(self.save_endpoint(principal, recipient_id, url, secret).await) })
+        Box::pin(async move {
+            finish(
+                self.save_endpoint(principal, recipient_id, url, secret)
+                    .await,
+            )
+        })
     }
 
     fn run_now<'a>(
@@ -220,7 +230,9 @@ impl SharingService {
             let consent_version = consent.map_or(0, |c| c.terms_version);
             let mut grouped: BTreeMap<(String, String), Vec<FlowField>> = BTreeMap::new();
             for flow in flows.iter().filter(|fl| fl.feature_id == f.id) {
-                let is_agent = recipients.get(&flow.recipient_id).is_some_and(|r| r.is_agent);
+                let is_agent = recipients
+                    .get(&flow.recipient_id)
+                    .is_some_and(|r| r.is_agent);
                 grouped
                     .entry((flow.direction.clone(), flow.recipient_id.clone()))
                     .or_default()
@@ -366,7 +378,10 @@ impl SharingService {
             .context("reading data flows")?;
         let mut grouped: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for flow in flows {
-            grouped.entry(flow.recipient_id).or_default().push(flow.field);
+            grouped
+                .entry(flow.recipient_id)
+                .or_default()
+                .push(flow.field);
         }
         let terms = if enable && f.needs_consent {
             let wanted = locale.code();
@@ -483,7 +498,9 @@ impl SharingService {
             consent_id = Some(row.id);
             changes.push(Change {
                 field: "consent_terms_version".into(),
-                before: current_consent.as_ref().map(|c| c.terms_version.to_string()),
+                before: current_consent
+                    .as_ref()
+                    .map(|c| c.terms_version.to_string()),
                 after: Some(format!("{} ({locale})", f.terms_version)),
             });
         }
@@ -778,7 +795,9 @@ async fn save_state<C: ConnectionTrait>(
     read_version: i64,
 ) -> Result<(), Refusal> {
     if !exists {
-        row.insert(db).await.context("recording the feature state")?;
+        row.insert(db)
+            .await
+            .context("recording the feature state")?;
         return Ok(());
     }
     let result = tenant_feature::Entity::update_many()
@@ -797,7 +816,11 @@ async fn save_state<C: ConnectionTrait>(
 }
 
 /// The report's day range: `[from, to]` as UTC day starts.
-pub fn report_range(filter: &ReportFilter, now: i64, locale: Locale) -> Result<(i64, i64), AppError> {
+pub fn report_range(
+    filter: &ReportFilter,
+    now: i64,
+    locale: Locale,
+) -> Result<(i64, i64), AppError> {
     let bad = |field: &str, key: Key| AppError::Invalid {
         field: field.into(),
         message: key.text(locale).into(),
@@ -889,7 +912,11 @@ pub(crate) async fn build_report<C: ConnectionTrait>(
             counts,
         })
         .collect();
-    series.sort_by(|a, b| b.total.cmp(&a.total).then(a.recipient_name.cmp(&b.recipient_name)));
+    series.sort_by(|a, b| {
+        b.total
+            .cmp(&a.total)
+            .then(a.recipient_name.cmp(&b.recipient_name))
+    });
     Ok(Report {
         days,
         series,

@@ -1,5 +1,5 @@
 //! The audit-log page's server side: who may read it, filters, keyset pages, the CSV download
-//! (formula-safe) and the integrity check, including a tampered row.
+//! (formula-safe), the integrity check and the `verify-audit` command, including a tampered row.
 
 use crate::helpers::{client, on_both_databases, TestApp};
 use sea_orm::{ConnectionTrait, Statement};
@@ -152,4 +152,52 @@ on_both_databases! { demo;
         let (_, theirs) = app.call(&fabrikam, "audit/verify", &[]).await;
         assert_eq!(theirs["first_broken_seq"], Value::Null, "another tenant's chain is unaffected");
     }
+}
+
+#[tokio::test]
+async fn the_verify_audit_command_names_the_first_broken_link_of_each_tenant() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/portal.db?mode=rwc", dir.path().display());
+    let server = |args: &[&str]| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_server"));
+        for (key, _) in std::env::vars() {
+            if key.starts_with("PORTAL_") || key == "DATABASE_URL" {
+                command.env_remove(key);
+            }
+        }
+        command
+            .env("DATABASE_URL", &url)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    assert!(server(&["seed-demo"]).status.success());
+    let intact = server(&["verify-audit"]);
+    assert!(
+        intact.status.success(),
+        "{}",
+        String::from_utf8_lossy(&intact.stdout)
+    );
+    let db = sea_orm::Database::connect(&url).await.unwrap();
+    db.execute(Statement::from_string(
+        db.get_database_backend(),
+        format!(
+            "UPDATE audit_events SET actor_name = 'someone else' WHERE tenant_id = '{}' AND seq = 2",
+            demo::CONTOSO
+        ),
+    ))
+    .await
+    .unwrap();
+    db.close().await.unwrap();
+    let broken = server(&["verify-audit"]);
+    let stdout = String::from_utf8_lossy(&broken.stdout);
+    assert!(!broken.status.success(), "{stdout}");
+    assert!(
+        stdout.contains(&format!("{}: BROKEN at event 2", demo::CONTOSO)),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("{}: intact", demo::FABRIKAM)),
+        "{stdout}"
+    );
 }

@@ -60,6 +60,8 @@ pub struct TestApp {
 enum TestDatabase {
     Sqlite(tempfile::TempDir),
     Postgres(PostgresDatabase),
+    /// A second instance on another test's database, which that test removes.
+    Shared,
 }
 
 impl TestApp {
@@ -111,7 +113,7 @@ impl TestApp {
         configure(&mut config);
         server::telemetry::init(&config);
         let application = Application::build(&config).await.unwrap();
-        if config.demo_mode {
+        if config.demo_mode && !matches!(database, TestDatabase::Shared) {
             server::seed::demo::load(application.db()).await.unwrap();
         }
         let addr = application.local_addr().unwrap();
@@ -176,6 +178,43 @@ impl TestApp {
         let status = response.status().as_u16();
         let body = response.json().await.unwrap_or(serde_json::Value::Null);
         (status, body)
+    }
+
+    /// The URL of this application's database (SQLite file or PostgreSQL database).
+    pub fn database_url(&self) -> String {
+        match &self._database {
+            TestDatabase::Sqlite(dir) => {
+                format!("sqlite://{}/portal.db?mode=rwc", dir.path().display())
+            }
+            TestDatabase::Postgres(database) => database.url.clone(),
+            TestDatabase::Shared => panic!("ask the first instance"),
+        }
+    }
+
+    /// The PostgreSQL database's name, to cut it off in an outage test; `None` on SQLite.
+    pub fn database_name(&self) -> Option<String> {
+        match &self._database {
+            TestDatabase::Postgres(database) => Some(database.name.clone()),
+            _ => None,
+        }
+    }
+
+    /// An administrator's URL on the PostgreSQL server holding this application's database.
+    pub fn admin_url(&self) -> Option<String> {
+        match &self._database {
+            TestDatabase::Postgres(database) => Some(database.admin_url.clone()),
+            _ => None,
+        }
+    }
+
+    /// A second instance of the application on this one's database (as behind a load balancer),
+    /// with its own pool and its own in-memory state; the first instance owns the database.
+    pub async fn spawn_second(&self, demo: bool) -> TestApp {
+        TestApp::spawn(self.database_url(), TestDatabase::Shared, |config| {
+            // The demo data is already loaded; demo mode is only for the demo sign-in.
+            config.demo_mode = demo;
+        })
+        .await
     }
 
     /// An absolute URL on the running application.

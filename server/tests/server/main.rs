@@ -5,6 +5,8 @@
 
 mod helpers;
 
+mod api;
+mod api_endpoints;
 mod audit;
 mod audit_log;
 mod auth;
@@ -12,11 +14,13 @@ mod cli;
 mod data_model;
 mod directory;
 mod export;
+mod hardening;
 mod health;
 mod import;
 mod oidc;
 mod pages;
 mod personal_data;
+mod races;
 mod requests;
 mod server_functions;
 mod sharing;

@@ -15,8 +15,7 @@ use sea_orm::{
 };
 use serde_json::Value;
 use server::entities::{
-    audit_event, consent, correction_request, data_flow, disclosure, feature_terms,
-    follow_up_task,
+    audit_event, consent, correction_request, data_flow, disclosure, feature_terms, follow_up_task,
 };
 use server::seed::demo;
 use server::services::disclosures::{run_tenant, sign, Connector, DeliveryPolicy};
@@ -103,10 +102,23 @@ struct Receiver {
     slow: Arc<Mutex<u32>>,
 }
 
-async fn receive(State(receiver): State<Receiver>, headers: HeaderMap, body: String) -> (StatusCode, String) {
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+async fn receive(
+    State(receiver): State<Receiver>,
+    headers: HeaderMap,
+    body: String,
+) -> (StatusCode, String) {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
     let signature = header("x-portal-signature");
-    let expected = format!("sha256={}", sign(SECRET, &header("x-portal-timestamp"), &body));
+    let expected = format!(
+        "sha256={}",
+        sign(SECRET, &header("x-portal-timestamp"), &body)
+    );
     receiver.received.lock().unwrap().push(Received {
         delivery_id: header("x-portal-delivery-id"),
         signed: signature == expected,
@@ -133,14 +145,24 @@ async fn receive(State(receiver): State<Receiver>, headers: HeaderMap, body: Str
 async fn start_receiver(receiver: Receiver) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let router = Router::new().route("/hook", post(receive)).with_state(receiver);
+    let router = Router::new()
+        .route("/hook", post(receive))
+        .with_state(receiver);
     tokio::spawn(async move { axum::serve(listener, router).await });
     format!("http://{addr}/hook")
 }
 
 async fn set_endpoint(app: &TestApp, client: &reqwest::Client, recipient: &str, url: &str) {
     let (status, body) = app
-        .call(client, "sharing/endpoint", &[("recipient_id", recipient), ("url", url), ("secret", SECRET)])
+        .call(
+            client,
+            "sharing/endpoint",
+            &[
+                ("recipient_id", recipient),
+                ("url", url),
+                ("secret", SECRET),
+            ],
+        )
         .await;
     assert_eq!(status, 200, "{body}");
 }

@@ -1,0 +1,358 @@
+//! The review queue (support reviewers and tenant admins) and one request under review: the
+//! requested change beside the current value and its source, the requester's reason, the
+//! recipients who already got the current value; approve, reject, extend, pause or resume.
+//! The filters are a plain GET form, so the queue's state is in its address. Four-eyes is
+//! decided by the server; the page only explains it up front.
+
+use crate::components::error_view::ErrorAlert;
+use crate::domain::enums::Category;
+use crate::i18n::Key;
+use crate::locale::use_locale;
+use crate::pages::requests::{answer_lines, StatusBadge};
+use crate::requests::{
+    review_queue, review_request, ApproveRequest, ExtendRequest, PauseRequest, RejectRequest,
+    RequestStatus, RequestView, ReviewView,
+};
+use crate::time::{format_date, format_datetime};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+/// The queue.
+#[component]
+pub fn ReviewQueuePage() -> impl IntoView {
+    let locale = use_locale();
+    let query = use_query_map();
+    let get = move |name: &'static str| query.with(|q| q.get(name).filter(|v| !v.is_empty()));
+    let queue = Resource::new(
+        move || {
+            (
+                get("status"),
+                get("due"),
+                get("category"),
+                get("user"),
+                get("age"),
+            )
+        },
+        |(status, due, category, user, age)| review_queue(status, due, category, user, age),
+    );
+    let selected =
+        move |name: &'static str, value: &'static str| get(name).as_deref() == Some(value);
+    view! {
+        <Title text=Key::ReviewTitle.text(locale)/>
+        <section class="page">
+            <header class="page__header">
+                <h1>{Key::ReviewTitle.text(locale)}</h1>
+                <p class="lead">{Key::ReviewIntro.text(locale)}</p>
+            </header>
+            <form method="get" action="/review" class="filters review-filters">
+                <div class="field">
+                    <label for="f-status">{Key::ColStatus.text(locale)}</label>
+                    <select id="f-status" name="status">
+                        <option value="">{Key::ReqStatusPending.text(locale)}</option>
+                        <option value="all" selected=move || selected("status", "all")>{Key::ReviewFilterAll.text(locale)}</option>
+                        {[RequestStatus::Approved, RequestStatus::Rejected, RequestStatus::Withdrawn].into_iter().map(|s| view! {
+                            <option value=s.as_str() selected=move || selected("status", s.as_str())>{s.label().text(locale)}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="f-due">{Key::ReviewFilterDue.text(locale)}</label>
+                    <select id="f-due" name="due">
+                        <option value="">{Key::DirectoryAny.text(locale)}</option>
+                        <option value="overdue" selected=move || selected("due", "overdue")>{Key::ReviewDueOverdue.text(locale)}</option>
+                        <option value="week" selected=move || selected("due", "week")>{Key::ReviewDueWeek.text(locale)}</option>
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="f-category">{Key::ReviewFilterCategory.text(locale)}</label>
+                    <select id="f-category" name="category">
+                        <option value="">{Key::DirectoryAny.text(locale)}</option>
+                        {Category::ALL.iter().map(|c| view! {
+                            <option value=c.as_str() selected=move || selected("category", c.as_str())>{c.label().text(locale)}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="f-age">{Key::ReviewFilterAge.text(locale)}</label>
+                    <select id="f-age" name="age">
+                        <option value="">{Key::DirectoryAny.text(locale)}</option>
+                        {["7", "14", "28"].into_iter().map(|d| view! {
+                            <option value=d selected=move || selected("age", d)>{Key::ReviewAgeDays.format(locale, &[("days", d)])}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="f-user">{Key::ColUser.text(locale)}</label>
+                    <select id="f-user" name="user">
+                        <option value="">{Key::DirectoryAny.text(locale)}</option>
+                        <Transition fallback=|| ()>
+                            {move || queue.get().and_then(Result::ok).map(|q| q.users.into_iter().map(|(id, name)| {
+                                let chosen = get("user").as_deref() == Some(id.as_str());
+                                view! { <option value=id selected=chosen>{name}</option> }
+                            }).collect_view())}
+                        </Transition>
+                    </select>
+                </div>
+                <button type="submit" class="button">{Key::ReviewApply.text(locale)}</button>
+            </form>
+            <Transition fallback=move || view! { <p class="muted">{Key::Loading.text(locale)}</p> }>
+                {move || queue.get().map(|result| match result {
+                    Err(error) => view! { <ErrorAlert error/> }.into_any(),
+                    Ok(q) if q.items.is_empty() => view! { <p class="muted">{Key::ReviewNone.text(locale)}</p> }.into_any(),
+                    Ok(q) => view! { <QueueTable items=q.items/> }.into_any(),
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn QueueTable(items: Vec<RequestView>) -> impl IntoView {
+    let locale = use_locale();
+    view! {
+        <div class="table-wrap"><table class="table" data-testid="queue">
+            <caption class="visually-hidden">{Key::ReviewTitle.text(locale)}</caption>
+            <thead><tr>
+                <th scope="col">{Key::ColUser.text(locale)}</th>
+                <th scope="col">{Key::ColField.text(locale)}</th>
+                <th scope="col">{Key::ColStatus.text(locale)}</th>
+                <th scope="col">{Key::ColReceived.text(locale)}</th>
+                <th scope="col">{Key::ColDue.text(locale)}</th>
+                <th scope="col">{Key::ColAction.text(locale)}</th>
+            </tr></thead>
+            <tbody>
+                {items.into_iter().map(|r| view! {
+                    <tr class:row--overdue=r.overdue data-request=r.id.to_string()>
+                        <th scope="row">{r.subject_name.clone()}</th>
+                        <td>{r.field.label().text(locale)}<span class="field__hint">{r.field.spec().category.label().text(locale)}</span></td>
+                        <td><StatusBadge status=r.status/></td>
+                        <td>{format_date(r.received_at)}</td>
+                        <td>
+                            {format_date(r.due_at)}
+                            {r.overdue.then(|| view! { <span class="badge badge--danger">{Key::ReqOverdue.text(locale)}</span> })}
+                            {r.paused.then(|| view! { <span class="field__hint">{Key::ReviewPause.text(locale)}</span> })}
+                        </td>
+                        <td><a class="button button--secondary" href=format!("/review/{}", r.id)>{Key::ReviewOpen.text(locale)}</a></td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table></div>
+    }
+}
+
+/// Actions of the review page.
+#[derive(Clone, Copy)]
+struct Actions {
+    approve: ServerAction<ApproveRequest>,
+    reject: ServerAction<RejectRequest>,
+    extend: ServerAction<ExtendRequest>,
+    pause: ServerAction<PauseRequest>,
+}
+
+/// One request under review.
+#[component]
+pub fn ReviewRequestPage() -> impl IntoView {
+    let locale = use_locale();
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0));
+    let actions = Actions {
+        approve: ServerAction::new(),
+        reject: ServerAction::new(),
+        extend: ServerAction::new(),
+        pause: ServerAction::new(),
+    };
+    let review = Resource::new(
+        move || {
+            (
+                id(),
+                actions.approve.version().get(),
+                actions.reject.version().get(),
+                actions.extend.version().get(),
+                actions.pause.version().get(),
+            )
+        },
+        |(id, ..)| review_request(id),
+    );
+    let message = move || {
+        let done = |ok: Key| {
+            Some(Ok::<String, crate::error::AppError>(
+                ok.text(locale).to_owned(),
+            ))
+        };
+        let approve = actions.approve.value().get().map(|r| {
+            r.map(|o| {
+                if o.informed_recipients.is_empty() {
+                    Key::ReviewApproved.text(locale).to_owned()
+                } else {
+                    format!(
+                        "{} {}",
+                        Key::ReviewApproved.text(locale),
+                        Key::ReqInformed
+                            .format(locale, &[("recipients", &o.informed_recipients.join(", "))])
+                    )
+                }
+            })
+        });
+        approve
+            .or_else(|| {
+                actions
+                    .reject
+                    .value()
+                    .get()
+                    .map(|r| r.map(|_| Key::ReviewRejected.text(locale).to_owned()))
+            })
+            .or_else(|| {
+                actions.extend.value().get().and_then(|r| match r {
+                    Ok(_) => done(Key::Saved),
+                    Err(e) => Some(Err(e)),
+                })
+            })
+            .or_else(|| {
+                actions.pause.value().get().and_then(|r| match r {
+                    Ok(_) => done(Key::Saved),
+                    Err(e) => Some(Err(e)),
+                })
+            })
+    };
+    view! {
+        <Title text=Key::ReviewTitle.text(locale)/>
+        <section class="page">
+            <p><a href="/review">{Key::ReviewBack.text(locale)}</a></p>
+            <div aria-live="polite" data-testid="review-result">
+                {move || message().map(|result| match result {
+                    Ok(text) => view! { <p class="alert alert--success" role="status">{text}</p> }.into_any(),
+                    Err(error) => view! { <ErrorAlert error/> }.into_any(),
+                })}
+            </div>
+            <Transition fallback=move || view! { <p class="muted">{Key::Loading.text(locale)}</p> }>
+                {move || review.get().map(|result| match result {
+                    Err(error) => view! { <ErrorAlert error/> }.into_any(),
+                    Ok(view) => view! { <Review view actions/> }.into_any(),
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn Review(view: ReviewView, actions: Actions) -> impl IntoView {
+    let locale = use_locale();
+    let r = view.request.clone();
+    let id = r.id.to_string();
+    let version = r.version.to_string();
+    let pending = r.status == RequestStatus::Pending;
+    let answer = answer_lines(&r, locale);
+    let received = if view.received_by.is_empty() {
+        view! { <p class="muted">{Key::NobodyReceived.text(locale)}</p> }.into_any()
+    } else {
+        view! {
+            <ul class="receipt-list">
+                {view.received_by.iter().map(|rc| view! {
+                    <li>{Key::ReceiptLine.format(locale, &[
+                        ("recipient", &rc.recipient_name),
+                        ("feature", &rc.feature_id),
+                        ("count", &rc.count.to_string()),
+                        ("last", &format_date(rc.last_at)),
+                    ])}</li>
+                }).collect_view()}
+            </ul>
+        }
+        .into_any()
+    };
+    view! {
+        <header class="page__header">
+            <h1>{Key::ReviewRequestTitle.format(locale, &[("id", &id)])}</h1>
+            <p class="lead">{format!("{} · {} · {}", r.subject_name, r.record_title, r.field.label().text(locale))}</p>
+            <p>
+                <StatusBadge status=r.status/>
+                " "{Key::ColDue.text(locale)}": "{format_date(r.due_at)}
+                {r.overdue.then(|| view! { " " <span class="badge badge--danger">{Key::ReqOverdue.text(locale)}</span> })}
+                <span class="field__hint">{format!(" {}: {}", Key::ColReceived.text(locale), format_datetime(r.received_at))}</span>
+            </p>
+            {answer.into_iter().map(|line| view! { <p class="answer-line">{line}</p> }).collect_view()}
+            {r.decided_at.map(|at| view! {
+                <p class="muted">{Key::ReviewDecided.format(locale, &[("when", &format_datetime(at)), ("who", r.decided_by.as_deref().unwrap_or(""))])}</p>
+            })}
+        </header>
+        <div class="compare">
+            <section class="card compare__side">
+                <h2 class="card__title">{Key::ReviewCurrent.text(locale)}</h2>
+                <p class="compare__value" data-testid="current-value">{view.current_value.clone().unwrap_or_else(|| "—".into())}</p>
+                <p class="field__hint">{Key::ColSource.text(locale)}": "{view.source.label().text(locale)}</p>
+                <p class="field__hint">{Key::ChangedByOn.format(locale, &[("when", &format_datetime(view.changed_at)), ("who", &view.changed_by), ("version", &view.field_version.to_string())])}</p>
+                <p class="field__hint">{Key::ReviewRoute.text(locale)}": "{view.route.label().text(locale)}</p>
+            </section>
+            <section class="card compare__side compare__side--proposed">
+                <h2 class="card__title">{Key::ColProposed.text(locale)}</h2>
+                <p class="compare__value" data-testid="proposed-value">{r.proposed_value.clone()}</p>
+                <h3>{Key::ReviewRequesterReason.text(locale)}</h3>
+                <p>{r.reason.clone()}</p>
+                {r.restrict_sharing.then(|| view! { <p class="field__hint">{Key::ReqRestricted.text(locale)}</p> })}
+            </section>
+        </div>
+        <section>
+            <h2>{Key::ReviewAlreadyReceived.text(locale)}</h2>
+            {received}
+        </section>
+        {view.refusal.map(|why| view! { <p class="alert alert--warning" role="note" data-testid="four-eyes">{why.label().text(locale)}</p> })}
+        {pending.then(|| {
+            let can_approve = view.refusal.is_none();
+            let (id2, id3, id4) = (id.clone(), id.clone(), id.clone());
+            let (v2, v3, v4) = (version.clone(), version.clone(), version.clone());
+            let paused = r.paused;
+            let extended = r.extension_reason.is_some();
+            view! {
+                <section class="review-actions">
+                    <ActionForm action=actions.approve>
+                        <input type="hidden" name="id" value=id.clone()/>
+                        <input type="hidden" name="request_version" value=version.clone()/>
+                        <input type="hidden" name="field_version" value=view.field_version.to_string()/>
+                        <button type="submit" class="button" disabled=!can_approve data-testid="approve">{Key::ReviewApprove.text(locale)}</button>
+                    </ActionForm>
+                    <details class="inline-editor">
+                        <summary class="button button--secondary">{Key::ReviewReject.text(locale)}</summary>
+                        <ActionForm action=actions.reject>
+                            <input type="hidden" name="id" value=id2/>
+                            <input type="hidden" name="request_version" value=v2/>
+                            <div class="field">
+                                <label for="reject-reason">{Key::ReviewReasonShown.text(locale)}</label>
+                                <textarea id="reject-reason" name="reason" required rows="2"></textarea>
+                            </div>
+                            <button type="submit" class="button button--danger">{Key::ReviewReject.text(locale)}</button>
+                        </ActionForm>
+                    </details>
+                    {(!extended).then(|| view! {
+                        <details class="inline-editor">
+                            <summary class="button button--secondary">{Key::ReviewExtend.text(locale)}</summary>
+                            <ActionForm action=actions.extend>
+                                <input type="hidden" name="id" value=id3/>
+                                <input type="hidden" name="request_version" value=v3/>
+                                <div class="field">
+                                    <label for="extend-months">{Key::ReviewExtendBy.text(locale)}</label>
+                                    <select id="extend-months" name="months">
+                                        <option value="1">{Key::ReviewMonthsOne.text(locale)}</option>
+                                        <option value="2">{Key::ReviewMonthsTwo.text(locale)}</option>
+                                    </select>
+                                </div>
+                                <div class="field">
+                                    <label for="extend-reason">{Key::ReviewReasonShown.text(locale)}</label>
+                                    <textarea id="extend-reason" name="reason" required rows="2"></textarea>
+                                </div>
+                                <button type="submit" class="button">{Key::ReviewExtend.text(locale)}</button>
+                            </ActionForm>
+                        </details>
+                    })}
+                    <ActionForm action=actions.pause>
+                        <input type="hidden" name="id" value=id4/>
+                        <input type="hidden" name="request_version" value=v4/>
+                        <input type="hidden" name="pause" value=if paused { "false" } else { "true" }/>
+                        <button type="submit" class="button button--ghost">
+                            {if paused { Key::ReviewResume.text(locale) } else { Key::ReviewPause.text(locale) }}
+                        </button>
+                    </ActionForm>
+                </section>
+            }
+        })}
+    }
+}

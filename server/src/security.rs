@@ -1,0 +1,371 @@
+//! The HTTP hardening every response goes through: security headers (a Content-Security-Policy
+//! with a per-request nonce for Leptos' hydration scripts), a request body limit, a per-address
+//! rate limit on sign-in, and 503 instead of 500 while the database is unreachable.
+//!
+//! It is one middleware ([`harden`]) outside the session, CSRF and API layers, so pages, server
+//! functions, file downloads, the REST API and even panic pages get the same treatment.
+
+use crate::config::Config;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use sea_orm::DatabaseConnection;
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// The nonce of one response's Content-Security-Policy, put into the request's extensions so
+/// that page rendering stamps the same value on its inline scripts (see [`provide_nonce`]).
+#[derive(Clone, Debug)]
+pub struct CspNonce(String);
+
+impl CspNonce {
+    /// A fresh nonce: 244 random bits (two UUIDv4, from the operating system's generator).
+    fn generate() -> CspNonce {
+        CspNonce(format!(
+            "{}{}",
+            uuid::Uuid::new_v4().simple(),
+            uuid::Uuid::new_v4().simple()
+        ))
+    }
+
+    /// The nonce as it appears in the header and the `nonce` attribute.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Makes Leptos stamp this request's nonce on the scripts it renders. Called from the context
+/// function of the page routes; leptos_axum has already provided a random nonce of its own by
+/// then, which this one replaces so the header and the page agree.
+pub fn provide_nonce() {
+    if let Some(parts) = leptos::prelude::use_context::<http::request::Parts>() {
+        if let Some(nonce) = parts.extensions.get::<CspNonce>() {
+            leptos::prelude::provide_context(leptos::nonce::Nonce::from_value(nonce.as_str()));
+        }
+    }
+}
+
+/// What [`harden`] needs, built once at start-up.
+pub struct Hardening {
+    hsts: bool,
+    body_limit: usize,
+    sign_in: KeyedLimiter,
+    db: DatabaseConnection,
+}
+
+impl Hardening {
+    /// The hardening configured by `config`, checking the database `db` when a request fails.
+    pub fn new(config: &Config, db: DatabaseConnection) -> Arc<Hardening> {
+        Arc::new(Hardening {
+            // HSTS over plain HTTP is ignored by browsers, and on a development machine it would
+            // pin localhost to HTTPS; `cookie_secure` is the setting that says "served over HTTPS".
+            hsts: config.cookie_secure,
+            body_limit: config.request_body_limit_bytes,
+            sign_in: KeyedLimiter::new(config.sign_in_rate_per_minute),
+            db,
+        })
+    }
+}
+
+/// The middleware: refuses oversized bodies (413) and sign-in floods (429), turns failures
+/// during a database outage into 503, and sets the security headers on every answer.
+pub async fn harden(
+    State(hardening): State<Arc<Hardening>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let nonce = CspNonce::generate();
+    let mut response = match admit(&hardening, request).await {
+        Ok(admitted) => {
+            request = admitted;
+            request.extensions_mut().insert(nonce.clone());
+            let response = next.run(request).await;
+            during_outage(&hardening.db, response).await
+        }
+        Err(refused) => refused,
+    };
+    set_headers(response.headers_mut(), &nonce, hardening.hsts);
+    response
+}
+
+/// Checks the body size and the sign-in rate; gives the request back when it may proceed.
+async fn admit(hardening: &Hardening, request: Request) -> Result<Request, Response> {
+    if is_sign_in(request.uri().path()) {
+        let ip = client_ip(&request);
+        if let Err(retry_after) = hardening.sign_in.check(ip, Instant::now()) {
+            tracing::warn!(client = %ip, "sign-in rate limit reached");
+            let mut response = problem(
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too many sign-in attempts",
+                &format!("Too many sign-in attempts from this address. Try again in {retry_after} seconds."),
+            );
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+            return Err(response);
+        }
+    }
+    limit_body(request, hardening.body_limit).await
+}
+
+/// An RFC 9457 problem document with a sentence saying what to do, and the request id as the
+/// reference support staff search the log for.
+fn problem(status: StatusCode, title: &str, detail: &str) -> Response {
+    let reference = crate::request_id::current();
+    let body = serde_json::json!({
+        "type": "about:blank",
+        "title": title,
+        "status": status.as_u16(),
+        "detail": detail,
+        "reference": reference,
+    });
+    let mut response = (status, axum::Json(body)).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
+    response
+}
+
+/// Sign-in routes: demo sign-in and both legs of OpenID Connect.
+fn is_sign_in(path: &str) -> bool {
+    path == "/auth/demo" || path.starts_with("/auth/oidc/")
+}
+
+/// The peer address. Forwarded-for headers are not trusted: anyone can send them, and no
+/// proxy in front of the portal is configured to vouch for them.
+fn client_ip(request: &Request) -> IpAddr {
+    request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip())
+}
+
+/// Refuses a body over `limit` bytes with 413: at once when `Content-Length` says so, else
+/// after reading at most `limit + 1` bytes of a chunked body (which is then handed on whole).
+async fn limit_body(request: Request, limit: usize) -> Result<Request, Response> {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let limit_u64 = u64::try_from(limit).unwrap_or(u64::MAX);
+    match declared {
+        Some(length) if length > limit_u64 => Err(too_large(limit)),
+        Some(_) => Ok(request),
+        None if request.method() == http::Method::GET || request.method() == http::Method::HEAD => {
+            Ok(request)
+        }
+        None => {
+            let (parts, body) = request.into_parts();
+            match axum::body::to_bytes(body, limit).await {
+                Ok(bytes) => Ok(Request::from_parts(parts, Body::from(bytes))),
+                Err(_) => Err(too_large(limit)),
+            }
+        }
+    }
+}
+
+fn too_large(limit: usize) -> Response {
+    problem(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "Request body too large",
+        &format!("The request body is larger than the {limit} bytes this portal accepts."),
+    )
+}
+
+/// A 500 while the database does not answer is an outage, not a bug: answered 503 with
+/// `Retry-After`, so clients and load balancers try again instead of reporting an error.
+async fn during_outage(db: &DatabaseConnection, mut response: Response) -> Response {
+    if response.status() == StatusCode::SERVICE_UNAVAILABLE {
+        // Timeouts and failed readiness: tell clients when to try again.
+        response
+            .headers_mut()
+            .entry(header::RETRY_AFTER)
+            .or_insert(HeaderValue::from_static("5"));
+        return response;
+    }
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let answers = matches!(
+        tokio::time::timeout(Duration::from_secs(2), db.ping()).await,
+        Ok(Ok(()))
+    );
+    if !answers {
+        tracing::warn!("database unreachable: answering 503");
+        *response.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+    }
+    response
+}
+
+/// The Content-Security-Policy of a response with the given nonce.
+///
+/// Scripts: only this site's files and inline scripts carrying the nonce (Leptos' hydration
+/// bootstrap); `'wasm-unsafe-eval'` lets the browser compile the site's own WebAssembly bundle,
+/// not evaluate strings. Styles: this site's stylesheet; inline `style` attributes are allowed
+/// because the server renders `style:display` toggles as attributes, and an attribute cannot
+/// load or run anything.
+pub fn content_security_policy(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; style-src-attr 'unsafe-inline'; img-src 'self' data:; \
+         font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+         form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+fn set_headers(headers: &mut HeaderMap, nonce: &CspNonce, hsts: bool) {
+    if let Ok(csp) = HeaderValue::from_str(&content_security_policy(nonce.as_str())) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, csp);
+    }
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    // The legacy twin of `frame-ancestors 'none'`, for browsers without CSP level 2.
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    // URLs hold user ids; no other site needs to learn them.
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(
+        HeaderName::from_static("cross-origin-opener-policy"),
+        HeaderValue::from_static("same-origin"),
+    );
+    headers.insert(
+        HeaderName::from_static("permissions-policy"),
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=()"),
+    );
+    if hsts {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
+}
+
+/// Token buckets per client address, in memory: the limit protects this instance from a
+/// flood; several instances behind a balancer each apply it.
+struct KeyedLimiter {
+    per_minute: u32,
+    buckets: Mutex<HashMap<IpAddr, Bucket>>,
+}
+
+#[derive(Clone, Copy)]
+struct Bucket {
+    tokens: f64,
+    refilled_at: Instant,
+}
+
+/// Above this many addresses, full buckets (which behave like absent ones) are dropped.
+const MAX_TRACKED: usize = 10_000;
+
+impl KeyedLimiter {
+    fn new(per_minute: u32) -> KeyedLimiter {
+        KeyedLimiter {
+            per_minute: per_minute.max(1),
+            buckets: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Takes one attempt from `key`'s bucket; `Err(seconds)` says when to retry (at least 1).
+    fn check(&self, key: IpAddr, now: Instant) -> Result<(), u64> {
+        let capacity = f64::from(self.per_minute);
+        let per_second = capacity / 60.0;
+        // A poisoned lock only means another request panicked mid-update; the map is still usable.
+        let mut buckets = self
+            .buckets
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if buckets.len() >= MAX_TRACKED {
+            buckets.retain(|_, bucket| {
+                let elapsed = now.saturating_duration_since(bucket.refilled_at);
+                bucket.tokens + elapsed.as_secs_f64() * per_second < capacity
+            });
+        }
+        let bucket = buckets.entry(key).or_insert(Bucket {
+            tokens: capacity,
+            refilled_at: now,
+        });
+        let elapsed = now
+            .saturating_duration_since(bucket.refilled_at)
+            .as_secs_f64();
+        bucket.tokens = (bucket.tokens + elapsed * per_second).min(capacity);
+        bucket.refilled_at = now;
+        if bucket.tokens >= 1.0 {
+            bucket.tokens -= 1.0;
+            Ok(())
+        } else {
+            let wait = ((1.0 - bucket.tokens) / per_second).ceil();
+            // Bounded by 60 s / per_minute ≤ 60, so the conversion cannot overflow.
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let seconds = wait.max(1.0) as u64;
+            Err(seconds)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_address_may_burst_its_limit_then_waits_for_the_refill() {
+        let limiter = KeyedLimiter::new(2);
+        let start = Instant::now();
+        let a = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1));
+        let b = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 2));
+        assert_eq!(limiter.check(a, start), Ok(()));
+        assert_eq!(limiter.check(a, start), Ok(()));
+        assert_eq!(
+            limiter.check(a, start),
+            Err(30),
+            "one attempt per 30 s at 2/min"
+        );
+        assert_eq!(
+            limiter.check(b, start),
+            Ok(()),
+            "addresses have their own buckets"
+        );
+        assert_eq!(limiter.check(a, start + Duration::from_secs(31)), Ok(()));
+    }
+
+    #[test]
+    fn the_policy_allows_scripts_only_from_this_site_or_with_the_nonce() {
+        let policy = content_security_policy("abc123");
+        assert!(policy.contains("script-src 'self' 'nonce-abc123' 'wasm-unsafe-eval';"));
+        assert!(
+            !policy.contains("'unsafe-inline'; img"),
+            "no inline scripts without the nonce"
+        );
+        assert!(!policy.contains("script-src 'self' 'unsafe-inline'"));
+        assert!(policy.contains("frame-ancestors 'none'"));
+        assert!(policy.contains("object-src 'none'"));
+    }
+
+    #[test]
+    fn nonces_differ_and_are_safe_in_a_header() {
+        let (a, b) = (CspNonce::generate(), CspNonce::generate());
+        assert_ne!(a.as_str(), b.as_str());
+        assert_eq!(a.as_str().len(), 64);
+        assert!(a.as_str().bytes().all(|c| c.is_ascii_hexdigit()));
+    }
+
+    #[test]
+    fn only_the_sign_in_routes_are_rate_limited() {
+        assert!(is_sign_in("/auth/demo"));
+        assert!(is_sign_in("/auth/oidc/start"));
+        assert!(is_sign_in("/auth/oidc/callback"));
+        assert!(!is_sign_in("/auth/sign-out"));
+        assert!(!is_sign_in("/users"));
+    }
+}
