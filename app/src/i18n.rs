@@ -941,6 +941,38 @@ catalogue! {
     CsvDay { en: "Day", nl: "Dag" }
     CsvRecipient { en: "Recipient", nl: "Ontvanger" }
     CsvDisclosures { en: "Disclosures", nl: "Verstrekkingen" }
+    // --- dashboard (issue 11) ---
+    NavDashboard { en: "Dashboard", nl: "Dashboard" }
+    DashboardTitle { en: "Dashboard", nl: "Dashboard" }
+    DashboardIntro {
+        en: "What needs attention in your tenant: requests by deadline, follow-ups owed to recipients, and what is being shared.",
+        nl: "Wat aandacht nodig heeft in uw tenant: verzoeken op termijn, vervolgacties voor ontvangers en wat er wordt gedeeld."
+    }
+    DashRequests { en: "Open correction requests", nl: "Open correctieverzoeken" }
+    DashOverdueCount { en: "{count} past their deadline", nl: "{count} over de termijn" }
+    DashViewQueue { en: "Open the review queue", nl: "Naar de beoordelingswachtrij" }
+    DashFollowUps { en: "Open follow-ups", nl: "Open vervolgacties" }
+    DashFollowUpsLine {
+        en: "{overdue} overdue (open over 30 days or failed), {failed} failed",
+        nl: "{overdue} achterstallig (langer dan 30 dagen open of mislukt), {failed} mislukt"
+    }
+    DashViewSharing { en: "See the follow-ups", nl: "Vervolgacties bekijken" }
+    DashFeatures { en: "Sharing features", nl: "Deelfuncties" }
+    DashFeaturesLine { en: "{on} of {total} on", nl: "{on} van {total} aan" }
+    DashConsentOutdated {
+        en: "{count} with new terms waiting for consent",
+        nl: "{count} met nieuwe voorwaarden die op toestemming wachten"
+    }
+    DashNextDue { en: "Due first", nl: "Eerst af te handelen" }
+    DashNoOpenRequests {
+        en: "No open correction requests. New requests from end users appear here by deadline.",
+        nl: "Geen open correctieverzoeken. Nieuwe verzoeken van eindgebruikers verschijnen hier op termijn."
+    }
+    DashDueToday { en: "due today", nl: "vandaag" }
+    DashDueIn { en: "due in {days} days", nl: "over {days} dagen" }
+    DashDaysOverdue { en: "{days} days overdue", nl: "{days} dagen te laat" }
+    DashPaused { en: "clock paused", nl: "termijn gepauzeerd" }
+    DashDisclosures { en: "Disclosures in the last 30 days", nl: "Verstrekkingen in de afgelopen 30 dagen" }
 }
 
 #[cfg(test)]

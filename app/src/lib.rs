@@ -9,6 +9,7 @@ pub mod api_tokens;
 pub mod audit_log;
 pub mod auth;
 pub mod components;
+pub mod dashboard;
 pub mod directory;
 pub mod domain;
 pub mod error;
@@ -87,6 +88,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("admin/api-tokens") view=ApiTokensPage/>
                         <Route path=path!("users") view=DirectoryPage/>
                         <Route path=path!("sharing") view=pages::sharing::SharingPage/>
+                        <Route path=path!("dashboard") view=pages::dashboard::DashboardPage/>
                         <Route path=path!("users/:id") view=UserPage/>
                         <Route path=path!("me") view=pages::my_data::MyDataPage/>
                         <Route path=path!("me/requests") view=pages::requests::MyRequestsPage/>

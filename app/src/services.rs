@@ -56,6 +56,7 @@ pub struct Services {
     pub audit_log: Arc<dyn crate::audit_log::AuditLogPort>,
     pub api_tokens: Arc<dyn crate::api_tokens::ApiTokensPort>,
     pub sharing: Arc<dyn crate::sharing::SharingPort>,
+    pub dashboard: Arc<dyn crate::dashboard::DashboardPort>,
 }
 
 /// The services of the current request.

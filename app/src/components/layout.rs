@@ -57,6 +57,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                                 .and_then(|i| i.user)
                                 .filter(|u| u.roles.contains(&Role::TenantAdmin))
                                 .map(|_| view! {
+                                    <A href="/dashboard">{Key::NavDashboard.text(locale)}</A>
                                     <A href="/users">{Key::NavDirectory.text(locale)}</A>
                                     <A href="/admin/accounts">{Key::NavAccounts.text(locale)}</A>
                                     <A href="/admin/api-tokens">{Key::NavApiTokens.text(locale)}</A>

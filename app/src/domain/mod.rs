@@ -19,3 +19,6 @@ pub mod identity;
 pub mod secret;
 pub mod text;
 pub mod visibility;
+
+#[cfg(test)]
+mod properties;

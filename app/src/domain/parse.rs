@@ -23,12 +23,17 @@ pub(crate) fn is_format_control(c: char) -> bool {
     )
 }
 
+/// The replacement character: what a lossy decoder puts where the input was not valid UTF-8
+/// (a percent-encoded `%FF` in a form, say). Text holding it was damaged on the way, so it is
+/// refused rather than stored with the damage.
+pub(crate) const REPLACEMENT: char = '\u{FFFD}';
+
 /// Trimmed free text of 1 to `max` characters without control or direction-override characters.
 pub(crate) fn bounded_text(raw: &str, max: usize) -> Result<String, ValueError> {
     let text = non_empty(raw)?;
     if let Some(found) = text
         .chars()
-        .find(|&c| c.is_control() || is_format_control(c))
+        .find(|&c| c.is_control() || is_format_control(c) || c == REPLACEMENT)
     {
         return Err(ValueError::InvalidCharacter { found });
     }
@@ -152,6 +157,7 @@ mod tests {
                 "right-to-left override",
             ),
             ("abcd", ValueError::TooLong { max: 3 }, "four characters"),
+            ("a\u{FFFD}", bad_char('\u{FFFD}'), "damaged UTF-8"),
         ];
         for (input, expected, reason) in bad {
             assert_eq!(bounded_text(input, 3), Err(expected), "{reason}");

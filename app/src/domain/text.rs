@@ -5,7 +5,7 @@
 //! because every value ends up on a page, in an export and in the audit log.
 
 use super::error::{Format, ValueError};
-use super::parse::{bounded_text, is_format_control, non_empty};
+use super::parse::{bounded_text, is_format_control, non_empty, REPLACEMENT};
 
 /// Longest free-text value.
 pub const FREE_TEXT_MAX: usize = 256;
@@ -44,10 +44,11 @@ impl Reason {
     /// [`ValueError::Empty`], [`ValueError::TooLong`] or [`ValueError::InvalidCharacter`].
     pub fn parse(raw: &str) -> Result<Self, ValueError> {
         let text = non_empty(raw)?.replace("\r\n", "\n");
-        if let Some(found) = text
-            .chars()
-            .find(|&c| (c.is_control() && !matches!(c, '\n' | '\t')) || is_format_control(c))
-        {
+        if let Some(found) = text.chars().find(|&c| {
+            (c.is_control() && !matches!(c, '\n' | '\t'))
+                || is_format_control(c)
+                || c == REPLACEMENT
+        }) {
             return Err(ValueError::InvalidCharacter { found });
         }
         if text.chars().count() > REASON_MAX {
@@ -249,6 +250,7 @@ mod tests {
             ("red\u{1b}[31m", bad_char('\u{1b}'), "terminal escape"),
             ("nul\u{0}", bad_char('\u{0}'), "NUL"),
             ("a\rb", bad_char('\r'), "a lone carriage return"),
+            ("bad \u{FFFD} bytes", bad_char('\u{FFFD}'), "damaged UTF-8"),
         ];
         for (input, expected, reason) in bad {
             assert_eq!(Reason::parse(input), Err(expected), "{reason}");

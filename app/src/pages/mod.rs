@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod api_tokens;
 pub mod audit_log;
+pub mod dashboard;
 pub mod directory;
 pub mod error;
 pub mod home;

@@ -668,7 +668,7 @@ fn urlencode(raw: &str) -> String {
 
 /// The chart: one polyline per recipient over the days, drawn as SVG by the app itself.
 #[component]
-fn Chart(report: Report) -> impl IntoView {
+pub fn Chart(report: Report) -> impl IntoView {
     let locale = use_locale();
     let (width, height, pad) = (720.0_f64, 240.0_f64, 36.0_f64);
     let max = report

@@ -81,8 +81,10 @@ pub struct AuditQuery {
     /// A directory user (id or UPN): events about that data subject.
     user: Option<String>,
     /// First day included, `YYYY-MM-DD` (UTC).
+    #[param(pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
     from: Option<String>,
     /// Last day included, `YYYY-MM-DD` (UTC).
+    #[param(pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
     to: Option<String>,
     /// The `next` cursor of the previous page.
     #[param(pattern = "^[1-9][0-9]{0,17}$")]

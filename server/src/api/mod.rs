@@ -237,9 +237,15 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
 }
 
 impl Params {
-    /// A non-blank value.
+    /// A non-blank free-text value, trimmed (search text, ids to filter by).
     pub fn get(&self, name: &str) -> Option<&str> {
         self.0.get(name).map(|v| v.trim()).filter(|v| !v.is_empty())
+    }
+
+    /// A typed value exactly as sent: present but empty or padded is refused by its parser,
+    /// so the API never reads a value other than the one its document allows.
+    pub fn raw(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(String::as_str)
     }
 
     /// The page size: `limit`, 1 to [`PAGE_MAX`], [`PAGE_DEFAULT`] when absent.
@@ -247,7 +253,7 @@ impl Params {
     /// # Errors
     /// A validation error naming `limit`.
     pub fn limit(&self) -> Result<u64, ApiError> {
-        match self.get("limit") {
+        match self.raw("limit") {
             None => Ok(PAGE_DEFAULT),
             Some(raw) => raw
                 .parse::<u64>()
@@ -264,7 +270,7 @@ impl Params {
     /// # Errors
     /// A validation error naming the parameter.
     pub fn integer(&self, name: &str) -> Result<Option<i64>, ApiError> {
-        self.get(name)
+        self.raw(name)
             .map(|raw| {
                 raw.parse::<i64>()
                     .ok()
@@ -279,7 +285,7 @@ impl Params {
     /// # Errors
     /// A validation error naming `after`.
     pub fn after_id(&self) -> Result<Option<i64>, ApiError> {
-        self.get("after")
+        self.raw("after")
             .map(|raw| {
                 raw.parse::<i64>()
                     .ok()

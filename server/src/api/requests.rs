@@ -123,15 +123,19 @@ impl From<DecisionOutcome> for Decision {
 #[allow(dead_code)] // Describes the query string only; `Params` reads it.
 pub struct RequestQuery {
     /// A status name, `all`, or absent for pending.
+    #[param(pattern = "^(pending|approved|rejected|withdrawn|all)$")]
     status: Option<String>,
     /// `overdue` or `week` (due within seven days).
+    #[param(pattern = "^(overdue|week)$")]
     due: Option<String>,
     /// A field category.
+    #[param(pattern = "^(identity|device|hardware|network|apps|secrets)$")]
     category: Option<String>,
     /// A directory user id.
     user: Option<String>,
-    /// Minimum age in days.
-    age: Option<String>,
+    /// Minimum age in days, 0 to 3650.
+    #[param(minimum = 0, maximum = 3650)]
+    age: Option<u32>,
 }
 
 fn id_of(raw: &str) -> Result<i64, ApiError> {

@@ -222,7 +222,7 @@ pub struct PreviewQuery {
 }
 
 fn locale_param(params: &Params) -> Result<Locale, ApiError> {
-    match params.get("lang") {
+    match params.raw("lang") {
         None => Ok(Locale::En),
         Some(tag) => Locale::from_tag(tag)
             .filter(|l| l.code() == tag)
@@ -244,7 +244,7 @@ pub async fn preview(
     params: Params,
 ) -> Result<Json<FeaturePreview>, ApiError> {
     let principal = auth.require(&[Role::TenantAdmin])?;
-    let enable = match params.get("enable") {
+    let enable = match params.raw("enable") {
         None | Some("true") => true,
         Some("false") => false,
         Some(_) => return Err(ApiError::invalid("enable", "`true` or `false`")),

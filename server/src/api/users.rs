@@ -56,18 +56,25 @@ pub struct UserPage {
 #[allow(dead_code)] // Describes the query string only; `Params` reads it.
 pub struct UserQuery {
     /// Prefix of name, UPN or email; or an exact IMEI, serial number or phone number.
+    #[param(max_length = 256, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
     q: Option<String>,
     /// Only users with a device of this platform (`ios`, `ipados`, `macos`, `android`, `windows`, `linux`).
+    #[param(pattern = "^(ios|ipados|macos|android|windows|linux)$")]
     platform: Option<String>,
     /// Only users with a device of this ownership (`corporate`, `personal`, `unknown`).
+    #[param(pattern = "^(corporate|personal|unknown)$")]
     ownership: Option<String>,
     /// `1`: only users with open correction requests.
+    #[param(pattern = "^[01]$")]
     open: Option<String>,
     /// Only users whose data went to this recipient id.
+    #[param(min_length = 1, max_length = 40, pattern = "^[a-z0-9_]+$")]
     recipient: Option<String>,
-    /// `name` (default) or `upn`.
+    /// `name` (default) or `upn`; a cursor belongs to the sort it was made with.
+    #[param(pattern = "^(name|upn)$")]
     sort: Option<String>,
-    /// The `next` cursor of the previous page.
+    /// The `next` cursor of the previous page (same `sort`).
+    #[param(pattern = "^(name|upn)\\.([0-9a-f]{2})*\\.[A-Za-z0-9-]{1,64}$")]
     after: Option<String>,
     /// Page size, 1 to 100 (default 25).
     #[param(minimum = 1, maximum = 100)]
@@ -84,6 +91,22 @@ pub async fn list_users(
 ) -> Result<Json<UserPage>, ApiError> {
     let principal = auth.require(&[Role::TenantAdmin])?;
     let limit = params.limit()?;
+    // The portal's form sends blank selects and padded values; the API takes them as documented.
+    for name in [
+        "platform",
+        "ownership",
+        "open",
+        "recipient",
+        "sort",
+        "after",
+    ] {
+        if params
+            .raw(name)
+            .is_some_and(|v| v.is_empty() || v.trim() != v)
+        {
+            return Err(ApiError::invalid(name, "empty or padded value"));
+        }
+    }
     let raw = DirectoryParams::read(|name| params.get(name).map(str::to_owned));
     let query = DirectoryQuery::parse(&raw, Locale::En)?;
     let page = state
@@ -326,12 +349,12 @@ pub async fn export(
     params: Params,
 ) -> Result<Response, ApiError> {
     let principal = auth.require(&[Role::TenantAdmin])?;
-    let csv = match params.get("format") {
+    let csv = match params.raw("format") {
         None | Some("json") => false,
         Some("csv") => true,
         Some(_) => return Err(ApiError::invalid("format", "`json` or `csv`")),
     };
-    let locale = match params.get("lang") {
+    let locale = match params.raw("lang") {
         None => Locale::En,
         Some(tag) => Locale::from_tag(tag)
             .filter(|l| l.code() == tag)

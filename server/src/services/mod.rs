@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod api_tokens;
 pub mod audit;
 pub mod audit_log;
+pub mod dashboard;
 pub mod directory;
 pub mod disclosures;
 pub mod export;
@@ -19,6 +20,10 @@ use std::sync::Arc;
 
 /// Builds every port over one database pool.
 pub fn build(db: DatabaseConnection, config: &crate::config::Config) -> Services {
+    let sharing: Arc<dyn app::sharing::SharingPort> = Arc::new(sharing::SharingService {
+        db: db.clone(),
+        connector: disclosures::Connector::new(config.delivery_policy()),
+    });
     Services {
         status: Arc::new(status::StatusService::new(db.clone())),
         accounts: Arc::new(accounts::AccountsService { db: db.clone() }),
@@ -27,10 +32,11 @@ pub fn build(db: DatabaseConnection, config: &crate::config::Config) -> Services
         requests: Arc::new(requests::RequestsService { db: db.clone() }),
         audit_log: Arc::new(audit_log::AuditLogService { db: db.clone() }),
         api_tokens: Arc::new(api_tokens::ApiTokensService { db: db.clone() }),
-        sharing: Arc::new(sharing::SharingService {
+        dashboard: Arc::new(dashboard::DashboardService {
             db: db.clone(),
-            connector: disclosures::Connector::new(config.delivery_policy()),
+            sharing: sharing.clone(),
         }),
+        sharing,
         auth: Arc::new(crate::auth::demo::AuthService {
             db,
             demo_mode: config.demo_mode,

@@ -69,7 +69,11 @@ fn reason_of(raw: &str, locale: Locale) -> Result<String, Refusal> {
     if reason.chars().count() > MAX_REASON {
         return Err(invalid("reason", Key::ErrReasonTooLong.text(locale)));
     }
-    Ok(reason.to_owned())
+    // Line breaks stay; control and direction-override characters are refused by the shared
+    // parser, since a reason is shown to the other side and lands in the audit log.
+    app::domain::text::Reason::parse(reason)
+        .map(|r| r.as_str().to_owned())
+        .map_err(|e| invalid("reason", e.message(locale)))
 }
 
 fn actor_of(principal: &Principal) -> Actor {
@@ -246,6 +250,27 @@ impl Names {
 
 fn recipients_of(outcome: &request_outcome::Model) -> Vec<String> {
     serde_json::from_str(&outcome.informed_recipients).unwrap_or_default()
+}
+
+/// Makes the request's row the transaction's first write, before anything is read: SQLite then
+/// takes its writer lock up front (waiting for another writer instead of failing later on a
+/// stale snapshot), and PostgreSQL locks the row, so a concurrent step on the same request waits
+/// and then reads the state the first one left (a repeated decision answers with its outcome).
+async fn lock_request(
+    txn: &DatabaseTransaction,
+    principal: &Principal,
+    id: i64,
+) -> Result<(), Refusal> {
+    correction_request::Entity::update_many()
+        .col_expr(
+            correction_request::Column::Version,
+            Expr::col(correction_request::Column::Version).into(),
+        )
+        .filter(correction_request::Column::Id.eq(id))
+        .filter(correction_request::Column::TenantId.eq(principal.tenant_id.clone()))
+        .exec(txn)
+        .await?;
+    Ok(())
 }
 
 /// A request of the principal's tenant; not found for any other tenant's.
@@ -444,6 +469,19 @@ impl RequestsService {
             .ok_or(refuse(AppError::Forbidden))?;
         let reason = reason_of(&input.reason, locale)?;
         let txn = self.db.begin().await?;
+        // A write first (it changes nothing), for the reason given at [`lock_request`]: an
+        // open request for the same field, if any, is locked while this one is checked.
+        correction_request::Entity::update_many()
+            .col_expr(
+                correction_request::Column::Version,
+                Expr::col(correction_request::Column::Version).into(),
+            )
+            .filter(correction_request::Column::TenantId.eq(principal.tenant_id.clone()))
+            .filter(correction_request::Column::RecordId.eq(input.record_id.clone()))
+            .filter(correction_request::Column::Field.eq(input.field.as_str()))
+            .filter(correction_request::Column::Status.eq("pending"))
+            .exec(&txn)
+            .await?;
         let route = match input.field.record() {
             RecordKind::User if input.record_id == me => input.field.spec().route,
             RecordKind::Device => {
@@ -557,6 +595,7 @@ impl RequestsService {
         id: i64,
     ) -> Result<RequestView, Refusal> {
         let txn = self.db.begin().await?;
+        lock_request(&txn, principal, id).await?;
         let request = find_request(&txn, principal, id).await?;
         let mine = principal.directory_user_id.as_deref() == Some(request.subject_user_id.as_str())
             && request.requester_account_id == Some(principal.account_id);
@@ -778,6 +817,7 @@ impl RequestsService {
         locale: Locale,
     ) -> Result<DecisionOutcome, Refusal> {
         let txn = self.db.begin().await?;
+        lock_request(&txn, principal, id).await?;
         let request = find_request(&txn, principal, id).await?;
         if request.status != "pending" {
             return self.decided(&txn, &request, RequestStatus::Approved).await;
@@ -861,6 +901,7 @@ impl RequestsService {
         locale: Locale,
     ) -> Result<DecisionOutcome, Refusal> {
         let txn = self.db.begin().await?;
+        lock_request(&txn, principal, id).await?;
         let request = find_request(&txn, principal, id).await?;
         if request.status != "pending" {
             return self.decided(&txn, &request, RequestStatus::Rejected).await;
@@ -938,6 +979,7 @@ impl RequestsService {
         }
         let reason = reason_of(reason, locale)?;
         let txn = self.db.begin().await?;
+        lock_request(&txn, principal, id).await?;
         let request = find_request(&txn, principal, id).await?;
         if request.status != "pending" || request.extension_reason.is_some() {
             // Extended once already, or decided.
@@ -990,6 +1032,7 @@ impl RequestsService {
         pause: bool,
     ) -> Result<RequestView, Refusal> {
         let txn = self.db.begin().await?;
+        lock_request(&txn, principal, id).await?;
         let request = find_request(&txn, principal, id).await?;
         if request.status != "pending" || request.paused_at.is_some() == pause {
             return Err(refuse(AppError::Conflict));

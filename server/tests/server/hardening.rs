@@ -13,7 +13,6 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const IPHONE: &str = "d1000000-0000-4000-8000-0000000000d1";
-const ORIGINAL_NAME: &str = "AdeleVance_iPhone_1/5/2025";
 
 /// The nonce of a Content-Security-Policy header value.
 fn csp_nonce(policy: &str) -> String {

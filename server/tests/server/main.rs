@@ -11,6 +11,8 @@ mod audit;
 mod audit_log;
 mod auth;
 mod cli;
+mod crash;
+mod dashboard;
 mod data_model;
 mod directory;
 mod export;

@@ -28,11 +28,21 @@ async fn race_corrections(instances: &[&TestApp], client: &reqwest::Client) -> V
         let client = client.clone();
         async move {
             let value = format!("Category {i}");
-            let form = [("user_id", demo::ADELE), ("record_id", IPHONE), ("field", "device_category"), ("value", value.as_str()), ("base_version", "0"), ("reason", "race")];
+            let form = [
+                ("user_id", demo::ADELE),
+                ("record_id", IPHONE),
+                ("field", "device_category"),
+                ("value", value.as_str()),
+                ("base_version", "0"),
+                ("reason", "race"),
+            ];
             let response = client.post(&url).form(&form).send().await.unwrap();
             let status = response.status().as_u16();
             let body = response.text().await.unwrap_or_default();
-            assert!(status == 200 || status == 409, "only success or conflict, not {status}: {body}");
+            assert!(
+                status == 200 || status == 409,
+                "only success or conflict, not {status}: {body}"
+            );
             (status, value)
         }
     });
@@ -40,7 +50,9 @@ async fn race_corrections(instances: &[&TestApp], client: &reqwest::Client) -> V
 }
 
 /// Runs futures concurrently on the test's runtime (spawned, so they truly overlap).
-async fn futures_join_all<T: Send + 'static>(futures: impl IntoIterator<Item = impl std::future::Future<Output = T> + Send + 'static>) -> Vec<T> {
+async fn futures_join_all<T: Send + 'static>(
+    futures: impl IntoIterator<Item = impl std::future::Future<Output = T> + Send + 'static>,
+) -> Vec<T> {
     let handles: Vec<_> = futures.into_iter().map(tokio::spawn).collect();
     let mut out = Vec::with_capacity(handles.len());
     for handle in handles {
@@ -51,13 +63,42 @@ async fn futures_join_all<T: Send + 'static>(futures: impl IntoIterator<Item = i
 
 /// Checks that exactly one attempt won and that the stored value and audit trail are the winner's.
 async fn exactly_one_correction_won(app: &TestApp, results: &[(u16, String)]) {
-    let winners: Vec<&String> = results.iter().filter(|(s, _)| *s == 200).map(|(_, v)| v).collect();
-    assert_eq!(winners.len(), 1, "exactly one correction from version 0 succeeds: {results:?}");
-    assert_eq!(results.iter().filter(|(s, _)| *s == 409).count(), CONTENDERS - 1, "the others conflict");
-    let stored = device::Entity::find_by_id(IPHONE.to_owned()).one(&app.db).await.unwrap().unwrap();
-    assert_eq!(stored.device_category.as_deref(), Some(winners[0].as_str()), "the winner's value is stored");
-    assert_eq!(count_actions(app, "field.corrected").await, 1, "one audit event, the winner's");
-    assert!(server::services::audit::verify_chain(&app.db, demo::CONTOSO).await.unwrap().is_intact());
+    let winners: Vec<&String> = results
+        .iter()
+        .filter(|(s, _)| *s == 200)
+        .map(|(_, v)| v)
+        .collect();
+    assert_eq!(
+        winners.len(),
+        1,
+        "exactly one correction from version 0 succeeds: {results:?}"
+    );
+    assert_eq!(
+        results.iter().filter(|(s, _)| *s == 409).count(),
+        CONTENDERS - 1,
+        "the others conflict"
+    );
+    let stored = device::Entity::find_by_id(IPHONE.to_owned())
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        stored.device_category.as_deref(),
+        Some(winners[0].as_str()),
+        "the winner's value is stored"
+    );
+    assert_eq!(
+        count_actions(app, "field.corrected").await,
+        1,
+        "one audit event, the winner's"
+    );
+    assert!(
+        server::services::audit::verify_chain(&app.db, demo::CONTOSO)
+            .await
+            .unwrap()
+            .is_intact()
+    );
 }
 
 on_both_databases! {
@@ -130,13 +171,40 @@ async fn two_instances_on_one_postgresql_share_sessions_and_refuse_each_others_s
     assert_ne!(first.addr, second.addr);
     // Signed in on the first instance, acting on the second: the session lives in the database.
     let megan = first.client_as("Megan Bowen").await;
-    let (status, data) = second.call(&megan, "users/data", &[("user_id", demo::ADELE)]).await;
+    let (status, data) = second
+        .call(&megan, "users/data", &[("user_id", demo::ADELE)])
+        .await;
     assert_eq!(status, 200, "the second instance knows the session: {data}");
     // Corrections raced across both instances: the version check holds across processes.
     let results = race_corrections(&[&first, &second], &megan).await;
     exactly_one_correction_won(&first, &results).await;
     // Signing out on one instance ends the session on both.
-    let response = megan.post(second.url("/auth/sign-out")).send().await.unwrap();
-    assert!(response.status().is_redirection() || response.status().is_success(), "{}", response.status());
-    assert_eq!(first.call(&megan, "users/data", &[("user_id", demo::ADELE)]).await.0, 401, "signed out everywhere");
+    let info: Value = megan
+        .post(first.url("/api/session"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let csrf = info["user"]["csrf_token"].as_str().unwrap().to_owned();
+    let response = megan
+        .post(second.url("/auth/sign-out"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        response.status().is_redirection() || response.status().is_success(),
+        "{}",
+        response.status()
+    );
+    assert_eq!(
+        first
+            .call(&megan, "users/data", &[("user_id", demo::ADELE)])
+            .await
+            .0,
+        401,
+        "signed out everywhere"
+    );
 }

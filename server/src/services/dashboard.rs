@@ -1,0 +1,149 @@
+//! The admin dashboard's figures: a handful of counting queries, each on an index that leads
+//! with the tenant, plus the sharing report of the last 30 days.
+
+use crate::clock::{now_ms, DAY_MS};
+use crate::entities::{correction_request, directory_user, follow_up_task};
+use crate::services::personal_data::{finish, Refusal};
+use anyhow::Context;
+use app::auth::Principal;
+use app::dashboard::{DashboardPort, DashboardView, DueRequest, FeatureState};
+use app::error::AppError;
+use app::services::BoxFuture;
+use app::sharing::{ReportFilter, SharingPort};
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Open requests listed by deadline.
+const NEXT_DUE: u64 = 5;
+
+pub struct DashboardService {
+    pub db: DatabaseConnection,
+    pub sharing: Arc<dyn SharingPort>,
+}
+
+impl DashboardPort for DashboardService {
+    fn dashboard<'a>(
+        &'a self,
+        principal: &'a Principal,
+    ) -> BoxFuture<'a, Result<DashboardView, AppError>> {
+        Box::pin(async move { finish(self.load(principal).await) })
+    }
+}
+
+impl DashboardService {
+    async fn load(&self, principal: &Principal) -> Result<DashboardView, Refusal> {
+        let db = &self.db;
+        let tenant = principal.tenant_id.clone();
+        let now = now_ms();
+        let pending = || {
+            correction_request::Entity::find()
+                .filter(correction_request::Column::TenantId.eq(tenant.clone()))
+                .filter(correction_request::Column::Status.eq("pending"))
+        };
+        let open_requests = pending()
+            .count(db)
+            .await
+            .context("counting open requests")?;
+        let overdue_requests = pending()
+            .filter(correction_request::Column::DueAt.lt(now))
+            .filter(correction_request::Column::PausedAt.is_null())
+            .count(db)
+            .await
+            .context("counting overdue requests")?;
+        let due = pending()
+            .order_by_asc(correction_request::Column::DueAt)
+            .order_by_asc(correction_request::Column::Id)
+            .limit(NEXT_DUE)
+            .all(db)
+            .await
+            .context("reading the next requests due")?;
+        let names: HashMap<String, String> = directory_user::Entity::find()
+            .select_only()
+            .column(directory_user::Column::Id)
+            .column(directory_user::Column::DisplayName)
+            .filter(directory_user::Column::TenantId.eq(tenant.clone()))
+            .filter(directory_user::Column::Id.is_in(due.iter().map(|r| r.subject_user_id.clone())))
+            .into_tuple::<(String, String)>()
+            .all(db)
+            .await
+            .context("reading requesters' names")?
+            .into_iter()
+            .collect();
+        let next_due = due
+            .into_iter()
+            .map(|r| DueRequest {
+                subject_name: names
+                    .get(&r.subject_user_id)
+                    .cloned()
+                    .unwrap_or_else(|| r.subject_user_id.clone()),
+                overdue: r.due_at < now && r.paused_at.is_none(),
+                paused: r.paused_at.is_some(),
+                id: r.id,
+                subject_user_id: r.subject_user_id,
+                field: r.field,
+                due_at: r.due_at,
+            })
+            .collect();
+        let tasks = || {
+            follow_up_task::Entity::find()
+                .filter(follow_up_task::Column::TenantId.eq(tenant.clone()))
+        };
+        let open_follow_ups = tasks()
+            .filter(follow_up_task::Column::Status.eq("open"))
+            .count(db)
+            .await
+            .context("counting open follow-ups")?;
+        let failed_follow_ups = tasks()
+            .filter(follow_up_task::Column::Status.eq("failed"))
+            .count(db)
+            .await
+            .context("counting failed follow-ups")?;
+        let overdue_follow_ups = tasks()
+            .filter(
+                Condition::any()
+                    .add(follow_up_task::Column::Status.eq("failed"))
+                    .add(
+                        Condition::all()
+                            .add(follow_up_task::Column::Status.eq("open"))
+                            .add(follow_up_task::Column::CreatedAt.lt(now - 30 * DAY_MS)),
+                    ),
+            )
+            .count(db)
+            .await
+            .context("counting overdue follow-ups")?;
+        let overview = self
+            .sharing
+            .overview(principal)
+            .await
+            .map_err(Refusal::App)?;
+        let features = overview
+            .features
+            .into_iter()
+            .map(|f| FeatureState {
+                id: f.id,
+                name: f.name,
+                enabled: f.enabled,
+                consent_outdated: f.consent_outdated,
+            })
+            .collect();
+        let disclosures = self
+            .sharing
+            .report(principal, ReportFilter::default())
+            .await
+            .map_err(Refusal::App)?;
+        Ok(DashboardView {
+            open_requests,
+            overdue_requests,
+            next_due,
+            open_follow_ups,
+            overdue_follow_ups,
+            failed_follow_ups,
+            features,
+            disclosures,
+        })
+    }
+}

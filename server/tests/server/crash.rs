@@ -1,0 +1,257 @@
+//! Crash safety (issue 10): the real server binary, killed with SIGKILL in the middle of
+//! concurrent corrections, loses no acknowledged write and keeps no half-written one, and its
+//! audit chain still verifies after the restart.
+//!
+//! The binary is the one Cargo built for these tests (debug); set `PORTAL_CRASH_TEST_BINARY` to
+//! run the same test against another build, e.g. `target/release/server` in CI.
+
+use serde_json::Value;
+use server::seed::demo;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const IPHONE: &str = "d1000000-0000-4000-8000-0000000000d1";
+const PIXEL: &str = "d2000000-0000-4000-8000-0000000000d2";
+
+/// One writer per field: each corrects its field again and again, each time from the version
+/// its previous correction produced, so at most one of its writes is in flight at the kill.
+const WRITERS: [(&str, &str, &str); 4] = [
+    (demo::ADELE, IPHONE, "management_name"),
+    (demo::ADELE, IPHONE, "device_category"),
+    (demo::BEN, PIXEL, "management_name"),
+    (demo::BEN, PIXEL, "device_category"),
+];
+
+fn binary() -> PathBuf {
+    std::env::var_os("PORTAL_CRASH_TEST_BINARY").map_or_else(
+        || PathBuf::from(env!("CARGO_BIN_EXE_server")),
+        PathBuf::from,
+    )
+}
+
+fn command(database_url: &str, args: &[&str]) -> Command {
+    let mut command = Command::new(binary());
+    command
+        .args(args)
+        .env("DATABASE_URL", database_url)
+        .env("PORTAL_DEMO_MODE", "true")
+        .env("PORTAL_PORT", "0")
+        .env("PORTAL_LOG_LEVEL", "error")
+        .env("PORTAL_SHARING_INTERVAL_SECONDS", "0")
+        .env_remove("PORTAL_CONFIG")
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::null())
+        .stderr(Stdio::null());
+    command
+}
+
+/// Starts `server serve` and waits for the address it prints.
+fn serve(database_url: &str) -> (Child, String) {
+    let mut child = command(database_url, &["serve"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the server binary starts");
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(url) = line.strip_prefix("Privacy Portal listening on ") {
+                let _ = tx.send(url.trim().to_owned());
+            }
+        }
+    });
+    let url = rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the server prints its address");
+    (child, url)
+}
+
+async fn signed_in(url: &str, name: &str, database: &Path) -> reqwest::Client {
+    let client = crate::helpers::client();
+    let db = sea_orm::Database::connect(format!("sqlite://{}?mode=ro", database.display()))
+        .await
+        .unwrap();
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let account = server::entities::account::Entity::find()
+        .filter(server::entities::account::Column::DisplayName.eq(name))
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    db.close().await.unwrap();
+    let response = client
+        .post(format!("{url}/auth/demo"))
+        .form(&[("account", account.to_string())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    client
+}
+
+/// The stored value and version of a field, read through the page's own server function.
+async fn field_state(
+    client: &reqwest::Client,
+    url: &str,
+    user: &str,
+    record: &str,
+    field: &str,
+) -> (Option<String>, i64) {
+    let response = client
+        .post(format!("{url}/api/users/data"))
+        .form(&[("user_id", user)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let data: Value = response.json().await.unwrap();
+    let device = data["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["record"]["id"] == record)
+        .unwrap();
+    let found = device["record"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["field"] == field)
+        .unwrap();
+    (
+        found["value"].as_str().map(str::to_owned),
+        found["version"].as_i64().unwrap(),
+    )
+}
+
+fn value_of(writer: usize, n: i64) -> String {
+    format!("W{writer} write {n}")
+}
+
+#[tokio::test]
+async fn a_server_killed_mid_load_keeps_every_acknowledged_correction_and_no_half_written_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("portal.db");
+    let url_of_db = format!("sqlite://{}?mode=rwc", file.display());
+    let seeded = command(&url_of_db, &["seed-demo"])
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(seeded.success(), "seed-demo");
+
+    let (mut child, url) = serve(&url_of_db);
+    let megan = signed_in(&url, "Megan Bowen", &file).await;
+    let stop = Arc::new(AtomicBool::new(false));
+    let total = Arc::new(AtomicI64::new(0));
+    let mut writers = Vec::new();
+    for (index, (user, record, field)) in WRITERS.into_iter().enumerate() {
+        let (client, url, stop, total) = (
+            megan.clone(),
+            url.clone(),
+            Arc::clone(&stop),
+            Arc::clone(&total),
+        );
+        writers.push(tokio::spawn(async move {
+            // How many of this writer's corrections were acknowledged.
+            let mut acknowledged = 0i64;
+            while !stop.load(Ordering::Relaxed) {
+                let value = value_of(index, acknowledged);
+                let base = acknowledged.to_string();
+                let form = [
+                    ("user_id", user),
+                    ("record_id", record),
+                    ("field", field),
+                    ("value", value.as_str()),
+                    ("base_version", base.as_str()),
+                    ("reason", "crash test"),
+                ];
+                match client
+                    .post(format!("{url}/api/users/correct"))
+                    .form(&form)
+                    .timeout(Duration::from_secs(10))
+                    .send()
+                    .await
+                {
+                    Ok(response) if response.status() == 200 => {
+                        acknowledged += 1;
+                        total.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Ok(response) => panic!(
+                        "writer {index} at {acknowledged}: unexpected {} {}",
+                        response.status(),
+                        response.text().await.unwrap_or_default()
+                    ),
+                    // The server is gone: whatever was in flight is unacknowledged.
+                    Err(_) => break,
+                }
+            }
+            acknowledged
+        }));
+    }
+    // Kill once a good number of writes were acknowledged, while every writer is mid-write.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while total.load(Ordering::Relaxed) < 24 {
+        assert!(Instant::now() < deadline, "the writers made no progress");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    child.kill().unwrap(); // SIGKILL: no shutdown, no flush, no chance to finish anything.
+    child.wait().unwrap();
+    stop.store(true, Ordering::Relaxed);
+    let mut acknowledged = Vec::new();
+    for writer in writers {
+        acknowledged.push(writer.await.unwrap());
+    }
+    assert!(
+        acknowledged.iter().sum::<i64>() >= 4,
+        "the load ran before the kill: {acknowledged:?}"
+    );
+
+    let (mut child, url) = serve(&url_of_db);
+    // The session survived the crash too: it is in the database.
+    let mut committed_total = 0;
+    for (index, (user, record, field)) in WRITERS.into_iter().enumerate() {
+        let (value, version) = field_state(&megan, &url, user, record, field).await;
+        let acked = acknowledged[index];
+        assert!(
+            version == acked || version == acked + 1,
+            "writer {index}: {acked} acknowledged, version {version} stored"
+        );
+        assert_eq!(
+            value.as_deref(),
+            Some(value_of(index, version - 1).as_str()),
+            "writer {index}: the stored value is the one of version {version}, whole"
+        );
+        committed_total += version;
+    }
+    let db = sea_orm::Database::connect(format!("sqlite://{}?mode=ro", file.display()))
+        .await
+        .unwrap();
+    {
+        use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+        let corrected = server::entities::audit_event::Entity::find()
+            .filter(server::entities::audit_event::Column::Action.eq("field.corrected"))
+            .count(&db)
+            .await
+            .unwrap();
+        assert_eq!(
+            i64::try_from(corrected).unwrap(),
+            committed_total,
+            "one audit event per committed correction, none without one"
+        );
+    }
+    db.close().await.unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let verified = command(&url_of_db, &["verify-audit"])
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(
+        verified.success(),
+        "server verify-audit passes after the crash"
+    );
+}
