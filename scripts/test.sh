@@ -52,13 +52,15 @@ cargo_log="$LOG_DIR/cargo-test.log"
 step "Rust tests (SQLite and PostgreSQL)" bash -c "set -o pipefail; cargo test --workspace --no-fail-fast 2>&1 | tee '$cargo_log'"
 count_cargo "$cargo_log"
 
-run_browser_suite() { # $1 = label, $2 = database URL or empty for a fresh SQLite file
+run_browser_suite() { # $1 = label, $2 = database URL or empty, then extra Playwright arguments
   local log="$LOG_DIR/playwright-$1.log"
-  (cd end2end && E2E_DATABASE_URL="$2" npx playwright test 2>&1 | tee "$log")
+  local label=$1 url=$2
+  shift 2
+  (cd end2end && E2E_DATABASE_URL="$url" npx playwright test "$@" 2>&1 | tee "$log")
   local status=${PIPESTATUS[0]}
   count_playwright "$log"
   if ! grep -Eq '^ +[0-9]+ passed' "$log"; then
-    echo "the browser suite ($1) ran no test" >&2
+    echo "the browser suite ($label) ran no test" >&2
     return 1
   fi
   return "$status"
@@ -69,7 +71,9 @@ if [[ $built == 0 ]]; then
     step "browser suite on SQLite" run_browser_suite sqlite ""
     pg_db="portal_e2e_$$"
     if psql -h 127.0.0.1 -U postgres -d postgres -qc "CREATE DATABASE $pg_db" >/dev/null 2>&1; then
-      step "browser suite on PostgreSQL" run_browser_suite postgres "postgres://postgres@127.0.0.1:5432/$pg_db"
+      # The accessibility scan checks pages, not storage: it runs once, in the SQLite pass.
+      step "browser suite on PostgreSQL" run_browser_suite postgres "postgres://postgres@127.0.0.1:5432/$pg_db" \
+        --grep-invert "accessibility violations"
       psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" >/dev/null 2>&1
     elif [[ -n "${CI:-}" ]]; then
       echo "PostgreSQL is required in CI but unreachable" >&2
@@ -83,6 +87,18 @@ if [[ $built == 0 ]]; then
   fi
 else
   failed_steps+=("browser suite (build failed)")
+fi
+
+# The REST API against its own OpenAPI document, with a token of each role: no 5xx, no answer
+# that contradicts the schema.
+if [[ $built == 0 ]]; then
+  st_log="$LOG_DIR/schemathesis.log"
+  if step "schemathesis (REST API against its OpenAPI document)" \
+    bash -c "set -o pipefail; ST_MAX_EXAMPLES=\${ST_MAX_EXAMPLES:-25} scripts/schemathesis.sh 2>&1 | tee '$st_log'"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+  fi
 fi
 
 echo

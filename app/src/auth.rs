@@ -70,6 +70,10 @@ pub struct Principal {
     pub directory_user_id: Option<String>,
     /// Token that forms of this session must echo back.
     pub csrf_token: String,
+    /// The API token acting, when the request came with one (its name is `display_name`);
+    /// audit events then name the token, not a person.
+    #[serde(default)]
+    pub api_token_id: Option<i64>,
 }
 
 impl Principal {

@@ -215,7 +215,7 @@ fn Received(received: Vec<ReceivedView>) -> impl IntoView {
                 view! { <p class="muted">{Key::MyDataReceivedNone.text(locale)}</p> }.into_any()
             } else {
                 view! {
-                    <div class="table-wrap"><table class="table" data-testid="received">
+                    <div class="table-wrap"><table class="table request-table" data-testid="received">
                         <caption class="visually-hidden">{Key::MyDataReceivedTitle.text(locale)}</caption>
                         <thead><tr>
                             <th scope="col">{Key::ColRecipient.text(locale)}</th>

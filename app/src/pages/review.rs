@@ -5,6 +5,7 @@
 //! decided by the server; the page only explains it up front.
 
 use crate::components::error_view::ErrorAlert;
+use crate::domain::catalogue::RecordKind;
 use crate::domain::enums::Category;
 use crate::i18n::Key;
 use crate::locale::use_locale;
@@ -111,7 +112,7 @@ pub fn ReviewQueuePage() -> impl IntoView {
 fn QueueTable(items: Vec<RequestView>) -> impl IntoView {
     let locale = use_locale();
     view! {
-        <div class="table-wrap"><table class="table" data-testid="queue">
+        <div class="table-wrap"><table class="table request-table" data-testid="queue">
             <caption class="visually-hidden">{Key::ReviewTitle.text(locale)}</caption>
             <thead><tr>
                 <th scope="col">{Key::ColUser.text(locale)}</th>
@@ -263,7 +264,13 @@ fn Review(view: ReviewView, actions: Actions) -> impl IntoView {
     view! {
         <header class="page__header">
             <h1>{Key::ReviewRequestTitle.format(locale, &[("id", &id)])}</h1>
-            <p class="lead">{format!("{} · {} · {}", r.subject_name, r.record_title, r.field.label().text(locale))}</p>
+            <p class="lead">
+                {if r.record_kind == RecordKind::User {
+                    format!("{} · {}", r.subject_name, r.field.label().text(locale))
+                } else {
+                    format!("{} · {} · {}", r.subject_name, r.record_title, r.field.label().text(locale))
+                }}
+            </p>
             <p>
                 <StatusBadge status=r.status/>
                 " "{Key::ColDue.text(locale)}": "{format_date(r.due_at)}

@@ -124,6 +124,7 @@ pub async fn principal_for(
         roles,
         directory_user_id: account.directory_user_id,
         csrf_token: csrf,
+        api_token_id: None,
     }))
 }
 

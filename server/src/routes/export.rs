@@ -53,11 +53,7 @@ pub async fn download(
         };
     let csv = query.format.as_deref() == Some("csv");
     let event = NewEvent {
-        actor: Actor {
-            kind: "account".into(),
-            id: principal.account_id.to_string(),
-            name: principal.actor_name(),
-        },
+        actor: Actor::of(&principal),
         action: "user.exported".into(),
         target_kind: "user".into(),
         target_id: user_id.clone(),

@@ -52,13 +52,9 @@ impl Creator {
     }
 }
 
-/// The audit actor of a principal (an account; the API records tokens itself).
+/// The audit actor of a principal: the account, or the API token acting.
 pub fn actor_of(principal: &Principal) -> Actor {
-    Actor {
-        kind: "account".into(),
-        id: principal.account_id.to_string(),
-        name: principal.actor_name(),
-    }
+    Actor::of(principal)
 }
 
 /// SHA-256 of a secret, lower-case hex: what is stored and looked up.
@@ -375,6 +371,7 @@ pub async fn authenticate(
             directory_user_id: token.directory_user_id,
             // Bearer requests carry no ambient credentials, so there is nothing to forge.
             csrf_token: String::new(),
+            api_token_id: Some(token.id),
         },
     }))
 }

@@ -27,6 +27,22 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// Who acts for a request: the signed-in account, or the API token (by its name).
+    pub fn of(principal: &app::auth::Principal) -> Actor {
+        match principal.api_token_id {
+            Some(token) => Actor {
+                kind: "token".into(),
+                id: token.to_string(),
+                name: principal.actor_name(),
+            },
+            None => Actor {
+                kind: "account".into(),
+                id: principal.account_id.to_string(),
+                name: principal.actor_name(),
+            },
+        }
+    }
+
     /// The portal itself (migrations, seeding, background work).
     pub fn system(name: &str) -> Actor {
         Actor {

@@ -284,11 +284,7 @@ impl AuditLogService {
 }
 
 fn actor_of(principal: &Principal) -> Actor {
-    Actor {
-        kind: "account".into(),
-        id: principal.account_id.to_string(),
-        name: principal.actor_name(),
-    }
+    Actor::of(principal)
 }
 
 async fn views(

@@ -416,11 +416,7 @@ impl PersonalDataService {
             &txn,
             &principal.tenant_id,
             NewEvent {
-                actor: Actor {
-                    kind: "account".into(),
-                    id: principal.account_id.to_string(),
-                    name: principal.actor_name(),
-                },
+                actor: Actor::of(principal),
                 action: "secret.revealed".into(),
                 target_kind: "device".into(),
                 target_id: device.id.clone(),
@@ -574,11 +570,7 @@ pub(crate) async fn correct_in(
         txn,
         &principal.tenant_id,
         NewEvent {
-            actor: Actor {
-                kind: "account".into(),
-                id: principal.account_id.to_string(),
-                name: principal.actor_name(),
-            },
+            actor: Actor::of(principal),
             action: action.into(),
             target_kind: input.field.record().as_str().into(),
             target_id: record_id.clone(),

@@ -77,11 +77,7 @@ fn reason_of(raw: &str, locale: Locale) -> Result<String, Refusal> {
 }
 
 fn actor_of(principal: &Principal) -> Actor {
-    Actor {
-        kind: "account".into(),
-        id: principal.account_id.to_string(),
-        name: principal.actor_name(),
-    }
+    Actor::of(principal)
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).

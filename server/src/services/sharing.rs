@@ -40,11 +40,7 @@ pub struct SharingService {
 }
 
 fn actor(principal: &Principal) -> Actor {
-    Actor {
-        kind: "account".into(),
-        id: principal.account_id.to_string(),
-        name: principal.actor_name(),
-    }
+    Actor::of(principal)
 }
 
 fn invalid(field: &str, message: &str) -> Refusal {

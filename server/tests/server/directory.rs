@@ -398,6 +398,7 @@ on_both_databases! {
             roles: vec![Role::TenantAdmin],
             directory_user_id: None,
             csrf_token: String::new(),
+            api_token_id: None,
         };
         let service = DirectoryService { db: app.db.clone() };
         let mut q = query(&[]);

@@ -462,3 +462,110 @@ async fn an_api_token_cannot_push_hostile_json_past_the_rest_api() {
     }
     assert_eq!(footprint(&app).await, before, "nothing was stored");
 }
+
+/// A Graph user as an export has it.
+fn graph_user(id: &str) -> Value {
+    json!({
+        "@odata.type": "#microsoft.graph.user",
+        "id": id,
+        "userPrincipalName": "fuzz.user@contoso.com",
+        "displayName": "Fuzz User",
+        "mail": "fuzz.user@contoso.com",
+        "mobilePhone": "+14255550100",
+        "businessPhones": [],
+        "department": "Sales",
+        "jobTitle": "Seller"
+    })
+}
+
+#[tokio::test]
+async fn the_import_reader_refuses_hostile_fields_by_name_and_never_panics_on_broken_lines() {
+    let app = TestApp::spawn_sqlite_with(true).await;
+    let deep = format!("{}{}", "[".repeat(5_000), "]".repeat(5_000));
+    let hostile: Vec<(Value, &str)> = vec![
+        (json!("x".repeat(300)), "overlong"),
+        (json!("a\u{202E}b"), "direction override"),
+        (json!("a\u{0}b"), "NUL"),
+        (json!("a\u{1b}[31mb"), "terminal escape"),
+        (json!("a\u{FFFD}b"), "damaged UTF-8"),
+        (json!(12), "a number"),
+        (json!(true), "a flag"),
+        (json!({"nested": {"deeper": []}}), "an object"),
+        (
+            serde_json::from_str::<Value>("[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]").unwrap(),
+            "nested arrays",
+        ),
+    ];
+    let fields = [
+        "userPrincipalName",
+        "displayName",
+        "mail",
+        "mobilePhone",
+        "department",
+        "jobTitle",
+    ];
+    let mut lines = Vec::new();
+    let mut expected = Vec::new();
+    for field in fields {
+        for (value, why) in &hostile {
+            let mut user = graph_user(&uuid::Uuid::new_v4().to_string());
+            user[field] = value.clone();
+            lines.push(user.to_string());
+            expected.push((field, *why));
+        }
+    }
+    let with_hostile = lines.len();
+    // Lines no exporter writes: cut off anywhere, not JSON, not UTF-8, absurdly nested.
+    let whole = graph_user(&uuid::Uuid::new_v4().to_string()).to_string();
+    for cut in (1..whole.len()).step_by(9) {
+        lines.push(whole[..cut].to_owned());
+    }
+    lines.push(deep);
+    lines.push("<script>alert(1)</script>".to_owned());
+    lines.push("'; DROP TABLE directory_user; --".to_owned());
+    let mut input = lines.join("\n").into_bytes();
+    input.extend_from_slice(
+        b"\n{\"@odata.type\": \"#microsoft.graph.user\", \"displayName\": \"\xff\xfe\"}\n",
+    );
+    let report = server::import::import_reader(
+        &app.db,
+        demo::CONTOSO,
+        std::io::Cursor::new(input),
+        50,
+        |_| {},
+    )
+    .await
+    .unwrap();
+    for (index, (field, why)) in expected.iter().enumerate() {
+        let line = u64::try_from(index + 1).unwrap();
+        if let Some(rejection) = report.rejected.iter().find(|r| r.line == line) {
+            assert_eq!(
+                rejection.field.as_deref(),
+                Some(*field),
+                "line {line} ({field}: {why}): {rejection}"
+            );
+            assert!(!rejection.reason.trim().is_empty());
+        } else {
+            assert!(
+                matches!(*why, "overlong") && matches!(*field, "department" | "jobTitle"),
+                "line {line}: {field} with {why} was accepted"
+            );
+        }
+    }
+    let broken = report
+        .rejected
+        .iter()
+        .filter(|r| r.line > u64::try_from(with_hostile).unwrap())
+        .count();
+    assert_eq!(
+        broken,
+        lines.len() - with_hostile + 1,
+        "every broken line is refused: {report}"
+    );
+    assert!(
+        server::services::audit::verify_chain(&app.db, demo::CONTOSO)
+            .await
+            .unwrap()
+            .is_intact()
+    );
+}
