@@ -227,19 +227,19 @@ fn FeatureCard(
                 <div class="feature__actions">
                     {(!enabled).then(|| view! {
                         <button type="button" class="button button--primary" data-testid="turn-on"
-                            on:click=move |_| pending.set(Some((on_id.clone(), true)))>
+                            id=format!("on-{id}") on:click=move |_| pending.set(Some((on_id.clone(), true)))>
                             {Key::SharingTurnOn.text(locale)}
                         </button>
                     })}
                     {(enabled && outdated_flag).then(|| view! {
-                        <button type="button" class="button button--secondary"
+                        <button type="button" class="button button--secondary" id=format!("on-{id}")
                             on:click=move |_| pending.set(Some((renew_id.clone(), true)))>
                             {Key::SharingRenew.text(locale)}
                         </button>
                     })}
                     {enabled.then(|| view! {
                         <button type="button" class="button button--danger" data-testid="turn-off"
-                            on:click=move |_| pending.set(Some((off_id.clone(), false)))>
+                            id=format!("off-{id}") on:click=move |_| pending.set(Some((off_id.clone(), false)))>
                             {Key::SharingTurnOff.text(locale)}
                         </button>
                     })}
@@ -263,6 +263,7 @@ fn Confirm(
     disable: ServerAction<DisableFeature>,
 ) -> impl IntoView {
     let locale = use_locale();
+    let opener = format!("{}-{}", if on { "on" } else { "off" }, feature_id);
     let preview = Resource::new(
         move || (feature_id.clone(), on),
         |(feature_id, on)| preview_feature(feature_id, on),
@@ -277,11 +278,31 @@ fn Confirm(
             .and_then(Result::err)
             .map(|error| view! { <ErrorAlert error/> })
     };
-    let cancel = move |_| pending.set(None);
+    // Focus moves into the step when it opens, and back to the button that opened it when it
+    // closes, so keyboard users never lose their place.
+    let panel = NodeRef::<leptos::html::Section>::new();
+    Effect::new(move |_| {
+        if let Some(panel) = panel.get() {
+            let _focus_is_best_effort = panel.focus();
+        }
+    });
+    let close = move || {
+        pending.set(None);
+        #[cfg(feature = "hydrate")]
+        if let Some(button) = document().get_element_by_id(&opener) {
+            use wasm_bindgen::JsCast;
+            if let Ok(button) = button.dyn_into::<web_sys::HtmlElement>() {
+                let _focus_is_best_effort = button.focus();
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = &opener;
+    };
+    let close = Callback::new(move |()| close());
     view! {
         <section class="confirm" role="dialog" aria-modal="false" aria-labelledby="confirm-title"
-            data-testid="confirm"
-            on:keydown=move |ev| if ev.key() == "Escape" { pending.set(None) }>
+            data-testid="confirm" tabindex="-1" node_ref=panel
+            on:keydown=move |ev| if ev.key() == "Escape" { close.run(()) }>
             <Suspense fallback=move || view! { <p class="muted">{Key::Loading.text(locale)}</p> }>
                 {move || preview.get().map(|result| match result {
                     Err(error) => view! { <ErrorAlert error/> }.into_any(),
@@ -311,7 +332,7 @@ fn Confirm(
                                         <button type="submit" class="button button--primary" data-testid="confirm-on">
                                             {Key::SharingConfirmOn.text(locale)}
                                         </button>
-                                        <button type="button" class="button button--ghost" on:click=cancel>
+                                        <button type="button" class="button button--ghost" on:click=move |_| close.run(())>
                                             {Key::SharingCancel.text(locale)}
                                         </button>
                                     </div>
@@ -327,7 +348,7 @@ fn Confirm(
                                         <button type="submit" class="button button--danger" data-testid="confirm-off">
                                             {Key::SharingConfirmOff.text(locale)}
                                         </button>
-                                        <button type="button" class="button button--ghost" on:click=cancel>
+                                        <button type="button" class="button button--ghost" on:click=move |_| close.run(())>
                                             {Key::SharingCancel.text(locale)}
                                         </button>
                                     </div>
