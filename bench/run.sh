@@ -24,10 +24,10 @@ PORT="${BENCH_PORT:-3977}"
 BARE_PORT="${BENCH_BARE_PORT:-3978}"
 WASM="${BENCH_WASM:-1}"
 SEED=1
-DATA="$ROOT/target/bench-data"
-OUT="$ROOT/target/bench-results"
+DATA="${BENCH_DATA:-$ROOT/target/bench-data}"
+OUT="${BENCH_OUT_DIR:-$ROOT/target/bench-results}"
 SERVER_TARGET="$ROOT/target/release-bench"
-SERVER="$SERVER_TARGET/release/server"
+SERVER="${BENCH_SERVER_BIN:-$SERVER_TARGET/release/server}"
 BARE="$ROOT/target/bench-bare/release/bench-bare"
 export BENCH_LUA_DIR="$ROOT/bench/wrk"
 export BENCH_THREADS="$THREADS"
@@ -42,8 +42,10 @@ for tool in wrk sqlite3 curl gzip; do
   command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install -y wrk sqlite3 curl)" >&2; exit 1; }
 done
 
-say "building the release server into $SERVER_TARGET"
-(unset RUSTFLAGS; CARGO_TARGET_DIR="$SERVER_TARGET" nice -n 19 cargo build -p server --release)
+if [[ -z "${BENCH_SERVER_BIN:-}" ]]; then
+  say "building the release server into $SERVER_TARGET"
+  (unset RUSTFLAGS; CARGO_TARGET_DIR="$SERVER_TARGET" nice -n 19 cargo build -p server --release)
+fi
 say "building the bare axum floor (bench/bare)"
 (unset RUSTFLAGS; cd bench/bare && nice -n 19 cargo build --release --target-dir "$ROOT/target/bench-bare")
 
@@ -100,6 +102,9 @@ sql() { sqlite3 -batch -noheader -separator $'\t' "$DB" "$@"; }
 
 # ---------- the floor ----------
 say "bare axum floor"
+for p in "$PORT" "$BARE_PORT"; do
+  if curl -s -o /dev/null "http://127.0.0.1:$p/"; then echo "port $p is in use; set BENCH_PORT / BENCH_BARE_PORT" >&2; exit 1; fi
+done
 "$BARE" "127.0.0.1:$BARE_PORT" > "$OUT/bare.log" 2>&1 &
 BARE_PID=$!
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$BARE_PORT/" >/dev/null && break; sleep 0.05; done
@@ -179,8 +184,12 @@ for N in $SIZES; do
   t2=$(date +%s%N)
   kv "start_${N}_first_response_ms" "$(( (t1 - t0) / 1000000 ))"
   kv "start_${N}_first_user_json_ms" "$(( (t2 - t0) / 1000000 ))"
-  ssr_status=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/users/$FIRST_USER")
+  ssr_status=$(curl -s -o "$OUT/ssr-$N.html" -w '%{http_code}' -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/users/$FIRST_USER")
   kv "ssr_${N}_status" "$ssr_status"
+  kv "ssr_${N}_bytes" "$(stat -c %s "$OUT/ssr-$N.html")"
+  # The page must be the user's page (their UPN in it), not a sign-in page.
+  upn=$(sql "SELECT upn FROM directory_users WHERE id = '$FIRST_USER'")
+  kv "ssr_${N}_shows_user" "$(grep -c -F "$upn" "$OUT/ssr-$N.html" || true)"
 
   : > "$OUT/one.jsonl"
   export BENCH_TOKEN="$TOKEN" BENCH_COOKIE=""

@@ -71,7 +71,7 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        let error = match value {
+        on_server(match value {
             // A request the server could not decode is the caller's mistake, not a failure.
             ServerFnErrorErr::Args(_) | ServerFnErrorErr::Deserialization(_) => AppError::Invalid {
                 field: "request".into(),
@@ -82,13 +82,22 @@ impl FromServerFnError for AppError {
                 message: "missing".into(),
             },
             _ => AppError::Transport,
-        };
-        // On the server this runs when the arguments could not be decoded, before the function
-        // body could set a status; without this the answer would be Leptos' default 500.
-        #[cfg(feature = "ssr")]
-        let error = respond_with(error);
-        error
+        })
     }
+}
+
+/// On the server, where [`FromServerFnError`] runs when the arguments could not be decoded
+/// (before the function body could set a status), answers with the error's status instead of
+/// Leptos' default 500; in the browser, the error as it is.
+#[cfg(feature = "ssr")]
+fn on_server(error: AppError) -> AppError {
+    respond_with(error)
+}
+
+/// See the server's version: the browser has no response to set a status on.
+#[cfg(not(feature = "ssr"))]
+fn on_server(error: AppError) -> AppError {
+    error
 }
 
 /// Sets the HTTP status of the current server-function response from the error, so that

@@ -91,6 +91,22 @@ impl Rng {
             self.hex(12)
         )
     }
+
+    /// A GUID whose first 48 bits are `counter` (like a UUIDv7's timestamp): generated ids
+    /// ascend, so every primary-key and `(tenant, id)` index insert is an append at the right
+    /// edge of the B-tree instead of a write into a random page. With random ids, the load
+    /// slowed fourfold once the indexes outgrew the page cache.
+    fn ordered_guid(&mut self, counter: u64) -> String {
+        let counter = counter & 0xFFFF_FFFF_FFFF;
+        format!(
+            "{:08x}-{:04x}-4{}-8{}-{}",
+            counter >> 16,
+            counter & 0xFFFF,
+            self.hex(3),
+            self.hex(3),
+            self.hex(12)
+        )
+    }
 }
 
 const FIRST: &[&str] = &[
@@ -313,6 +329,7 @@ where
     let mut seq = 0_i64;
     let batch = plan.batch.max(1);
     let mut next_user = 0_u64;
+    let mut next_device = 0_u64;
     while next_user < plan.users {
         let end = (next_user + batch).min(plan.users);
         let mut users = Vec::new();
@@ -322,7 +339,7 @@ where
         let mut requests = Vec::new();
         let mut events = Vec::new();
         for n in next_user..end {
-            let user_id = rng.guid();
+            let user_id = rng.ordered_guid(n);
             let first = *rng.pick(FIRST);
             let last = *rng.pick(LAST);
             let display = format!("{first} {last}");
@@ -346,7 +363,8 @@ where
             let count = *rng.pick(&[1_usize, 2, 2, 3, 3, 4]);
             for _ in 0..count {
                 let kind = rng.pick(DEVICE_KINDS);
-                let device_id = rng.guid();
+                let device_id = rng.ordered_guid(next_device);
+                next_device += 1;
                 let corporate =
                     kind.enrollment != "android_work_profile_personal" && rng.below(5) != 0;
                 let mut d = rows::device(

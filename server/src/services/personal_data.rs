@@ -382,6 +382,7 @@ impl PersonalDataService {
         routed: bool,
     ) -> Result<CorrectionOutcome, Refusal> {
         let txn = self.db.begin().await?;
+        lock_field(&txn, &input.record_id, input.field).await?;
         let outcome = correct_in(&txn, principal, input, routed).await?;
         txn.commit().await?;
         Ok(outcome)
@@ -435,6 +436,28 @@ impl PersonalDataService {
         txn.commit().await?;
         Ok(value)
     }
+}
+
+/// Makes the field's version row the transaction's first write, before anything is read
+/// (issue 10): SQLite then takes its writer lock up front, so a concurrent correction of another
+/// field waits for it (busy timeout) instead of failing later on a stale snapshot with a false
+/// conflict or "database is locked"; PostgreSQL locks the row, if there is one. It changes
+/// nothing; the version check itself stays in [`bump_version`].
+async fn lock_field(
+    txn: &DatabaseTransaction,
+    record_id: &str,
+    field: FieldId,
+) -> Result<(), Refusal> {
+    field_version::Entity::update_many()
+        .col_expr(
+            field_version::Column::Version,
+            Expr::col(field_version::Column::Version).into(),
+        )
+        .filter(field_version::Column::RecordId.eq(record_id))
+        .filter(field_version::Column::Field.eq(field.as_str()))
+        .exec(txn)
+        .await?;
+    Ok(())
 }
 
 /// The directory user `user_id` of the principal's tenant; not found for any other tenant's.

@@ -252,6 +252,12 @@ async fn a_server_killed_mid_load_keeps_every_acknowledged_correction_and_no_hal
         outcomes.iter().filter(|o| o.in_flight.is_some()).count()
     );
 
+    assert_eq!(
+        outcomes.iter().map(|o| o.refused).sum::<usize>(),
+        0,
+        "corrections of different fields never refuse each other"
+    );
+
     let (mut child, url) = serve(&url_of_db);
     // The old session still works: sessions live in the database, not the process.
     let mut committed_total = 0;

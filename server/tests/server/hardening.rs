@@ -31,6 +31,16 @@ fn nonce_attributes(html: &str) -> Vec<String> {
         .collect()
 }
 
+/// One row of the hostile-input table: who sends it, to which server function, the form, the
+/// field the answer must name (`None`: any 4xx with a body), and why it must fail.
+type HostileCase<'a> = (
+    &'a reqwest::Client,
+    &'a str,
+    Vec<(String, String)>,
+    Option<&'a str>,
+    &'a str,
+);
+
 /// Counts what a refused input must not have changed: audit events, correction requests, and
 /// the iPhone's stored name.
 async fn footprint(app: &TestApp) -> (u64, u64, Option<String>) {
@@ -146,7 +156,7 @@ on_both_databases! {
             [("record_id", IPHONE), ("field", field), ("value", value), ("reason", reason)]
                 .iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
         };
-        let cases: Vec<(&reqwest::Client, &str, Vec<(String, String)>, Option<&str>, &str)> = vec![
+        let cases: Vec<HostileCase> = vec![
             (&megan, "users/correct", correct("management_name", &long, "naming"), Some("value"), "a name over 256 characters"),
             (&megan, "users/correct", correct("management_name", "ok name", &long_reason), Some("reason"), "a reason over the limit"),
             (&megan, "users/correct", correct("management_name", "bad\u{0}name", "naming"), Some("value"), "a NUL byte"),

@@ -110,6 +110,23 @@ on_both_databases! {
         exactly_one_correction_won(&app, &results).await;
     }
 
+    async fn concurrent_corrections_of_different_fields_all_succeed(app) {
+        let megan = app.client_as("Megan Bowen").await;
+        let fields = [(demo::ADELE, IPHONE, "management_name"), (demo::ADELE, IPHONE, "device_category"), (demo::BEN, "d2000000-0000-4000-8000-0000000000d2", "management_name"), (demo::BEN, "d2000000-0000-4000-8000-0000000000d2", "device_category")];
+        let attempts = fields.into_iter().map(|(user, record, field)| {
+            let (client, url) = (megan.clone(), app.url("/api/users/correct"));
+            async move {
+                let form = [("user_id", user), ("record_id", record), ("field", field), ("value", "Concurrent"), ("base_version", "0"), ("reason", "race")];
+                let response = client.post(&url).form(&form).send().await.unwrap();
+                (response.status().as_u16(), response.text().await.unwrap_or_default())
+            }
+        });
+        for (status, body) in futures_join_all(attempts).await {
+            assert_eq!(status, 200, "no false conflict between different fields: {body}");
+        }
+        assert_eq!(count_actions(&app, "field.corrected").await, 4);
+    }
+
     async fn concurrent_approvals_and_rejections_of_one_request_make_exactly_one_decision(app) {
         let adele = app.client_as("Adele Vance").await;
         let form = [("record_id", IPHONE), ("field", "device_category"), ("value", "Field staff"), ("reason", "I work outside")];
