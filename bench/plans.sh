@@ -13,7 +13,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
-SERVER="$ROOT/target/release-bench/release/server"
+SERVER="${BENCH_SERVER_BIN:-$ROOT/target/release-bench/release/server}"
 OUT="$ROOT/target/bench-results"
 PG_URL="${BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432/test}"
 PG_LOG="${BENCH_PG_LOG:-/var/log/postgresql/postgresql-15-main.log}"
@@ -49,18 +49,19 @@ get "/api/v1/users?q=a&sort=upn"
 get "/api/v1/users?q=$SERIAL"
 get "/api/v1/users?q=$IMEI"
 get "/api/v1/users/$USER_ID"
-get "/api/v1/disclosures?user=$USER_ID"
+get "/api/v1/disclosures?user_id=$USER_ID"
 get "/api/v1/requests"
 sleep 1
 kill -TERM "$PID"; wait "$PID" 2>/dev/null || true
 trap - EXIT
 
 say "extracting the plans of backend(s) $BACKENDS from $PG_LOG"
-tail -c +"$((start_size + 1))" "$PG_LOG" | python3 - "$BACKENDS" > "$OUT/plans-pg.txt" <<'PY'
+tail -c +"$((start_size + 1))" "$PG_LOG" > "$OUT/pg-log-segment.txt"
+python3 - "$BACKENDS" "$OUT/pg-log-segment.txt" > "$OUT/plans-pg.txt" <<'PY'
 import re, sys
 pids = set(sys.argv[1].split())
 cur, keep, out = None, False, []
-for line in sys.stdin:
+for line in open(sys.argv[2]):
     m = re.match(r"^\S+ \S+ \S+ \[(\d+)\] ", line)
     if m:
         keep = m.group(1) in pids and "plan:" in line
@@ -91,7 +92,34 @@ for block in text.split("-" * 80):
     out.append(sql)
 print("\n".join(out))
 PY
-for db in "$ROOT"/target/bench-data/users-*.db; do
+say "PostgreSQL: generic plans of the same statements with enable_seqscan = off"
+# At 10,000 users PostgreSQL reads the small tables (tenants, tokens, requests, recipients)
+# sequentially because that is cheaper; with sequential scans priced out, each statement
+# shows the index it would use as the table grows.
+python3 - "$OUT/plans-pg.txt" > "$OUT/generic.psql" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+seen = set()
+print("SET plan_cache_mode = force_generic_plan; SET enable_seqscan = off;")
+for block in text.split("-" * 80):
+    m = re.search(r"Query Text: (.*?)(?:\n  \S|\Z)", block, re.S)
+    if not m:
+        continue
+    sql = " ".join(m.group(1).split())
+    if sql in seen or not sql.upper().startswith(("SELECT", "WITH")) or "seaql_migrations" in sql:
+        continue
+    seen.add(sql)
+    n = max([int(x) for x in re.findall(r"\$(\d+)", sql)] or [0])
+    print("\\echo ------------------------------------------------------------------------")
+    print("\\echo " + sql.replace("'", "''")[:2000])
+    print("PREPARE s AS " + sql + ";")
+    args = "(" + ", ".join(["NULL"] * n) + ")" if n else ""
+    print("EXPLAIN EXECUTE s" + args + ";")
+    print("DEALLOCATE s;")
+PY
+psql "$PG_URL" -At -f "$OUT/generic.psql" > "$OUT/plans-pg-generic.txt" 2>&1 || true
+
+for db in ${BENCH_PLANS_DBS:-"$ROOT"/target/bench-data/users-*.db}; do
   n=$(basename "$db" .db); n=${n#users-}
   : > "$OUT/plans-sqlite-$n.txt"
   while IFS= read -r sql; do

@@ -49,7 +49,7 @@ paths = [
     ("search_exact_serial_imei", "directory search, exact serial number / IMEI", True),
     ("user_page_ssr", "user page, SSR HTML (`/users/{id}`, admin session)", True),
     ("user_json", "user JSON (`/api/v1/users/{id}`)", True),
-    ("disclosures_of_user", "disclosure list of a user (`/api/v1/disclosures?user=`)", True),
+    ("disclosures_of_user", "disclosure list of a user (`/api/v1/disclosures?user_id=`)", True),
     ("review_queue", "review queue (`/api/v1/requests`)", True),
     ("correction_write", "field correction, write (`POST …/corrections`, If-Match)", False),
 ]
@@ -104,7 +104,7 @@ for s in sizes:
     if f"seed_{s}_seconds" in facts:
         print(f"| seeding {int(s):,} users | {float(facts[f'seed_{s}_seconds']):.1f} s wall, "
               f"**{facts[f'seed_{s}_users_per_s']} users/s**; database {facts.get(f'db_{s}_mb', '?')} MB; "
-              f"`{facts.get(f'seed_{s}_line', '')}` |")
+              f"`{facts.get(f'seed_{s}_line', '')}`; seeded by `{facts.get(f'seed_{s}_binary', '?')}` |")
 for s in sizes:
     if f"rss_{s}_peak_kb" in facts:
         print(f"| server peak RSS (VmHWM) after all paths, {int(s):,} users | "

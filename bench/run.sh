@@ -128,13 +128,14 @@ for N in $SIZES; do
     start=$(date +%s.%N)
     nice -n 19 "$SERVER" seed --users "$N" --seed "$SEED" > "$DATA/seed-$N.out"
     end=$(date +%s.%N)
-    { cat "$DATA/seed-$N.out"; echo "wall_seconds=$(echo "$end - $start" | bc)"; } > "$DATA/seed-$N.txt"
+    { cat "$DATA/seed-$N.out"; echo "wall_seconds=$(echo "$end - $start" | bc)"; echo "binary=$SERVER"; } > "$DATA/seed-$N.txt"
   else
     say "reusing $DB (seeded before: $DATA/seed-$N.txt)"
   fi
   seed_wall=$(sed -n 's/^wall_seconds=//p' "$DATA/seed-$N.txt")
   kv "seed_${N}_seconds" "$seed_wall"
   kv "seed_${N}_users_per_s" "$(echo "scale=0; $N / $seed_wall" | bc)"
+  kv "seed_${N}_binary" "\"$(sed -n 's/^binary=//p' "$DATA/seed-$N.txt")\""
   kv "seed_${N}_line" "\"$(head -n 1 "$DATA/seed-$N.txt")\""
   kv "db_${N}_mb" "$(( $(stat -c %s "$DB") / 1048576 ))"
   TENANT=$(sql "SELECT id FROM tenants WHERE name = 'Generated tenant $SEED'")
@@ -202,7 +203,7 @@ for N in $SIZES; do
   load search_prefix_3letter "/api/v1/users?q={1}" get.lua "$OUT/prefix3-$N.tsv"
   load search_exact_serial_imei "/api/v1/users?q={1}" get.lua "$OUT/exact-$N.tsv"
   load user_json "/api/v1/users/{1}" get.lua "$OUT/users-$N.tsv"
-  load disclosures_of_user "/api/v1/disclosures?user={1}" get.lua "$OUT/users-$N.tsv"
+  load disclosures_of_user "/api/v1/disclosures?user_id={1}" get.lua "$OUT/users-$N.tsv"
   load review_queue "/api/v1/requests" get.lua ""
   BENCH_TOKEN="" BENCH_COOKIE="$COOKIE" load user_page_ssr "/users/{1}" get.lua "$OUT/users-$N.tsv"
   load correction_write "" correct.lua "$OUT/targets-$N.tsv"

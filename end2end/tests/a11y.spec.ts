@@ -1,5 +1,6 @@
 // Every page passes axe-core (WCAG 2.2 A/AA rules) with no serious or critical violation,
-// signed in as each role, in light and dark mode.
+// signed in as each role, in light mode on a desktop and in dark mode on a 375 px phone, where
+// no page may scroll sideways either.
 import { test, expect } from "./fixtures";
 import type { Page } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
@@ -37,11 +38,17 @@ for (const scheme of ["light", "dark"] as const) {
     test(`${who || "a visitor"}'s pages have no serious accessibility violations in ${scheme} mode`, async ({ page }) => {
       test.setTimeout(240_000);
       await page.emulateMedia({ colorScheme: scheme });
+      const phone = scheme === "dark";
+      if (phone) await page.setViewportSize({ width: 375, height: 740 });
       if (who) await signIn(page, who);
       const problems: string[] = [];
       for (const path of paths) {
         await page.goto(path);
         await page.waitForLoadState("networkidle");
+        if (phone) {
+          const width = await page.evaluate(() => document.documentElement.scrollWidth);
+          if (width > 375) problems.push(`${path}: the page is ${width} px wide on a 375 px phone`);
+        }
         const results = await new AxeBuilder({ page })
           .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"])
           .analyze();

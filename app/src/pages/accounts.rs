@@ -38,7 +38,7 @@ pub fn AccountsPage() -> impl IntoView {
                     Err(error) => view! { <ErrorAlert error/> }.into_any(),
                     Ok(list) if list.is_empty() => view! { <p class="card">{Key::NoAccounts.text(locale)}</p> }.into_any(),
                     Ok(list) => view! {
-                        <div class="table-wrap">
+                        <div class="table-wrap" tabindex="0">
                             <table class="table" data-testid="accounts-table">
                                 <caption>{Key::AccountsTitle.text(locale)}</caption>
                                 <thead>

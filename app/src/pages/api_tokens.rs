@@ -87,7 +87,7 @@ pub fn ApiTokensPage() -> impl IntoView {
                     Err(error) => view! { <ErrorAlert error/> }.into_any(),
                     Ok(list) if list.is_empty() => view! { <p class="card">{Key::ApiTokensEmpty.text(locale)}</p> }.into_any(),
                     Ok(list) => view! {
-                        <div class="table-wrap">
+                        <div class="table-wrap" tabindex="0">
                             <table class="table" data-testid="api-tokens-table">
                                 <caption>{Key::ApiTokensTitle.text(locale)}</caption>
                                 <thead>

@@ -115,7 +115,7 @@ pub fn AuditLogPage() -> impl IntoView {
 fn Events(events: Vec<AuditEventView>) -> impl IntoView {
     let locale = use_locale();
     view! {
-        <div class="table-wrap"><table class="table request-table" data-testid="audit-events">
+        <div class="table-wrap" tabindex="0"><table class="table request-table" data-testid="audit-events">
             <caption class="visually-hidden">{Key::AuditTitle.text(locale)}</caption>
             <thead><tr>
                 <th scope="col">"#"</th>

@@ -298,7 +298,7 @@ fn Results(page: Page, params: DirectoryParams) -> impl IntoView {
     } else {
         let caption = Key::DirectoryCaption.format(locale, &[("sort", sort.label().text(locale))]);
         view! {
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0">
                 <table class="table" data-testid="directory-table">
                     <caption>{caption}</caption>
                     <thead>

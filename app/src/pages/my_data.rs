@@ -67,7 +67,7 @@ fn MyData(view: MyDataView, create: ServerAction<CreateRequest>) -> impl IntoVie
                     <section class="card device-card">
                         <h3 class="card__title">{title.clone()}</h3>
                         <Fields record=device.record context=Some(device.context) create/>
-                        <div class="table-wrap">
+                        <div class="table-wrap" tabindex="0">
                             <table class="table">
                                 <caption>{Key::UserApps.format(locale, &[("device", &title)])}</caption>
                                 <thead><tr>
@@ -108,7 +108,7 @@ fn Fields(
     let locale = use_locale();
     let record_id = record.id.clone();
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0">
             <table class="table field-table">
                 <caption class="visually-hidden">{record.title.clone()}</caption>
                 <thead><tr>
@@ -215,7 +215,7 @@ fn Received(received: Vec<ReceivedView>) -> impl IntoView {
                 view! { <p class="muted">{Key::MyDataReceivedNone.text(locale)}</p> }.into_any()
             } else {
                 view! {
-                    <div class="table-wrap"><table class="table request-table" data-testid="received">
+                    <div class="table-wrap" tabindex="0"><table class="table request-table" data-testid="received">
                         <caption class="visually-hidden">{Key::MyDataReceivedTitle.text(locale)}</caption>
                         <thead><tr>
                             <th scope="col">{Key::ColRecipient.text(locale)}</th>

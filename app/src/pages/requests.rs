@@ -33,7 +33,7 @@ pub fn MyRequestsPage() -> impl IntoView {
                     Err(error) => view! { <ErrorAlert error/> }.into_any(),
                     Ok(items) if items.is_empty() => view! { <p class="muted">{Key::MyRequestsNone.text(locale)}</p> }.into_any(),
                     Ok(items) => view! {
-                        <div class="table-wrap"><table class="table request-table" data-testid="my-requests">
+                        <div class="table-wrap" tabindex="0"><table class="table request-table" data-testid="my-requests">
                             <caption class="visually-hidden">{Key::MyRequestsTitle.text(locale)}</caption>
                             <thead><tr>
                                 <th scope="col">{Key::ColField.text(locale)}</th>

@@ -112,7 +112,7 @@ pub fn ReviewQueuePage() -> impl IntoView {
 fn QueueTable(items: Vec<RequestView>) -> impl IntoView {
     let locale = use_locale();
     view! {
-        <div class="table-wrap"><table class="table request-table" data-testid="queue">
+        <div class="table-wrap" tabindex="0"><table class="table request-table" data-testid="queue">
             <caption class="visually-hidden">{Key::ReviewTitle.text(locale)}</caption>
             <thead><tr>
                 <th scope="col">{Key::ColUser.text(locale)}</th>

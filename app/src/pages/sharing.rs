@@ -562,7 +562,7 @@ fn Tasks(data: SharingOverview, task: ServerAction<CompleteTask>) -> impl IntoVi
                 view! { <p class="card">{Key::SharingTasksEmpty.text(locale)}</p> }.into_any()
             } else {
                 view! {
-                    <div class="table-wrap">
+                    <div class="table-wrap" tabindex="0">
                         <table class="table" data-testid="tasks">
                             <caption>{Key::SharingTasksCaption.text(locale)}</caption>
                             <thead>

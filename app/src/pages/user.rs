@@ -185,7 +185,7 @@ fn Device(device: DeviceView, actions: Actions) -> impl IntoView {
         <section class="card device-card" aria-labelledby=labelled_by>
             <h3 id=heading_id class="card__title">{title.clone()}</h3>
             <FieldTable record=device.record.clone() actions/>
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0">
                 <table class="table">
                     <caption>{Key::UserApps.format(locale, &[("device", &title)])}</caption>
                     <thead>
@@ -220,7 +220,7 @@ fn FieldTable(record: RecordView, actions: Actions) -> impl IntoView {
     let caption = record.title.clone();
     let record_id = record.id.clone();
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0">
             <table class="table field-table">
                 <caption class="visually-hidden">{caption}</caption>
                 <thead>
@@ -456,7 +456,7 @@ fn Followups(view: UserDataView) -> impl IntoView {
                 view! { <p class="muted">{Key::UserNoFollowUps.text(locale)}</p> }.into_any()
             } else {
                 view! {
-                    <div class="table-wrap"><table class="table" data-testid="follow-ups">
+                    <div class="table-wrap" tabindex="0"><table class="table" data-testid="follow-ups">
                         <caption class="visually-hidden">{Key::UserFollowUps.text(locale)}</caption>
                         <thead><tr>
                             <th scope="col">{Key::ColRecipient.text(locale)}</th>
@@ -482,7 +482,7 @@ fn Followups(view: UserDataView) -> impl IntoView {
                 view! { <p class="muted">{Key::UserNoRouted.text(locale)}</p> }.into_any()
             } else {
                 view! {
-                    <div class="table-wrap"><table class="table" data-testid="routed">
+                    <div class="table-wrap" tabindex="0"><table class="table" data-testid="routed">
                         <caption class="visually-hidden">{Key::UserRouted.text(locale)}</caption>
                         <thead><tr>
                             <th scope="col">{Key::ColField.text(locale)}</th>
@@ -517,7 +517,7 @@ fn History(view: UserDataView) -> impl IntoView {
                 view! { <p class="muted">{Key::UserNoHistory.text(locale)}</p> }.into_any()
             } else {
                 view! {
-                    <div class="table-wrap"><table class="table" data-testid="history">
+                    <div class="table-wrap" tabindex="0"><table class="table" data-testid="history">
                         <caption class="visually-hidden">{Key::UserHistory.text(locale)}</caption>
                         <thead><tr>
                             <th scope="col">{Key::ColWhen.text(locale)}</th>
