@@ -128,4 +128,6 @@ for db in ${BENCH_PLANS_DBS:-"$ROOT"/target/bench-data/users-*.db}; do
       sqlite3 "$db" "EXPLAIN QUERY PLAN $sql" 2>&1 || true; } >> "$OUT/plans-sqlite-$n.txt"
   done < "$OUT/statements.sql"
 done
-echo "plans in $OUT/plans-pg.txt and $OUT/plans-sqlite-*.txt" >&2
+first=$(ls "$OUT"/plans-sqlite-*.txt | head -n 1)
+python3 "$ROOT/bench/plans_md.py" "$OUT" "$first" > "$ROOT/bench/plans.md"
+echo "plans in $OUT/plans-pg.txt, $OUT/plans-sqlite-*.txt and bench/plans.md" >&2

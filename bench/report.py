@@ -22,7 +22,7 @@ facts = {}
 for line in (out / "facts.env").read_text().splitlines():
     if "=" in line:
         k, v = line.split("=", 1)
-        facts[k] = v.strip('"')
+        facts[k] = v.strip('"')  # a later line (BENCH_APPEND) wins
 rows = [json.loads(l) for l in (out / "results.jsonl").read_text().splitlines() if l.strip()]
 by = {(r["size"], r["name"]): r for r in rows}
 
@@ -60,8 +60,12 @@ print("# Benchmarks\n")
 print(f"Run of `bench/run.sh` on {date} (commit {commit}). Sizes: "
       + ", ".join(f"{int(s):,} users" for s in sizes)
       + f". Load: wrk, {conns} connections, {threads} threads, {duration} per path, loopback, "
-      "after a 3 s warm-up; SQLite (the default backend), release server, demo mode off, "
+      "after a 3 s warm-up; SQLite (the default backend), server binary `"
+      + facts.get("server_bin", "?").replace(str(root) + "/", "") + "`, demo mode off, "
       "rate limit raised for the bench token.\n")
+if "release" not in facts.get("server_bin", "release"):
+    print("> **Warning: this run used a non-release server binary (`" + facts.get("server_bin", "?")
+          + "`). Latency and req/s figures are not the product's; see “Read this first” below.**\n")
 print("## Machine\n")
 print(f"- CPU: {cpu}, `nproc` = {nproc} (shared with other work during the run; "
       f"load average at the end: {load})")
@@ -69,7 +73,8 @@ print(f"- Memory: {mem} GiB; OS: {platform.platform()}")
 print(f"- {rustc}; {wrk}\n")
 print("## Reproduce\n")
 print("```sh\nbench/run.sh                                # 10,000 and 1,000,000 users\n"
-      f"BENCH_SIZES=\"{' '.join(sizes)}\" BENCH_WASM=0 bench/run.sh   # what this file shows\n```\n")
+      f"BENCH_SIZES=\"{' '.join(sizes)}\" BENCH_WASM=0 bench/run.sh   # these sizes, no wasm build\n"
+      "bench/plans.sh                              # the query plans (after run.sh)\n```\n")
 print("Needs `wrk` (`apt-get install -y wrk`), `sqlite3`, `curl`, `python3`. Databases are kept "
       "in `target/bench-data/` and reused; raw wrk output in `target/bench-results/`.\n")
 
@@ -88,13 +93,19 @@ for name, label, read in paths:
         if r is None:
             cells.append("– | –")
             continue
+        if r["requests"] == 0:
+            cells.append(f"no response within the {duration} window (every request took longer) | 0")
+            continue
         extra = ""
         if r.get("conflict_412") or r.get("other_status") or r.get("socket_errors"):
             extra = (f" ({r['ok']} ok, {r['conflict_412']} × 412, {r['other_status']} other"
                      f"{', %d socket errors' % r['socket_errors'] if r['socket_errors'] else ''})")
         cells.append(f"{r['p50_ms']:.2f} / {r['p95_ms']:.2f} / {r['p99_ms']:.2f}{extra} | {r['rps']:,.0f}")
     a, b = by.get((small, name)), by.get((large, name))
-    ratio = f"{b['p95_ms'] / a['p95_ms']:.2f}" if a and b and a["p95_ms"] > 0 else "–"
+    ratio = "–"
+    if a and b and a["p95_ms"] > 0:
+        ratio = (f"{b['p95_ms'] / a['p95_ms']:.2f}" if b["requests"] > 0
+                 else f"> {float(duration.rstrip('s')) * 1000 / a['p95_ms']:.1f}")
     print(f"| {label} | " + " | ".join(cells) + f" | {ratio} |")
 print()
 

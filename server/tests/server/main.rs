@@ -5,6 +5,7 @@
 
 mod helpers;
 
+mod access_matrix;
 mod api;
 mod api_endpoints;
 mod audit;
