@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what a fresh machine lacks to build and test the portal, and nothing it already has:
 # the wasm target, the wasm-bindgen CLI pinned to the crate's version, the npm packages of the
-# browser suite and, with --browser, Debian's Chromium. Safe to run again.
+# browser suite and, with --browser (what the test command asks for), Debian's Chromium and
+# cargo-deny. Safe to run again.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
@@ -11,6 +12,12 @@ want_browser=0
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
+fi
+
+# cargo-deny checks the dependency policy (deny.toml) in the test command; a few minutes, once.
+if [[ $want_browser == 1 ]] && ! command -v cargo-deny >/dev/null; then
+  say "installing cargo-deny (dependency licences, bans and sources)"
+  cargo install cargo-deny --locked
 fi
 
 if ! command -v wasm-bindgen >/dev/null || [[ "$(wasm-bindgen --version)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]]; then

@@ -42,6 +42,7 @@ count_playwright() { # reads the list reporter's closing "N passed" / "N failed"
 step "setup" scripts/setup.sh --browser || { echo "setup failed; cannot test"; exit 1; }
 
 step "cargo fmt --check" cargo fmt --all -- --check
+step "dependency policy (cargo deny: licences, bans, sources)" cargo deny check licenses bans sources
 step "clippy (server side)" cargo clippy --workspace --all-targets -- -D warnings
 step "clippy (browser side)" cargo clippy -p app --lib --target wasm32-unknown-unknown \
   --no-default-features --features hydrate --target-dir target/front -- -D warnings
