@@ -12,6 +12,7 @@ mod m20261129_000003_directory_search;
 mod m20261130_000004_sharing;
 mod m20261130_000005_requests;
 mod m20261130_000006_api;
+mod m20261130_000007_read_path_indexes;
 
 /// The ordered migration list applied by `Migrator::up`.
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000004_sharing::Migration),
             Box::new(m20261130_000005_requests::Migration),
             Box::new(m20261130_000006_api::Migration),
+            Box::new(m20261130_000007_read_path_indexes::Migration),
         ]
     }
 }

@@ -148,22 +148,25 @@ impl Names {
             .filter(|r| r.status == "approved")
             .map(|r| r.id)
             .collect();
+        // Looked up by primary key alone, the tenant checked on the rows: with the tenant in the
+        // WHERE clause SQLite walked one of the tenant's secondary indexes instead, reading
+        // every user of the tenant (measured: seconds at 200,000 users).
         let users = directory_user::Entity::find()
-            .filter(directory_user::Column::TenantId.eq(tenant))
             .filter(directory_user::Column::Id.is_in(user_ids))
             .all(conn)
             .await
             .context("reading request subjects")?
             .into_iter()
+            .filter(|u| u.tenant_id == tenant)
             .map(|u| (u.id, u.display_name))
             .collect();
         let devices = device::Entity::find()
-            .filter(device::Column::TenantId.eq(tenant))
             .filter(device::Column::Id.is_in(device_ids))
             .all(conn)
             .await
             .context("reading request devices")?
             .into_iter()
+            .filter(|d| d.tenant_id == tenant)
             .map(|d| (d.id, format!("{} · {}", d.device_name, d.model)))
             .collect();
         let accounts = account::Entity::find()
