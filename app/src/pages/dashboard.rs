@@ -6,7 +6,7 @@ use crate::components::error_view::ErrorAlert;
 use crate::dashboard::{get_dashboard, DashboardView};
 use crate::i18n::{Key, Locale};
 use crate::locale::use_locale;
-use crate::pages::sharing::Chart;
+use crate::pages::sharing::{field_label, Chart};
 use crate::time::{format_date, format_datetime, DAY_MS};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -118,10 +118,7 @@ fn Board(data: DashboardView) -> impl IntoView {
                                 due_text(r.due_at, now, locale)
                             };
                             let class = if r.overdue { "badge badge--danger" } else if r.paused { "badge badge--neutral" } else { "badge badge--warning" };
-                            let field = crate::domain::catalogue::FieldId::ALL
-                                .iter()
-                                .find(|f| f.as_str() == r.field)
-                                .map_or_else(|| r.field.clone(), |f| f.label().text(locale).to_owned());
+                            let field = field_label(&r.field, locale);
                             view! {
                                 <li class="card due">
                                     <a href=format!("/review/{}", r.id)>{r.subject_name.clone()}" · "{field}</a>

@@ -383,14 +383,11 @@ fn Confirm(
 }
 
 /// The catalogue label of a field, or its stable name for service data.
-fn field_label(name: &str, locale: Locale) -> String {
-    crate::domain::catalogue::FieldId::ALL
-        .iter()
-        .find(|f| f.as_str() == name)
-        .map_or_else(
-            || name.replace('_', " "),
-            |f| f.label().text(locale).to_owned(),
-        )
+pub fn field_label(name: &str, locale: Locale) -> String {
+    crate::domain::catalogue::FieldId::parse(name).map_or_else(
+        |_| name.replace('_', " "),
+        |f| f.label().text(locale).to_owned(),
+    )
 }
 
 /// Features × recipients × fields.

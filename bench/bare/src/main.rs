@@ -14,15 +14,15 @@ async fn doc() -> Json<Value> {
 }
 
 #[tokio::main]
-async fn main() {
+async fn main() -> std::io::Result<()> {
     let addr = std::env::args().nth(1).unwrap_or_else(|| "127.0.0.1:3999".into());
     let app = Router::new().route("/", get(doc));
-    let listener = tokio::net::TcpListener::bind(&addr).await.expect("bind");
-    println!("listening {}", listener.local_addr().expect("addr"));
+    // A port in use or a bad address ends the process with the error, for the script to report.
+    let listener = tokio::net::TcpListener::bind(&addr).await?;
+    println!("listening {}", listener.local_addr()?);
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
         .await
-        .expect("serve");
 }

@@ -259,11 +259,6 @@ pub async fn scope_counts<C: ConnectionTrait>(
     Ok((users, devices, apps))
 }
 
-/// A catalogue field by its stored name.
-pub fn field_by_name(name: &str) -> Option<FieldId> {
-    FieldId::ALL.iter().copied().find(|f| f.as_str() == name)
-}
-
 /// What one recipient gets under one enabled feature in one tenant.
 struct Flow {
     feature_id: String,
@@ -456,7 +451,7 @@ async fn enabled_flows<C: ConnectionTrait>(db: &C, tenant_id: &str) -> anyhow::R
             if !covered {
                 continue;
             }
-            if let Some(field) = field_by_name(&flow.field) {
+            if let Ok(field) = FieldId::parse(&flow.field) {
                 let fields = by_recipient.entry(flow.recipient_id.clone()).or_default();
                 if !fields.contains(&field) {
                     fields.push(field);
@@ -1036,7 +1031,11 @@ async fn current_values<C: ConnectionTrait>(
     db: &C,
     row: &disclosure::Model,
 ) -> anyhow::Result<Option<Vec<(FieldId, String)>>> {
-    let fields: Vec<FieldId> = row.fields.split(',').filter_map(field_by_name).collect();
+    let fields: Vec<FieldId> = row
+        .fields
+        .split(',')
+        .filter_map(|name| FieldId::parse(name).ok())
+        .collect();
     match row.record_kind.as_str() {
         "user" => {
             let user = directory_user::Entity::find_by_id(row.record_id.clone())

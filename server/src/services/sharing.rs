@@ -12,7 +12,7 @@ use crate::entities::{
     sharing_feature, tenant_feature,
 };
 use crate::services::audit::{self, Actor, Change, NewEvent};
-use crate::services::disclosures::{self, field_by_name, Connector};
+use crate::services::disclosures::{self, Connector};
 use crate::services::personal_data::{finish, Refusal};
 use anyhow::Context;
 use app::auth::Principal;
@@ -234,7 +234,7 @@ impl SharingService {
                     .or_default()
                     .push(FlowField {
                         name: flow.field.clone(),
-                        personal_data: field_by_name(&flow.field).is_some(),
+                        personal_data: app::domain::catalogue::FieldId::parse(&flow.field).is_ok(),
                         since_terms_version: flow.since_terms_version,
                         covered: is_agent
                             || flow.direction == "inbound"
