@@ -49,7 +49,7 @@ impl AuditFilter {
 }
 
 /// Percent-encodes a query value (unreserved characters stay).
-fn encode(value: &str) -> String {
+pub fn encode(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for byte in value.bytes() {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {

@@ -52,6 +52,11 @@ pub struct DirectoryPage {
     pub rows: Vec<DirectoryRow>,
     /// The encoded [`PageCursor`] of the next page; `None` on the last page.
     pub next: Option<String>,
+    /// True when so many UPNs or email addresses start with the search text that only the
+    /// first of them were considered (every name match is listed): a longer text finds the
+    /// rest. See `PREFIX_SCAN_LIMIT` in the server's directory service.
+    #[serde(default)]
+    pub partial: bool,
 }
 
 /// A party the tenant's data can be shared with, for the "data shared with" filter.

@@ -973,6 +973,8 @@ catalogue! {
     DashDaysOverdue { en: "{days} days overdue", nl: "{days} dagen te laat" }
     DashPaused { en: "clock paused", nl: "termijn gepauzeerd" }
     DashDisclosures { en: "Disclosures in the last 30 days", nl: "Verstrekkingen in de afgelopen 30 dagen" }
+    // issue 9: bounded searches and pages
+    DirectoryPartial { en: "Many UPNs or email addresses start with this text, so only the first of them were searched (every name match is listed): type more to narrow it down.", nl: "Veel UPN's of e-mailadressen beginnen met deze tekst, dus alleen de eerste daarvan zijn doorzocht (elke naam die overeenkomt staat in de lijst): typ meer om te verfijnen." }
 }
 
 #[cfg(test)]

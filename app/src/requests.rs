@@ -149,15 +149,28 @@ pub struct QueueFilter {
     pub user: String,
     /// Minimum age in days, or empty.
     pub age: String,
+    /// Where the page starts: the previous page's `next`, or empty for the first page.
+    #[serde(default)]
+    pub after: String,
 }
 
 /// The review queue.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueueView {
+    /// One page, by deadline.
     pub items: Vec<RequestView>,
-    /// The users who have requests, for the user filter: (id, name).
+    /// The cursor of the next page, if there is one.
+    pub next: Option<String>,
+    /// The users who have pending requests, for the user filter: (id, name); at most
+    /// [`QUEUE_USERS_LIMIT`] (a link from a user's page filters by any user).
     pub users: Vec<(String, String)>,
 }
+
+/// Requests per page of the review queue.
+pub const QUEUE_PAGE_SIZE: u64 = 50;
+
+/// The most users the queue's user filter lists.
+pub const QUEUE_USERS_LIMIT: u64 = 200;
 
 /// One request with what the reviewer needs to decide.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -396,6 +409,7 @@ pub async fn review_queue(
     category: Option<String>,
     user: Option<String>,
     age: Option<String>,
+    after: Option<String>,
 ) -> Result<QueueView, AppError> {
     let principal = crate::auth::require(REVIEWERS)?;
     let services = crate::services::use_services()?;
@@ -405,6 +419,7 @@ pub async fn review_queue(
         category: category.unwrap_or_default(),
         user: user.unwrap_or_default(),
         age: age.unwrap_or_default(),
+        after: after.unwrap_or_default(),
     };
     services
         .requests

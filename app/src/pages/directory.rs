@@ -279,6 +279,12 @@ fn Results(page: Page, params: DirectoryParams) -> impl IntoView {
     } else {
         status
     };
+    // Only the first UPNs and email addresses with this prefix were considered: say so.
+    let status = if page.partial {
+        format!("{status} {}", Key::DirectoryPartial.text(locale))
+    } else {
+        status
+    };
     let sort = params
         .sort
         .as_deref()

@@ -33,10 +33,32 @@ pub fn ReviewQueuePage() -> impl IntoView {
                 get("category"),
                 get("user"),
                 get("age"),
+                get("after"),
             )
         },
-        |(status, due, category, user, age)| review_queue(status, due, category, user, age),
+        |(status, due, category, user, age, after)| {
+            review_queue(status, due, category, user, age, after)
+        },
     );
+    // The next page keeps the filters: the same address with another cursor.
+    let next_href = move |cursor: String| {
+        let mut pairs: Vec<(String, String)> = query.with(|q| {
+            ["status", "due", "category", "user", "age"]
+                .into_iter()
+                .filter_map(|name| {
+                    q.get(name)
+                        .filter(|v| !v.is_empty())
+                        .map(|v| (name.to_owned(), v))
+                })
+                .collect()
+        });
+        pairs.push(("after".to_owned(), cursor));
+        let encoded: Vec<String> = pairs
+            .into_iter()
+            .map(|(k, v)| format!("{k}={}", crate::audit_log::encode(&v)))
+            .collect();
+        format!("/review?{}", encoded.join("&"))
+    };
     let selected =
         move |name: &'static str, value: &'static str| get(name).as_deref() == Some(value);
     view! {
@@ -101,7 +123,14 @@ pub fn ReviewQueuePage() -> impl IntoView {
                 {move || queue.get().map(|result| match result {
                     Err(error) => view! { <ErrorAlert error/> }.into_any(),
                     Ok(q) if q.items.is_empty() => view! { <p class="muted">{Key::ReviewNone.text(locale)}</p> }.into_any(),
-                    Ok(q) => view! { <QueueTable items=q.items/> }.into_any(),
+                    Ok(q) => view! {
+                        <QueueTable items=q.items/>
+                        {q.next.map(|cursor| view! {
+                            <nav class="directory-pages" aria-label=Key::DirectoryPages.text(locale)>
+                                <a href=next_href(cursor) rel="next" data-testid="queue-next">{Key::DirectoryNextPage.text(locale)}</a>
+                            </nav>
+                        })}
+                    }.into_any(),
                 })}
             </Transition>
         </section>

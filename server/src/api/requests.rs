@@ -98,6 +98,8 @@ impl From<RequestView> for Request {
 #[derive(Serialize, ToSchema)]
 pub struct RequestList {
     pub items: Vec<Request>,
+    /// For reviewers: the `after` value of the next page of the queue, if there is one.
+    pub next: Option<String>,
 }
 
 /// The outcome of a decision; a repeated decision answers the same.
@@ -136,6 +138,9 @@ pub struct RequestQuery {
     /// Minimum age in days, 0 to 3650.
     #[param(minimum = 0, maximum = 3650)]
     age: Option<u32>,
+    /// The `next` value of the previous page (reviewers' queue, 50 per page).
+    #[param(pattern = "^[0-9]+[.][0-9]+$")]
+    after: Option<String>,
 }
 
 fn id_of(raw: &str) -> Result<i64, ApiError> {
@@ -161,7 +166,7 @@ pub async fn list_requests(
     params: Params,
 ) -> Result<Json<RequestList>, ApiError> {
     let principal = auth.require(&Role::ALL)?;
-    let items = if principal.has_any(REVIEWERS) {
+    let (items, next) = if principal.has_any(REVIEWERS) {
         let text = |name: &str| params.get(name).unwrap_or_default().to_owned();
         let filter = QueueFilter {
             status: text("status"),
@@ -169,20 +174,18 @@ pub async fn list_requests(
             category: text("category"),
             user: text("user"),
             age: text("age"),
+            after: text("after"),
         };
-        state
-            .services
-            .requests
-            .queue(principal, filter)
-            .await?
-            .items
+        let page = state.services.requests.queue(principal, filter).await?;
+        (page.items, page.next)
     } else if principal.has(Role::EndUser) {
-        state.services.requests.mine(principal).await?
+        (state.services.requests.mine(principal).await?, None)
     } else {
         return Err(ApiError::Forbidden);
     };
     Ok(Json(RequestList {
         items: items.into_iter().map(Request::from).collect(),
+        next,
     }))
 }
 

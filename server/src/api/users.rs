@@ -48,6 +48,9 @@ pub struct UserPage {
     pub items: Vec<UserSummary>,
     /// Pass as `after` for the next page; absent on the last page.
     pub next: Option<String>,
+    /// True when so many UPNs or email addresses start with `q` that only the first 1,000 of
+    /// them were considered (every display-name match is listed); a longer `q` finds the rest.
+    pub partial: bool,
 }
 
 /// The directory's search and filters.
@@ -129,6 +132,7 @@ pub async fn list_users(
             })
             .collect(),
         next: page.next,
+        partial: page.partial,
     }))
 }
 

@@ -59,6 +59,14 @@ use std::collections::HashMap;
 /// the rows the sort-order walk skips when a value is common (about page size × users / this).
 pub const DRIVER_LIMIT: u64 = 2000;
 
+/// A search prefix's UPN or email arm (when the page is not sorted by that column) considers at
+/// most this many users, the first in that column's order: such an arm cannot stop after a page
+/// (its index does not hand out rows in the page's order), so without a bound a one-letter
+/// prefix read a tenth of a million-user tenant. Every name match is still listed (the sort
+/// index serves them in order); the page says when the bound was reached (`partial`), and a
+/// longer text narrows the range below it.
+pub const PREFIX_SCAN_LIMIT: u64 = 1000;
+
 /// The status of a correction request still waiting for a decision.
 const PENDING: &str = "pending";
 
@@ -146,14 +154,40 @@ pub async fn search_tuned<C: ConnectionTrait>(
     page_size: u64,
     driver_limit: u64,
 ) -> anyhow::Result<DirectoryPage> {
+    search_bounded(
+        db,
+        tenant_id,
+        query,
+        page_size,
+        driver_limit,
+        PREFIX_SCAN_LIMIT,
+    )
+    .await
+}
+
+/// [`search_tuned`] with another bound than [`PREFIX_SCAN_LIMIT`], so that tests can reach it
+/// on a small tenant. Keep it at least 1 and far below `i64::MAX` (it is bound as a `LIMIT`).
+///
+/// # Errors
+/// When the database fails.
+pub async fn search_bounded<C: ConnectionTrait>(
+    db: &C,
+    tenant_id: &str,
+    query: &DirectoryQuery,
+    page_size: u64,
+    driver_limit: u64,
+    prefix_limit: u64,
+) -> anyhow::Result<DirectoryPage> {
     let page_size = page_size.clamp(1, 500);
     let plan = Plan {
         tenant: tenant_id,
         query,
         fetch: page_size + 1,
         driver_limit,
+        prefix_limit: prefix_limit.max(1),
     };
     let driver = plan.rare_driver(db).await?;
+    let partial = driver.is_none() && plan.prefix_scan_capped(db).await?;
     let mut ids: Vec<String> = Vec::new();
     for arm in plan.arms(driver.as_ref()) {
         let statement = db.get_database_backend().build(&arm);
@@ -172,6 +206,7 @@ pub async fn search_tuned<C: ConnectionTrait>(
         return Ok(DirectoryPage {
             rows: Vec::new(),
             next: None,
+            partial,
         });
     }
     let statement = db.get_database_backend().build(&plan.page(&ids));
@@ -212,7 +247,11 @@ pub async fn search_tuned<C: ConnectionTrait>(
         row.device_count = devices.get(&row.id).copied().unwrap_or(0);
         row.open_requests = requests.get(&row.id).copied().unwrap_or(0);
     }
-    Ok(DirectoryPage { rows, next })
+    Ok(DirectoryPage {
+        rows,
+        next,
+        partial,
+    })
 }
 
 /// The statements a page of `query` runs (`driver_limit` as in [`search_tuned`]), each with
@@ -235,6 +274,7 @@ pub async fn query_plans<C: ConnectionTrait>(
         query,
         fetch: page_size.clamp(1, 500) + 1,
         driver_limit,
+        prefix_limit: PREFIX_SCAN_LIMIT,
     };
     let driver = plan.rare_driver(db).await?;
     let probe = ["00000000-0000-0000-0000-000000000000".to_owned()];
@@ -243,6 +283,9 @@ pub async fn query_plans<C: ConnectionTrait>(
         .into_iter()
         .map(|d| plan.driver_size(d))
         .collect();
+    if driver.is_none() {
+        statements.extend(plan.capped_sources().iter().map(|s| plan.capped_size(s)));
+    }
     statements.extend(plan.arms(driver.as_ref()));
     statements.push(plan.page(&probe));
     statements.push(plan.device_counts(&probe));
@@ -362,6 +405,8 @@ struct Plan<'q> {
     fetch: u64,
     /// See [`DRIVER_LIMIT`].
     driver_limit: u64,
+    /// See [`PREFIX_SCAN_LIMIT`].
+    prefix_limit: u64,
 }
 
 fn u() -> Alias {
@@ -409,6 +454,71 @@ impl Plan<'_> {
             }
         }
         Ok(best.map(|(_, driver)| driver))
+    }
+
+    /// The search's prefix sources whose index does not follow the page's order, each read
+    /// only up to [`PREFIX_SCAN_LIMIT`] users.
+    fn capped_sources(&self) -> Vec<Source> {
+        self.search_sources()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|source| is_prefix(source) && !self.aligned(source))
+            .collect()
+    }
+
+    /// Whether a capped prefix source has more users than it reads.
+    async fn prefix_scan_capped<C: ConnectionTrait>(&self, db: &C) -> anyhow::Result<bool> {
+        for source in self.capped_sources() {
+            let statement = db.get_database_backend().build(&self.capped_size(&source));
+            let n: i64 = match db.query_one(statement).await.context("sizing a prefix")? {
+                Some(row) => row.try_get("", "n")?,
+                None => 0,
+            };
+            if u64::try_from(n).unwrap_or(0) > self.prefix_limit {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// How many users a capped prefix source matches, counted up to one past the cap, from
+    /// its index alone.
+    fn capped_size(&self, source: &Source) -> SelectStatement {
+        let capped = Query::select()
+            .expr(Expr::val(1))
+            .from_as(directory_user::Entity, u())
+            .and_where(self.tenant_is((u(), directory_user::Column::TenantId)))
+            .cond_where(self.source_condition(source, true))
+            .limit(self.prefix_limit + 1)
+            .to_owned();
+        Query::select()
+            .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
+            .from_subquery(capped, Alias::new("capped"))
+            .to_owned()
+    }
+
+    /// The first [`PREFIX_SCAN_LIMIT`] users of a capped prefix source in its column's order,
+    /// with the columns an arm's conditions read, as the table the arm starts from.
+    fn capped_rows(&self, source: &Source) -> SelectStatement {
+        let order: SimpleExpr = match source {
+            Source::NamePrefix(_) => ucol(directory_user::Column::SearchName).into(),
+            Source::EmailPrefix(_) => Func::lower(ucol(directory_user::Column::Email)).into(),
+            _ => Func::lower(ucol(directory_user::Column::Upn)).into(),
+        };
+        Query::select()
+            .columns([
+                (u(), directory_user::Column::Id),
+                (u(), directory_user::Column::TenantId),
+                (u(), directory_user::Column::SearchName),
+                (u(), directory_user::Column::Upn),
+                (u(), directory_user::Column::Email),
+            ])
+            .from_as(directory_user::Entity, u())
+            .and_where(self.tenant_is((u(), directory_user::Column::TenantId)))
+            .cond_where(self.source_condition(source, true))
+            .order_by_expr(order, Order::Asc)
+            .limit(self.prefix_limit)
+            .to_owned()
     }
 
     /// How many rows carry a filter value, counted up to `driver_limit` only.
@@ -684,7 +794,11 @@ impl Plan<'_> {
     /// conditions are always there, so the choice only decides speed, never the rows.
     fn arm(&self, source: &Source, driver: Option<Driver>) -> SelectStatement {
         let aligned = self.aligned(source);
-        let starts_from_subquery = matches!(source, Source::DeviceValue(..) | Source::Driver(_));
+        // Outside a rare filter's arm, a prefix arm out of the page's order starts from its
+        // capped rows (see `PREFIX_SCAN_LIMIT`).
+        let capped = driver.is_none() && is_prefix(source) && !aligned;
+        let starts_from_subquery =
+            capped || matches!(source, Source::DeviceValue(..) | Source::Driver(_));
         let tenant: SimpleExpr = ucol(directory_user::Column::TenantId).into();
         let tenant = if starts_from_subquery {
             opaque(tenant)
@@ -692,9 +806,13 @@ impl Plan<'_> {
             tenant
         };
         let mut arm = Query::select();
-        arm.column((u(), directory_user::Column::Id))
-            .from_as(directory_user::Entity, u())
-            .and_where(Expr::expr(tenant).eq(self.tenant));
+        arm.column((u(), directory_user::Column::Id));
+        if capped {
+            arm.from_subquery(self.capped_rows(source), u());
+        } else {
+            arm.from_as(directory_user::Entity, u());
+        }
+        arm.and_where(Expr::expr(tenant).eq(self.tenant));
         let cursor = self.query.after.as_ref();
         let mut cursor_is_bound = aligned;
         match source {
@@ -712,7 +830,9 @@ impl Plan<'_> {
                 }
             }
             _ => {
-                arm.cond_where(self.source_condition(source, true));
+                if !capped {
+                    arm.cond_where(self.source_condition(source, true));
+                }
                 // Rows of the prefix arm that follows the sort index come from that arm; left
                 // out here, they need not be sorted twice.
                 if let Some(aligned) = self.aligned_prefix().filter(|_| is_prefix(source)) {

@@ -370,6 +370,60 @@ on_both_databases! { demo;
         assert_eq!(ids(&app.call(&lee, "review/queue", &[("due", "overdue")]).await.1), Vec::<i64>::new());
     }
 
+    async fn the_queue_is_read_a_page_at_a_time_by_deadline_without_gaps_or_repeats(app) {
+        let template = correction_request::Entity::find_by_id(bens_request(&app).await).one(&app.db).await.unwrap().unwrap();
+        let now = server::clock::now_ms();
+        // 120 more pending requests of Ben's; some share a deadline, so the id breaks the tie.
+        for n in 0..120_i64 {
+            let mut row: correction_request::ActiveModel = template.clone().into();
+            row.id = sea_orm::NotSet;
+            row.due_at = Set(now + (n % 40) * DAY_MS);
+            row.insert(&app.db).await.unwrap();
+        }
+        let lee = app.client_as("Lee Gu").await;
+        let mut seen: Vec<(i64, i64)> = Vec::new();
+        let mut after = String::new();
+        let mut pages = 0;
+        loop {
+            let mut form = vec![];
+            if !after.is_empty() {
+                form.push(("after", after.as_str()));
+            }
+            let (status, page) = app.call(&lee, "review/queue", &form).await;
+            assert_eq!(status, 200, "{page}");
+            pages += 1;
+            let items = page["items"].as_array().unwrap();
+            assert!(items.len() <= 50, "a page holds at most 50");
+            seen.extend(items.iter().map(|r| (r["due_at"].as_i64().unwrap(), r["id"].as_i64().unwrap())));
+            match page["next"].as_str() {
+                Some(next) => {
+                    assert_eq!(items.len(), 50, "a short page with a next one");
+                    after = next.to_owned();
+                }
+                None => break,
+            }
+        }
+        assert_eq!(pages, 3, "121 requests in pages of 50");
+        assert_eq!(seen.len(), 121);
+        let mut sorted = seen.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(seen, sorted, "by deadline then id, each once");
+        // Filters are kept along the pages; the user filter lists Ben.
+        let (_, first) = app.call(&lee, "review/queue", &[("user", demo::BEN)]).await;
+        assert_eq!(first["items"].as_array().unwrap().len(), 50);
+        assert!(first["users"].as_array().unwrap().iter().any(|u| u[0] == demo::BEN), "{}", first["users"]);
+        assert_eq!(app.call(&lee, "review/queue", &[("after", "soon")]).await.0, 422, "an unreadable cursor");
+        // The REST API pages the same way.
+        let token = crate::api::token(&app, demo::CONTOSO, app::auth::Role::SupportReviewer, None).await;
+        let (status, body) = crate::api::get(&app, "/requests", &token).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["items"].as_array().unwrap().len(), 50);
+        let next = body["next"].as_str().unwrap().to_owned();
+        let (_, second) = crate::api::get(&app, &format!("/requests?after={next}"), &token).await;
+        assert_eq!(second["items"][0]["id"].as_i64().unwrap(), seen[50].1);
+    }
+
     async fn notifications_are_marked_read(app) {
         adele_files(&app, IPHONE, "device_category", "Field staff").await;
         let lee = app.client_as("Lee Gu").await;
