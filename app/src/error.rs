@@ -102,8 +102,21 @@ fn on_server(error: AppError) -> AppError {
 
 /// Sets the HTTP status of the current server-function response from the error, so that
 /// scripts and logs see a 4xx or 5xx rather than Leptos' default 500 for every error.
+///
+/// Except for a plain HTML form post (a browser without the bundle): Leptos answers it with a
+/// redirect back to the page, the error in the address, and the page shows it. The status set
+/// here would replace that redirect's 302 and leave the browser on a bare error body.
 #[cfg(feature = "ssr")]
 pub fn respond_with(error: AppError) -> AppError {
+    let plain_form_post = leptos::prelude::use_context::<http::request::Parts>().is_some_and(|p| {
+        p.headers
+            .get(http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"))
+    });
+    if plain_form_post {
+        return error;
+    }
     if let Some(options) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
         if let Ok(status) = http::StatusCode::from_u16(error.status()) {
             options.set_status(status);

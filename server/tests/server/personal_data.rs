@@ -69,6 +69,29 @@ on_both_databases! { demo;
         assert!(server::services::audit::verify_chain(&app.db, demo::CONTOSO).await.unwrap().is_intact());
     }
 
+    async fn a_refused_correction_posted_without_the_browser_bundle_comes_back_with_its_message(app) {
+        let admin = app.client_as("Megan Bowen").await;
+        let page = app.url(&format!("/users/{}", demo::ADELE));
+        // A plain HTML form post, as a browser without JavaScript sends it: no reason given.
+        let form = [("user_id", demo::ADELE), ("record_id", IPHONE), ("field", "management_name"), ("value", "Adele iPhone"), ("base_version", "0"), ("reason", "")];
+        let response = admin
+            .post(app.url("/api/users/correct"))
+            .header("accept", "text/html")
+            .header("referer", page.clone())
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 302, "a form post goes back to its page");
+        let location = response.headers().get("location").unwrap().to_str().unwrap().to_owned();
+        assert!(location.starts_with(&page) && location.contains("__err"), "{location}");
+        let html = admin.get(&location).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("Give a reason for this change."), "the refusal is on the re-rendered page: {html}");
+        assert!(html.contains(r#"role="alert""#), "announced as an alert: {html}");
+        let stored = device::Entity::find_by_id(IPHONE.to_owned()).one(&app.db).await.unwrap().unwrap();
+        assert_ne!(stored.management_name.as_deref(), Some("Adele iPhone"), "nothing changed");
+    }
+
     async fn a_correction_based_on_an_old_version_is_refused_and_overwrites_nothing(app) {
         let admin = app.client_as("Megan Bowen").await;
         let first = [("user_id", demo::ADELE), ("record_id", IPHONE), ("field", "device_category"), ("value", "Retail"), ("base_version", "0"), ("reason", "first")];
