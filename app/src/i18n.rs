@@ -975,6 +975,73 @@ catalogue! {
     DashDisclosures { en: "Disclosures in the last 30 days", nl: "Verstrekkingen in de afgelopen 30 dagen" }
     // issue 9: bounded searches and pages
     DirectoryPartial { en: "Many UPNs or email addresses start with this text, so only the first of them were searched (every name match is listed): type more to narrow it down.", nl: "Veel UPN's of e-mailadressen beginnen met deze tekst, dus alleen de eerste daarvan zijn doorzocht (elke naam die overeenkomt staat in de lijst): typ meer om te verfijnen." }
+    // issue 11: toasts and human dates
+    ToastDismiss { en: "Dismiss message", nl: "Melding sluiten" }
+    ToastCorrected { en: "Correction saved.", nl: "Correctie opgeslagen." }
+    ToastRouted { en: "Routed correction recorded.", nl: "Doorgestuurde correctie vastgelegd." }
+    ToastRequestSent {
+        en: "Your request was sent. You can follow it under My requests.",
+        nl: "Uw verzoek is verstuurd. U kunt het volgen onder Mijn verzoeken."
+    }
+    ToastRequestWithdrawn { en: "Your request was withdrawn.", nl: "Uw verzoek is ingetrokken." }
+    ToastRequestApproved { en: "Request approved.", nl: "Verzoek goedgekeurd." }
+    ToastRequestRejected { en: "Request rejected.", nl: "Verzoek afgewezen." }
+    ToastRequestExtended { en: "Deadline extended.", nl: "Termijn verlengd." }
+    ToastRequestPaused { en: "Clock paused or resumed.", nl: "Termijn gepauzeerd of hervat." }
+    ToastFeatureEnabled { en: "Feature turned on.", nl: "Functie ingeschakeld." }
+    ToastFeatureDisabled { en: "Feature turned off.", nl: "Functie uitgeschakeld." }
+    ToastEndpointSaved { en: "Endpoint saved.", nl: "Eindpunt opgeslagen." }
+    ToastFollowUpDone { en: "Follow-up marked done.", nl: "Vervolgactie afgehandeld." }
+    ToastTokenCreated { en: "API token created.", nl: "API-token aangemaakt." }
+    ToastTokenRevoked { en: "API token revoked.", nl: "API-token ingetrokken." }
+    ToastRoleGranted { en: "Role granted.", nl: "Rol toegekend." }
+    ToastRoleRevoked { en: "Role taken away.", nl: "Rol ingetrokken." }
+    ToastNotificationsRead { en: "Notifications marked as read.", nl: "Meldingen gemarkeerd als gelezen." }
+    DateTimeFull { en: "{day} {month} {year}, {time} UTC", nl: "{day} {month} {year}, {time} UTC" }
+    MonthJanuary { en: "January", nl: "januari" }
+    MonthFebruary { en: "February", nl: "februari" }
+    MonthMarch { en: "March", nl: "maart" }
+    MonthApril { en: "April", nl: "april" }
+    MonthMay { en: "May", nl: "mei" }
+    MonthJune { en: "June", nl: "juni" }
+    MonthJuly { en: "July", nl: "juli" }
+    MonthAugust { en: "August", nl: "augustus" }
+    MonthSeptember { en: "September", nl: "september" }
+    MonthOctober { en: "October", nl: "oktober" }
+    MonthNovember { en: "November", nl: "november" }
+    MonthDecember { en: "December", nl: "december" }
+    RelJustNow { en: "just now", nl: "zojuist" }
+    RelMinuteAgo { en: "{count} minute ago", nl: "{count} minuut geleden" }
+    RelMinutesAgo { en: "{count} minutes ago", nl: "{count} minuten geleden" }
+    RelHourAgo { en: "{count} hour ago", nl: "{count} uur geleden" }
+    RelHoursAgo { en: "{count} hours ago", nl: "{count} uur geleden" }
+    RelDayAgo { en: "{count} day ago", nl: "{count} dag geleden" }
+    RelDaysAgo { en: "{count} days ago", nl: "{count} dagen geleden" }
+    RelMonthAgo { en: "{count} month ago", nl: "{count} maand geleden" }
+    RelMonthsAgo { en: "{count} months ago", nl: "{count} maanden geleden" }
+    RelYearAgo { en: "{count} year ago", nl: "{count} jaar geleden" }
+    RelYearsAgo { en: "{count} years ago", nl: "{count} jaar geleden" }
+    RelInMinute { en: "in {count} minute", nl: "over {count} minuut" }
+    RelInMinutes { en: "in {count} minutes", nl: "over {count} minuten" }
+    RelInHour { en: "in {count} hour", nl: "over {count} uur" }
+    RelInHours { en: "in {count} hours", nl: "over {count} uur" }
+    RelInDay { en: "in {count} day", nl: "over {count} dag" }
+    RelInDays { en: "in {count} days", nl: "over {count} dagen" }
+    RelInMonth { en: "in {count} month", nl: "over {count} maand" }
+    RelInMonths { en: "in {count} months", nl: "over {count} maanden" }
+    RelInYear { en: "in {count} year", nl: "over {count} jaar" }
+    RelInYears { en: "in {count} years", nl: "over {count} jaar" }
+    DashDueWhen { en: "due {when}", nl: "termijn verloopt {when}" }
+    DashWasDue { en: "was due {when}", nl: "termijn verliep {when}" }
+    ReqReceivedWhen { en: "{count} times, last {when}", nl: "{count} keer, laatst {when}" }
+    ReviewDecidedWhen { en: "Decided {when} by {who}.", nl: "Besloten {when} door {who}." }
+    SharingChangedWhen { en: "Changed {when} by {who}", nl: "Gewijzigd {when} door {who}" }
+    SharingConsentGiven {
+        en: "Consent in force: terms version {version} ({locale}), given by {who} {when}.",
+        nl: "Geldende toestemming: voorwaarden versie {version} ({locale}), gegeven door {who} {when}."
+    }
+    ReviewReceivedDue { en: "Received {when}", nl: "Ontvangen {when}" }
+    // end issue 11: toasts and human dates
 }
 
 #[cfg(test)]

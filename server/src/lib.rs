@@ -11,6 +11,7 @@ pub mod config;
 pub mod db;
 pub mod entities;
 pub mod error;
+pub mod flash;
 pub mod import;
 pub mod request_id;
 pub mod routes;

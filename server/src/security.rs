@@ -234,10 +234,11 @@ fn set_headers(headers: &mut HeaderMap, nonce: &CspNonce, hsts: bool) {
     );
     // The legacy twin of `frame-ancestors 'none'`, for browsers without CSP level 2.
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    // URLs hold user ids; no other site needs to learn them.
+    // URLs hold user ids; no other site needs to learn them. Same-origin requests keep the
+    // header: a form posted without the browser bundle is sent back to its page by it.
     headers.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        HeaderValue::from_static("same-origin"),
     );
     headers.insert(
         HeaderName::from_static("cross-origin-opener-policy"),

@@ -2,6 +2,7 @@
 //! person and the language switch, main region, footer.
 
 use crate::auth::{get_session_info, Role, SessionInfo};
+use crate::components::toast::{provide_toaster, ToastRegion};
 use crate::i18n::{Key, Locale};
 use crate::locale::{use_locale, SetLocale};
 use leptos::prelude::*;
@@ -16,6 +17,7 @@ pub fn Layout(children: Children) -> impl IntoView {
     let locale = use_locale();
     let session: SessionResource = Resource::new(|| (), |_| get_session_info());
     provide_context(session);
+    let toaster = provide_toaster();
     let main_ref = NodeRef::<leptos::html::Main>::new();
     // The router would treat "#main" as a navigation and leave focus where it was; keyboard
     // users need focus inside the content, so the click moves it there explicitly.
@@ -106,6 +108,7 @@ pub fn Layout(children: Children) -> impl IntoView {
             {children()}
         </main>
         <footer class="site-footer">
+        <ToastRegion toaster/>
             <p>{Key::FooterText.text(locale)}</p>
         </footer>
     }

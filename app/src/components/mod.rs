@@ -2,3 +2,5 @@
 
 pub mod error_view;
 pub mod layout;
+pub mod time;
+pub mod toast;

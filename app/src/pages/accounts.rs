@@ -3,6 +3,7 @@
 use crate::accounts::{list_accounts, GrantRole, RevokeRole};
 use crate::auth::Role;
 use crate::components::error_view::ErrorAlert;
+use crate::components::toast::toast_on_success;
 use crate::i18n::Key;
 use crate::locale::use_locale;
 use leptos::prelude::*;
@@ -18,6 +19,8 @@ pub fn AccountsPage() -> impl IntoView {
         move || (grant.version().get(), revoke.version().get()),
         |_| list_accounts(),
     );
+    toast_on_success(grant);
+    toast_on_success(revoke);
     let action_error = move || {
         grant
             .value()

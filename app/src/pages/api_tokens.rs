@@ -6,9 +6,10 @@ use crate::api_tokens::{
 };
 use crate::auth::Role;
 use crate::components::error_view::ErrorAlert;
+use crate::components::time::Time;
+use crate::components::toast::toast_on_success;
 use crate::i18n::Key;
 use crate::locale::use_locale;
-use crate::time::{format_date, format_datetime};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -32,7 +33,8 @@ pub fn ApiTokensPage() -> impl IntoView {
             .and_then(Result::err)
             .or_else(|| revoke.value().get().and_then(Result::err))
     };
-    let revoked = move || revoke.value().get().is_some_and(|r| r.is_ok());
+    toast_on_success(create);
+    toast_on_success(revoke);
     view! {
         <Title text=Key::ApiTokensTitle.text(locale)/>
         <section class="page">
@@ -41,7 +43,6 @@ pub fn ApiTokensPage() -> impl IntoView {
                 <p class="lead">{Key::ApiTokensIntro.text(locale)}</p>
             </header>
             {move || action_error().map(|error| view! { <ErrorAlert error/> })}
-            {move || revoked().then(|| view! { <p class="alert alert--success" role="status">{Key::ApiTokenRevokedDone.text(locale)}</p> })}
             {move || created().map(|token| view! {
                 <div class="alert alert--warning api-token-secret" role="status" data-testid="api-token-secret">
                     <p>{Key::ApiTokenCreated.format(locale, &[("name", &token.token.name)])}</p>
@@ -116,8 +117,8 @@ pub fn ApiTokensPage() -> impl IntoView {
                                                 </td>
                                                 <td><code>{token.prefix.clone()}"…"</code></td>
                                                 <td>{token.created_by.clone()}</td>
-                                                <td>{format_date(token.expires_at)}</td>
-                                                <td>{token.last_used_at.map_or_else(|| Key::Never.text(locale).to_owned(), format_datetime)}</td>
+                                                <td><Time ms=token.expires_at/></td>
+                                                <td>{token.last_used_at.map_or_else(|| Key::Never.text(locale).into_any(), |ms| view! { <Time ms/> }.into_any())}</td>
                                                 <td><span class=badge>{token.state.label().text(locale)}</span></td>
                                                 <td>
                                                     {(token.state == TokenState::Active).then(|| view! {

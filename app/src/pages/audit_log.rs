@@ -4,10 +4,10 @@
 
 use crate::audit_log::{audit_events, AuditEventView, AuditFilter, VerifyAudit};
 use crate::components::error_view::ErrorAlert;
+use crate::components::time::Time;
 use crate::domain::catalogue::FieldId;
 use crate::i18n::Key;
 use crate::locale::use_locale;
-use crate::time::format_datetime;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -130,7 +130,7 @@ fn Events(events: Vec<AuditEventView>) -> impl IntoView {
                 {events.into_iter().map(|e| view! {
                     <tr>
                         <td>{e.seq}</td>
-                        <td>{format_datetime(e.occurred_at)}</td>
+                        <td><Time ms=e.occurred_at/></td>
                         <td>{e.actor_name}<span class="field__hint">{e.actor_kind}</span></td>
                         <th scope="row">{e.action}</th>
                         <td>

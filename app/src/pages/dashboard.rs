@@ -3,11 +3,11 @@
 //! disclosures per recipient over the last 30 days.
 
 use crate::components::error_view::ErrorAlert;
+use crate::components::time::{use_now, TimeIn};
 use crate::dashboard::{get_dashboard, DashboardView};
-use crate::i18n::{Key, Locale};
+use crate::i18n::Key;
 use crate::locale::use_locale;
 use crate::pages::sharing::{field_label, Chart};
-use crate::time::{format_date, format_datetime, DAY_MS};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -33,26 +33,12 @@ pub fn DashboardPage() -> impl IntoView {
     }
 }
 
-/// "due in 3 days", "due today", "4 days overdue", relative to the time the page was made.
-fn due_text(due_at: i64, now: i64, locale: Locale) -> String {
-    let days = (due_at - now).div_euclid(DAY_MS);
-    match days {
-        0 => Key::DashDueToday.text(locale).to_owned(),
-        d if d > 0 => Key::DashDueIn.format(locale, &[("days", &d.to_string())]),
-        d => Key::DashDaysOverdue.format(locale, &[("days", &(-d).to_string())]),
-    }
-}
-
 #[component]
 fn Board(data: DashboardView) -> impl IntoView {
     let locale = use_locale();
-    // The last day of the report is today (UTC): a stable "now" on server and browser alike.
-    let now = data
-        .disclosures
-        .days
-        .last()
-        .copied()
-        .map_or(0, |d| d + DAY_MS / 2);
+    // The page's shared "now" (the server's render time while hydrating), so the wording of a
+    // deadline is the same on both sides.
+    let now = use_now().get_untracked();
     let on = data.features.iter().filter(|f| f.enabled).count();
     let total = data.features.len();
     let outdated = data.features.iter().filter(|f| f.consent_outdated).count();
@@ -113,9 +99,11 @@ fn Board(data: DashboardView) -> impl IntoView {
                     <ul class="due-list" data-testid="next-due">
                         {data.next_due.iter().map(|r| {
                             let when = if r.paused {
-                                Key::DashPaused.text(locale).to_owned()
+                                Key::DashPaused.text(locale).into_any()
+                            } else if r.due_at < now {
+                                view! { <TimeIn key=Key::DashWasDue ms=r.due_at/> }.into_any()
                             } else {
-                                due_text(r.due_at, now, locale)
+                                view! { <TimeIn key=Key::DashDueWhen ms=r.due_at/> }.into_any()
                             };
                             let class = if r.overdue { "badge badge--danger" } else if r.paused { "badge badge--neutral" } else { "badge badge--warning" };
                             let field = field_label(&r.field, locale);
@@ -123,8 +111,7 @@ fn Board(data: DashboardView) -> impl IntoView {
                                 <li class="card due">
                                     <a href=format!("/review/{}", r.id)>{r.subject_name.clone()}" · "{field}</a>
                                     " "
-                                    <span class=class title=format_datetime(r.due_at)>{when}</span>
-                                    <span class="visually-hidden">" ("{format_date(r.due_at)}")"</span>
+                                    <span class=class>{when}</span>
                                 </li>
                             }
                         }).collect_view()}

@@ -4,6 +4,8 @@
 //! parser for instant feedback; the server decides with the same parser.
 
 use crate::components::error_view::ErrorAlert;
+use crate::components::time::TimeIn;
+use crate::components::toast::toast_on_success;
 use crate::domain::catalogue::FieldId;
 use crate::domain::enums::CorrectionRoute;
 use crate::domain::visibility::{DeviceContext, Visibility};
@@ -11,7 +13,6 @@ use crate::i18n::Key;
 use crate::locale::use_locale;
 use crate::personal_data::{FieldView, RecordView};
 use crate::requests::{get_my_data, CreateRequest, MyDataView, ReceivedView};
-use crate::time::{format_date, format_datetime};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -21,6 +22,7 @@ pub fn MyDataPage() -> impl IntoView {
     let locale = use_locale();
     let create = ServerAction::<CreateRequest>::new();
     let data = Resource::new(move || create.version().get(), |_| get_my_data());
+    toast_on_success(create);
     view! {
         <Title text=Key::MyDataTitle.text(locale)/>
         <section class="page">
@@ -28,16 +30,8 @@ pub fn MyDataPage() -> impl IntoView {
                 <h1>{Key::MyDataTitle.text(locale)}</h1>
                 <p class="lead">{Key::MyDataIntro.text(locale)}</p>
             </header>
-            <div aria-live="polite" data-testid="request-result">
-                {move || create.value().get().map(|result| match result {
-                    Ok(_) => view! {
-                        <p class="alert alert--success" role="status">
-                            {Key::ReqSent.text(locale)}" "
-                            <a href="/me/requests">{Key::NavMyRequests.text(locale)}</a>
-                        </p>
-                    }.into_any(),
-                    Err(error) => view! { <ErrorAlert error/> }.into_any(),
-                })}
+            <div data-testid="request-result">
+                {move || create.value().get().and_then(Result::err).map(|error| view! { <ErrorAlert error/> })}
             </div>
             <Transition fallback=move || view! { <p class="muted">{Key::Loading.text(locale)}</p> }>
                 {move || data.get().map(|result| match result {
@@ -235,8 +229,8 @@ fn Received(received: Vec<ReceivedView>) -> impl IntoView {
                                         <td>{r.record_title}</td>
                                         <td>{categories}<span class="field__hint">{fields}</span></td>
                                         <td>{r.feature_name}<span class="field__hint">{r.purpose}</span></td>
-                                        <td title=format_datetime(r.first_at)>
-                                            {Key::ReqReceivedLine.format(locale, &[("count", &r.count.to_string()), ("last", &format_date(r.last_at))])}
+                                        <td>
+                                            <TimeIn key=Key::ReqReceivedWhen ms=r.last_at args=vec![("count", r.count.to_string())]/>
                                         </td>
                                     </tr>
                                 }

@@ -2,10 +2,11 @@
 //! reviewers; decisions, extensions and pauses for requesters.
 
 use crate::components::error_view::ErrorAlert;
+use crate::components::time::Time;
+use crate::components::toast::toast_on_success;
 use crate::i18n::Key;
 use crate::locale::use_locale;
 use crate::requests::{list_notifications, MarkNotificationsRead, NotificationView};
-use crate::time::format_datetime;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -15,6 +16,7 @@ pub fn NotificationsPage() -> impl IntoView {
     let locale = use_locale();
     let mark = ServerAction::<MarkNotificationsRead>::new();
     let list = Resource::new(move || mark.version().get(), |_| list_notifications());
+    toast_on_success(mark);
     view! {
         <Title text=Key::NotificationsTitle.text(locale)/>
         <section class="page">
@@ -63,7 +65,7 @@ fn Item(n: NotificationView) -> impl IntoView {
         <li class="notification" class:notification--unread=!n.read>
             {(!n.read).then(|| view! { <span class="badge">{Key::NotificationsUnread.text(locale)}</span> " " })}
             <a href=href>{text}</a>
-            <span class="field__hint">{format_datetime(n.created_at)}</span>
+            <span class="field__hint"><Time ms=n.created_at/></span>
         </li>
     }
 }

@@ -3,10 +3,11 @@
 //! who were told about the correction; a pending request can be withdrawn.
 
 use crate::components::error_view::ErrorAlert;
+use crate::components::time::Time;
+use crate::components::toast::toast_on_success;
 use crate::i18n::{Key, Locale};
 use crate::locale::use_locale;
 use crate::requests::{my_requests, RequestStatus, RequestView, WithdrawRequest};
-use crate::time::{format_date, format_datetime};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -16,18 +17,14 @@ pub fn MyRequestsPage() -> impl IntoView {
     let locale = use_locale();
     let withdraw = ServerAction::<WithdrawRequest>::new();
     let list = Resource::new(move || withdraw.version().get(), |_| my_requests());
+    toast_on_success(withdraw);
     view! {
         <Title text=Key::MyRequestsTitle.text(locale)/>
         <section class="page">
             <header class="page__header">
                 <h1>{Key::MyRequestsTitle.text(locale)}</h1>
             </header>
-            <div aria-live="polite">
-                {move || withdraw.value().get().map(|result| match result {
-                    Ok(_) => view! { <p class="alert alert--success" role="status">{Key::ReqWithdrawnDone.text(locale)}</p> }.into_any(),
-                    Err(error) => view! { <ErrorAlert error/> }.into_any(),
-                })}
-            </div>
+            {move || withdraw.value().get().and_then(Result::err).map(|error| view! { <ErrorAlert error/> })}
             <Transition fallback=move || view! { <p class="muted">{Key::Loading.text(locale)}</p> }>
                 {move || list.get().map(|result| match result {
                     Err(error) => view! { <ErrorAlert error/> }.into_any(),
@@ -71,7 +68,7 @@ fn Row(request: RequestView, withdraw: ServerAction<WithdrawRequest>) -> impl In
                 {request.overdue.then(|| view! { <span class="badge badge--danger">{Key::ReqOverdue.text(locale)}</span> })}
                 {(pending && request.restrict_sharing).then(|| view! { <span class="field__hint">{Key::ReqRestricted.text(locale)}</span> })}
             </td>
-            <td title=format_datetime(request.received_at)>{format_date(request.due_at)}</td>
+            <td><Time ms=request.due_at/></td>
             <td data-testid="answer">
                 {answer.into_iter().map(|line| view! { <p class="answer-line">{line}</p> }).collect_view()}
             </td>

@@ -5,6 +5,8 @@
 //! decided by the server; the page only explains it up front.
 
 use crate::components::error_view::ErrorAlert;
+use crate::components::time::{Time, TimeIn};
+use crate::components::toast::{toast_on_success, toast_when};
 use crate::domain::catalogue::RecordKind;
 use crate::domain::enums::Category;
 use crate::i18n::Key;
@@ -14,7 +16,6 @@ use crate::requests::{
     review_queue, review_request, ApproveRequest, ExtendRequest, PauseRequest, RejectRequest,
     RequestStatus, RequestView, ReviewView,
 };
-use crate::time::{format_date, format_datetime};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -157,9 +158,9 @@ fn QueueTable(items: Vec<RequestView>) -> impl IntoView {
                         <th scope="row">{r.subject_name.clone()}</th>
                         <td>{r.field.label().text(locale)}<span class="field__hint">{r.field.spec().category.label().text(locale)}</span></td>
                         <td><StatusBadge status=r.status/></td>
-                        <td>{format_date(r.received_at)}</td>
+                        <td><Time ms=r.received_at/></td>
                         <td>
-                            {format_date(r.due_at)}
+                            <Time ms=r.due_at/>
                             {r.overdue.then(|| view! { <span class="badge badge--danger">{Key::ReqOverdue.text(locale)}</span> })}
                             {r.paused.then(|| view! { <span class="field__hint">{Key::ReviewPause.text(locale)}</span> })}
                         </td>
@@ -204,56 +205,39 @@ pub fn ReviewRequestPage() -> impl IntoView {
         },
         |(id, ..)| review_request(id),
     );
-    let message = move || {
-        let done = |ok: Key| {
-            Some(Ok::<String, crate::error::AppError>(
-                ok.text(locale).to_owned(),
-            ))
-        };
-        let approve = actions.approve.value().get().map(|r| {
-            r.map(|o| {
-                if o.informed_recipients.is_empty() {
-                    Key::ReviewApproved.text(locale).to_owned()
-                } else {
-                    format!(
-                        "{} {}",
-                        Key::ReviewApproved.text(locale),
-                        Key::ReqInformed
-                            .format(locale, &[("recipients", &o.informed_recipients.join(", "))])
-                    )
-                }
-            })
-        });
-        approve
-            .or_else(|| {
-                actions
-                    .reject
-                    .value()
-                    .get()
-                    .map(|r| r.map(|_| Key::ReviewRejected.text(locale).to_owned()))
-            })
-            .or_else(|| {
-                actions.extend.value().get().and_then(|r| match r {
-                    Ok(_) => done(Key::Saved),
-                    Err(e) => Some(Err(e)),
-                })
-            })
-            .or_else(|| {
-                actions.pause.value().get().and_then(|r| match r {
-                    Ok(_) => done(Key::Saved),
-                    Err(e) => Some(Err(e)),
-                })
-            })
+    // Confirmations go to the shell's toast (an approval names who will be informed); a
+    // refusal stays next to the forms.
+    toast_when(actions.approve, move |o| {
+        Some(if o.informed_recipients.is_empty() {
+            Key::ToastRequestApproved.text(locale).to_owned()
+        } else {
+            format!(
+                "{} {}",
+                Key::ToastRequestApproved.text(locale),
+                Key::ReqInformed
+                    .format(locale, &[("recipients", &o.informed_recipients.join(", "))])
+            )
+        })
+    });
+    toast_on_success(actions.reject);
+    toast_on_success(actions.extend);
+    toast_on_success(actions.pause);
+    let refusal = move || {
+        actions
+            .approve
+            .value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| actions.reject.value().get().and_then(Result::err))
+            .or_else(|| actions.extend.value().get().and_then(Result::err))
+            .or_else(|| actions.pause.value().get().and_then(Result::err))
     };
     view! {
         <Title text=Key::ReviewTitle.text(locale)/>
         <section class="page">
             <p><a href="/review">{Key::ReviewBack.text(locale)}</a></p>
-            <div aria-live="polite" data-testid="review-result">
-                {move || message().map(|result| match result {
-                    Ok(text) => view! { <p class="alert alert--success" role="status">{text}</p> }.into_any(),
-                    Err(error) => view! { <ErrorAlert error/> }.into_any(),
-                })}
+            <div data-testid="review-result">
+                {move || refusal().map(|error| view! { <ErrorAlert error/> })}
             </div>
             <Transition fallback=move || view! { <p class="muted">{Key::Loading.text(locale)}</p> }>
                 {move || review.get().map(|result| match result {
@@ -279,12 +263,12 @@ fn Review(view: ReviewView, actions: Actions) -> impl IntoView {
         view! {
             <ul class="receipt-list">
                 {view.received_by.iter().map(|rc| view! {
-                    <li>{Key::ReceiptLine.format(locale, &[
-                        ("recipient", &rc.recipient_name),
-                        ("feature", &rc.feature_id),
-                        ("count", &rc.count.to_string()),
-                        ("last", &format_date(rc.last_at)),
-                    ])}</li>
+                    <li><TimeIn key=Key::ReceiptLine ms=rc.last_at args=vec![
+                        ("recipient", rc.recipient_name.clone()),
+                        ("feature", rc.feature_id.clone()),
+                        ("count", rc.count.to_string()),
+                        ("last", "{when}".to_owned()),
+                    ]/></li>
                 }).collect_view()}
             </ul>
         }
@@ -302,13 +286,13 @@ fn Review(view: ReviewView, actions: Actions) -> impl IntoView {
             </p>
             <p>
                 <StatusBadge status=r.status/>
-                " "{Key::ColDue.text(locale)}": "{format_date(r.due_at)}
+                " "{Key::ColDue.text(locale)}": "<Time ms=r.due_at/>
                 {r.overdue.then(|| view! { " " <span class="badge badge--danger">{Key::ReqOverdue.text(locale)}</span> })}
-                <span class="field__hint">{format!(" {}: {}", Key::ColReceived.text(locale), format_datetime(r.received_at))}</span>
+                " "<span class="field__hint"><TimeIn key=Key::ReviewReceivedDue ms=r.received_at/></span>
             </p>
             {answer.into_iter().map(|line| view! { <p class="answer-line">{line}</p> }).collect_view()}
             {r.decided_at.map(|at| view! {
-                <p class="muted">{Key::ReviewDecided.format(locale, &[("when", &format_datetime(at)), ("who", r.decided_by.as_deref().unwrap_or(""))])}</p>
+                <p class="muted"><TimeIn key=Key::ReviewDecidedWhen ms=at args=vec![("who", r.decided_by.clone().unwrap_or_default())]/></p>
             })}
         </header>
         <div class="compare">
@@ -316,7 +300,7 @@ fn Review(view: ReviewView, actions: Actions) -> impl IntoView {
                 <h2 class="card__title">{Key::ReviewCurrent.text(locale)}</h2>
                 <p class="compare__value" data-testid="current-value">{view.current_value.clone().unwrap_or_else(|| "—".into())}</p>
                 <p class="field__hint">{Key::ColSource.text(locale)}": "{view.source.label().text(locale)}</p>
-                <p class="field__hint">{Key::ChangedByOn.format(locale, &[("when", &format_datetime(view.changed_at)), ("who", &view.changed_by), ("version", &view.field_version.to_string())])}</p>
+                <p class="field__hint"><TimeIn key=Key::ChangedByOn ms=view.changed_at args=vec![("who", view.changed_by.clone()), ("version", view.field_version.to_string())]/></p>
                 <p class="field__hint">{Key::ReviewRoute.text(locale)}": "{view.route.label().text(locale)}</p>
             </section>
             <section class="card compare__side compare__side--proposed">

@@ -4,13 +4,15 @@
 //! endpoints; follow-ups owed to recipients; and the disclosure report with its chart.
 
 use crate::components::error_view::ErrorAlert;
+use crate::components::time::{Time, TimeIn};
+use crate::components::toast::toast_on_success;
 use crate::i18n::{Key, Locale};
 use crate::locale::use_locale;
 use crate::sharing::{
     disclosure_report, get_sharing, preview_feature, CompleteTask, DisableFeature, EnableFeature,
     FeatureView, Report, ReportFilter, RunSharingNow, SetEndpoint, SharingOverview,
 };
-use crate::time::{format_date, format_datetime};
+use crate::time::format_date;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -46,6 +48,10 @@ pub fn SharingPage() -> impl IntoView {
         },
         |_| get_sharing(),
     );
+    toast_on_success(enable);
+    toast_on_success(disable);
+    toast_on_success(endpoint);
+    toast_on_success(task);
     let pending: RwSignal<Pending> = RwSignal::new(None);
     // A successful change closes the confirmation step.
     Effect::new(move |_| {
@@ -148,23 +154,23 @@ fn FeatureCard(
             .into_any()
     };
     let since = match (&feature.changed_at, &feature.changed_by) {
-        (Some(at), Some(by)) => {
-            Key::SharingSince.format(locale, &[("when", &format_datetime(*at)), ("who", by)])
+        (Some(at), Some(by)) => view! {
+            <TimeIn key=Key::SharingChangedWhen ms=*at args=vec![("who", by.clone())]/>
         }
-        _ => Key::SharingNeverOn.text(locale).to_owned(),
+        .into_any(),
+        _ => Key::SharingNeverOn.text(locale).into_any(),
     };
     let consent_line = match (&feature.consent, feature.needs_consent) {
-        (_, false) => Key::SharingNoConsentNeeded.text(locale).to_owned(),
-        (Some(c), true) => Key::SharingConsentInForce.format(
-            locale,
-            &[
-                ("version", &c.terms_version.to_string()),
-                ("locale", &c.locale),
-                ("who", &c.granted_by),
-                ("when", &format_datetime(c.granted_at)),
-            ],
-        ),
-        (None, true) => Key::SharingConsentNeeded.text(locale).to_owned(),
+        (_, false) => Key::SharingNoConsentNeeded.text(locale).into_any(),
+        (Some(c), true) => view! {
+            <TimeIn key=Key::SharingConsentGiven ms=c.granted_at args=vec![
+                ("version", c.terms_version.to_string()),
+                ("locale", c.locale.clone()),
+                ("who", c.granted_by.clone()),
+            ]/>
+        }
+        .into_any(),
+        (None, true) => Key::SharingConsentNeeded.text(locale).into_any(),
     };
     let outdated = feature.consent_outdated.then(|| view! {
         <p class="alert alert--warning">{Key::SharingConsentOutdated.format(locale, &[("version", &feature.terms_version.to_string())])}</p>
@@ -485,10 +491,11 @@ fn Endpoints(data: SharingOverview, endpoint: ServerAction<SetEndpoint>) -> impl
     let locale = use_locale();
     let can_manage = data.can_manage;
     let feedback = move || {
-        endpoint.value().get().map(|result| match result {
-            Ok(()) => view! { <p class="alert alert--success" role="status">{Key::SharingEndpointSaved.text(locale)}</p> }.into_any(),
-            Err(error) => view! { <ErrorAlert error/> }.into_any(),
-        })
+        endpoint
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|error| view! { <ErrorAlert error/> })
     };
     view! {
         <section aria-labelledby="endpoints-title">
@@ -501,8 +508,8 @@ fn Endpoints(data: SharingOverview, endpoint: ServerAction<SetEndpoint>) -> impl
                     let secret_id = format!("endpoint-secret-{}", e.recipient_id);
                     let test_id = format!("endpoint-{}", e.recipient_id);
                     let current = e.url.clone().map_or_else(
-                        || Key::SharingEndpointNone.text(locale).to_owned(),
-                        |url| format!("{url} · {}", e.updated_at.map(format_datetime).unwrap_or_default()),
+                        || Key::SharingEndpointNone.text(locale).into_any(),
+                        |url| view! { {url}{e.updated_at.map(|ms| view! { " · "<Time ms/> })} }.into_any(),
                     );
                     view! {
                         <li class="card endpoint" data-testid=test_id>
@@ -591,7 +598,7 @@ fn Tasks(data: SharingOverview, task: ServerAction<CompleteTask>) -> impl IntoVi
                                                 {(t.attempts > 0).then(|| view! { " "<span class="muted small">{Key::SharingTaskAttempts.format(locale, &[("count", &t.attempts.to_string())])}</span> })}
                                                 {(!t.deliverable && t.status == "open").then(|| view! { <br/><span class="muted small">{Key::SharingTaskManual.text(locale)}</span> })}
                                             </td>
-                                            <td>{format_datetime(t.created_at)}</td>
+                                            <td><Time ms=t.created_at/></td>
                                             <td>
                                                 {(can_manage && open).then(|| view! {
                                                     <ActionForm action=task attr:class="inline-form">

@@ -4,6 +4,8 @@
 //! browser bundle (it posts, and the server sends the browser back here).
 
 use crate::components::error_view::ErrorAlert;
+use crate::components::time::{Time, TimeIn};
+use crate::components::toast::toast_when;
 use crate::domain::catalogue::FieldId;
 use crate::domain::enums::CorrectionRoute;
 use crate::domain::visibility::Visibility;
@@ -14,7 +16,6 @@ use crate::personal_data::{
     get_user_data, CorrectField, DeviceView, FieldView, RecordView, RevealSecret, RouteCorrection,
     UserDataView,
 };
-use crate::time::format_datetime;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -52,6 +53,20 @@ pub fn UserPage() -> impl IntoView {
         user_id,
         recipient: RwSignal::new(String::new()),
     };
+    // The confirmation names the recipients that follow-ups will inform.
+    toast_when(correct, move |outcome| {
+        Some(
+            Key::ToastCorrected.text(locale).to_owned()
+                + &inform(&outcome.follow_up_recipients, locale),
+        )
+    });
+    toast_when(route, move |outcome| {
+        Some(
+            Key::ToastRouted.text(locale).to_owned()
+                + &inform(&outcome.follow_up_recipients, locale),
+        )
+    });
+
     view! {
         <Title text=Key::UserPageTitle.text(locale)/>
         <section class="page">
@@ -121,42 +136,19 @@ fn UserData(view: UserDataView, actions: Actions) -> impl IntoView {
     }
 }
 
-/// The outcome of the last correction or routed correction, announced to screen readers.
+/// Why the last correction or routed correction was refused, next to the forms; success is
+/// confirmed by the shell's toast.
 #[component]
 fn CorrectionResult(actions: Actions) -> impl IntoView {
     let locale = use_locale();
-    let message = move || {
-        let last = actions
-            .correct
-            .value()
-            .get()
-            .map(|r| (r, false))
-            .or_else(|| actions.route.value().get().map(|r| (r, true)));
-        last.map(|(result, routed)| match result {
-            Ok(outcome) if routed => (
-                true,
-                Key::RoutedSaved.text(locale).to_owned()
-                    + &inform(&outcome.follow_up_recipients, locale),
-            ),
-            Ok(outcome) if outcome.follow_up_recipients.is_empty() => {
-                (true, Key::Saved.text(locale).to_owned())
-            }
-            Ok(outcome) => (
-                true,
-                Key::SavedInform.format(
-                    locale,
-                    &[("recipients", &outcome.follow_up_recipients.join(", "))],
-                ),
-            ),
-            Err(error) => (false, error.message(locale)),
-        })
+    let refusal = move || {
+        let correct = actions.correct.value().get().and_then(Result::err);
+        let route = actions.route.value().get().and_then(Result::err);
+        correct.or(route).map(|error| error.message(locale))
     };
     view! {
-        <div aria-live="polite" data-testid="correction-result">
-            {move || message().map(|(ok, text)| {
-                let class = if ok { "alert alert--success" } else { "alert alert--error" };
-                view! { <p class=class role=if ok { "status" } else { "alert" }>{text}</p> }
-            })}
+        <div data-testid="correction-result">
+            {move || refusal().map(|text| view! { <p class="alert alert--error" role="alert">{text}</p> })}
         </div>
     }
 }
@@ -273,14 +265,12 @@ fn FieldRow(
         }
         (None, false) => view! { <span class="muted">"—"</span> }.into_any(),
     };
-    let changed = Key::ChangedByOn.format(
-        locale,
-        &[
-            ("when", &format_datetime(field.changed_at)),
-            ("who", &field.changed_by),
-            ("version", &field.version.to_string()),
-        ],
-    );
+    let changed = view! {
+        <TimeIn key=Key::ChangedByOn ms=field.changed_at args=vec![
+            ("who", field.changed_by.clone()),
+            ("version", field.version.to_string()),
+        ]/>
+    };
     let receipts = if field.received_by.is_empty() {
         view! { <span class="muted">{Key::NobodyReceived.text(locale)}</span> }.into_any()
     } else {
@@ -289,13 +279,14 @@ fn FieldRow(
                 {field.received_by.iter().map(|r| {
                     let tag = if r.is_agent { Key::AgentTag.text(locale).to_owned() } else { Key::ThirdPartyTag.text(locale).to_owned() };
                     let consent = r.consent_id.map(|id| format!(", {}", Key::ConsentTag.format(locale, &[("id", &id.to_string())]))).unwrap_or_default();
-                    let line = Key::ReceiptLine.format(locale, &[
-                        ("recipient", &r.recipient_name),
-                        ("feature", &r.feature_id),
-                        ("count", &r.count.to_string()),
-                        ("last", &crate::time::format_date(r.last_at)),
-                    ]);
-                    view! { <li title=format!("{} – {}", crate::time::format_date(r.first_at), crate::time::format_date(r.last_at))>{line}<span class="muted">{format!(" ({tag}{consent})")}</span></li> }
+                    // The catalogue names this time {last}; pointing it at {when} places the <time>.
+                    let args = vec![
+                        ("recipient", r.recipient_name.clone()),
+                        ("feature", r.feature_id.clone()),
+                        ("count", r.count.to_string()),
+                        ("last", "{when}".to_owned()),
+                    ];
+                    view! { <li><TimeIn key=Key::ReceiptLine ms=r.last_at args/><span class="muted">{format!(" ({tag}{consent})")}</span></li> }
                 }).collect_view()}
             </ul>
         }
@@ -470,7 +461,7 @@ fn Followups(view: UserDataView) -> impl IntoView {
                                     <th scope="row">{t.recipient_name}</th>
                                     <td>{t.field.as_deref().and_then(|f| FieldId::parse(f).ok()).map_or_else(String::new, |f| f.label().text(locale).to_owned())}</td>
                                     <td>{t.status}</td>
-                                    <td>{format_datetime(t.created_at)}</td>
+                                    <td><Time ms=t.created_at/></td>
                                 </tr>
                             }).collect_view()}
                         </tbody>
@@ -496,7 +487,7 @@ fn Followups(view: UserDataView) -> impl IntoView {
                                     <th scope="row">{FieldId::parse(&r.field).map_or(r.field.clone(), |f| f.label().text(locale).to_owned())}</th>
                                     <td>{r.proposed_value}</td>
                                     <td>{r.reason}</td>
-                                    <td>{format_datetime(r.received_at)}</td>
+                                    <td><Time ms=r.received_at/></td>
                                 </tr>
                             }).collect_view()}
                         </tbody>
@@ -535,7 +526,7 @@ fn History(view: UserDataView) -> impl IntoView {
                                 )).collect::<Vec<_>>().join("; ");
                                 view! {
                                     <tr>
-                                        <td>{format_datetime(e.occurred_at)}</td>
+                                        <td><Time ms=e.occurred_at/></td>
                                         <td>{e.actor}</td>
                                         <th scope="row">{e.action}<span class="muted">{if changes.is_empty() { String::new() } else { format!(" · {changes}") }}</span></th>
                                         <td>{e.reason.unwrap_or_default()}</td>

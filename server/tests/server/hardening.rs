@@ -90,7 +90,7 @@ on_both_databases! {
             assert!(policy.contains("script-src 'self' 'nonce-"), "{path}: {policy}");
             assert!(!policy.contains("unsafe-eval'") || policy.contains("'wasm-unsafe-eval'"), "{path}: {policy}");
             assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
-            assert_eq!(headers["referrer-policy"], "no-referrer", "{path}");
+            assert_eq!(headers["referrer-policy"], "same-origin", "{path}");
             assert_eq!(headers["x-frame-options"], "DENY", "{path}");
             assert!(headers.get("strict-transport-security").is_none(), "{path}: no HSTS over plain HTTP");
             let is_html = headers.get("content-type").is_some_and(|v| v.to_str().unwrap().starts_with("text/html"));
