@@ -115,7 +115,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                     .await?;
             }
             let plan = server::seed::generator::Plan { users, seed, batch };
-            let report = server::seed::generator::generate(&db, &plan, |r| {
+            let loaded = server::seed::bulk::generate(&db, &plan, |r| {
                 eprint!(
                     "\r{} / {users} users, {} rows, {:.0} rows/s   ",
                     r.users,
@@ -125,6 +125,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             })
             .await?;
             eprintln!();
+            let report = loaded.report;
             if report.created {
                 println!(
                     "tenant {} generated: {} users, {} devices, {} apps, {} disclosures, {} requests, {} audit events; {} rows in {:.1} s ({:.0} rows/s)",
@@ -132,6 +133,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                     report.requests, report.audit_events, report.rows(), report.seconds,
                     rate(report.rows(), report.seconds)
                 );
+                println!("indexes built in {:.1} s", loaded.index_seconds);
             } else {
                 println!("tenant {} already present, kept as it is", report.tenant_id);
             }

@@ -55,6 +55,36 @@ on_both_databases! {
         assert_eq!(accounts, 7);
     }
 
+    async fn a_bulk_load_builds_the_same_indexes_again_and_writes_the_same_rows(app) {
+        use sea_orm::ConnectionTrait;
+        let indexes = |db: sea_orm::DatabaseConnection| async move {
+            let sql = match db.get_database_backend() {
+                sea_orm::DatabaseBackend::Sqlite => "SELECT name AS n, sql AS d FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name",
+                _ => "SELECT indexname AS n, indexdef AS d FROM pg_indexes WHERE schemaname = current_schema() ORDER BY indexname",
+            };
+            db.query_all(sea_orm::Statement::from_string(db.get_database_backend(), sql)).await.unwrap()
+                .into_iter()
+                .map(|r| (r.try_get::<String>("", "n").unwrap(), r.try_get::<String>("", "d").unwrap()))
+                .collect::<Vec<_>>()
+        };
+        let before = indexes(app.db.clone()).await;
+        assert!(before.iter().any(|(n, _)| n == "ix_users_tenant_search"), "{before:?}");
+        let plan = generator::Plan { users: 80, seed: 43, batch: 30 };
+        let loaded = server::seed::bulk::generate(&app.db, &plan, |_| {}).await.unwrap();
+        assert!(loaded.report.created);
+        assert_eq!(indexes(app.db.clone()).await, before, "every index is back, defined as before");
+        let users = directory_user::Entity::find()
+            .filter(directory_user::Column::TenantId.eq(loaded.report.tenant_id.clone()))
+            .count(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(users, 80);
+        let again = server::seed::bulk::generate(&app.db, &plan, |_| {}).await.unwrap();
+        assert!(!again.report.created, "an existing tenant is kept");
+        let report = server::services::audit::verify_chain(&app.db, &loaded.report.tenant_id).await.unwrap();
+        assert!(report.is_intact());
+    }
+
     async fn the_generator_is_deterministic_and_reuses_an_existing_tenant(app) {
         let plan = generator::Plan { users: 120, seed: 42, batch: 50 };
         let mut batches = 0;
