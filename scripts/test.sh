@@ -72,9 +72,10 @@ if [[ $built == 0 ]]; then
     step "browser suite on SQLite" run_browser_suite sqlite ""
     pg_db="portal_e2e_$$"
     if psql -h 127.0.0.1 -U postgres -d postgres -qc "CREATE DATABASE $pg_db" >/dev/null 2>&1; then
-      # The accessibility scan checks pages, not storage: it runs once, in the SQLite pass.
+      # The accessibility scan and the screenshots check pages, not storage: they run once, in
+      # the SQLite pass.
       step "browser suite on PostgreSQL" run_browser_suite postgres "postgres://postgres@127.0.0.1:5432/$pg_db" \
-        --grep-invert "accessibility violations"
+        --grep-invert "accessibility violations|screenshots of the main pages"
       psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" >/dev/null 2>&1
     elif [[ -n "${CI:-}" ]]; then
       echo "PostgreSQL is required in CI but unreachable" >&2

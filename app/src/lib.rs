@@ -67,10 +67,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     let locale = locale::provide_locale();
-
     // The render time travels in `<html data-now>` so the browser hydrates relative dates
     // ("3 days ago") with the same instant the server used.
     let now = components::time::provide_now();
+
     view! {
         <Html {..} lang=locale.code() data-now=now.get_untracked().to_string()/>
         <Stylesheet id="leptos" href=format!("/pkg/{OUTPUT_NAME}.css")/>

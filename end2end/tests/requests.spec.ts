@@ -21,7 +21,7 @@ async function requestCorrection(page: Page, field: string, value: string, reaso
     await row.getByLabel("Correct value").fill(value);
     await row.getByLabel("Why is the current value wrong?").fill(reason);
     await row.getByRole("button", { name: "Send request" }).click();
-    await expect(page.getByTestId("request-result")).toContainText("Your request was sent", { timeout: 2_000 });
+    await expect(page.getByTestId("toast")).toContainText("Your request was sent", { timeout: 2_000 });
   }).toPass({ timeout: 20_000 });
 }
 
@@ -32,7 +32,7 @@ async function approveFromQueue(page: Page, subject: string, fieldLabel: string,
   await expect(page.getByTestId("proposed-value")).toHaveText(proposed);
   await expect(async () => {
     await page.getByTestId("approve").click();
-    await expect(page.getByTestId("review-result")).toContainText("Approved", { timeout: 2_000 });
+    await expect(page.getByTestId("toast")).toContainText("Request approved", { timeout: 2_000 });
   }).toPass({ timeout: 20_000 });
 }
 
@@ -59,7 +59,7 @@ test("a correction of a field held elsewhere tells the requester which recipient
 
   const lee = await signedIn(browser, baseURL, "Lee Gu");
   await approveFromQueue(lee, "Adele Vance", "Managed Apple ID", "adele@appleid.contoso.com");
-  await expect(lee.getByTestId("review-result")).toContainText("Apple");
+  await expect(lee.getByTestId("toast")).toContainText("Apple");
 
   await adele.goto("/me/requests");
   const mine = adele.locator("[data-testid=my-requests] tr", { hasText: "adele@appleid.contoso.com" });

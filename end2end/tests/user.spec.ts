@@ -26,7 +26,7 @@ test("an admin corrects a field with a reason and sees it in the history", async
   await management.getByLabel("Reason").fill("Naming convention");
   await expect(async () => {
     await management.getByRole("button", { name: "Save correction" }).click();
-    await expect(page.getByTestId("correction-result")).toContainText("Saved", { timeout: 2_000 });
+    await expect(page.getByTestId("toast")).toContainText("Correction saved", { timeout: 2_000 });
   }).toPass({ timeout: 20_000 });
   await expect(management).toContainText("Adele iPhone (Retail)");
   await expect(management).toContainText("Megan Bowen (version 1)");
@@ -56,7 +56,7 @@ test("a correction based on a stale value shows the conflict and keeps the newer
     await category.getByLabel("New value").fill("Retail");
     await category.getByLabel("Reason").fill("first");
     await category.getByRole("button", { name: "Save correction" }).click();
-    await expect(other.getByTestId("correction-result")).toContainText("Saved", { timeout: 2_000 });
+    await expect(other.getByTestId("toast")).toContainText("Correction saved", { timeout: 2_000 });
   }).toPass({ timeout: 20_000 });
   const stale = row(page, "device_category");
   await stale.getByText("Correct", { exact: true }).click();
@@ -92,7 +92,7 @@ test("a routed correction of a disclosed field lists the recipient to inform", a
     await name.getByLabel("Value the source should hold").fill("Diego Siciliani-Rossi");
     await name.getByLabel("Reason").fill("Name changed");
     await name.getByRole("button", { name: "Record routed correction" }).click();
-    await expect(page.getByTestId("correction-result")).toContainText("TeamViewer", { timeout: 2_000 });
+    await expect(page.getByTestId("toast")).toContainText("TeamViewer", { timeout: 2_000 });
   }).toPass({ timeout: 20_000 });
   await expect(page.getByTestId("follow-ups")).toContainText("TeamViewer");
   await expect(page.getByTestId("routed")).toContainText("Diego Siciliani-Rossi");

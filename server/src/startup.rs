@@ -226,6 +226,8 @@ fn router(
             move || shell(options.clone())
         })
         .fallback(file_and_error_handler_with_context::<AppState, _>(context, shell))
+        // Forms posted without the browser bundle come back with their confirmation.
+        .layer(axum::middleware::from_fn(crate::flash::confirm_form_posts))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::auth::resolve))
         .layer(crate::auth::sessions::layer(store, config))
         .layer(axum::middleware::from_fn(crate::auth::csrf::same_origin))
@@ -249,8 +251,6 @@ fn router(
                 .layer(PropagateRequestIdLayer::new(request_id))
                 // Inside the request-id scope (its problems quote the id), outside panic and
                 // timeout handling (their answers get the security headers too).
-        // Forms posted without the browser bundle come back with their confirmation.
-        .layer(axum::middleware::from_fn(crate::flash::confirm_form_posts))
                 .layer(axum::middleware::from_fn_with_state(hardening, crate::security::harden))
                 .layer(CatchPanicLayer::custom(crate::error::panic_response))
                 .layer(TimeoutLayer::with_status_code(

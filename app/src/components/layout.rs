@@ -107,8 +107,8 @@ pub fn Layout(children: Children) -> impl IntoView {
         <main id="main" class="site-main" tabindex="-1" node_ref=main_ref>
             {children()}
         </main>
-        <footer class="site-footer">
         <ToastRegion toaster/>
+        <footer class="site-footer">
             <p>{Key::FooterText.text(locale)}</p>
         </footer>
     }
