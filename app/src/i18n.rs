@@ -1042,6 +1042,90 @@ catalogue! {
     }
     ReviewReceivedDue { en: "Received {when}", nl: "Ontvangen {when}" }
     // end issue 11: toasts and human dates
+    // issue 11: background exports and imports
+    NavJobs { en: "Exports and imports", nl: "Exports en imports" }
+    JobsTitle { en: "Exports and imports", nl: "Exports en imports" }
+    JobsIntro {
+        en: "Exports and imports run in the background: you can leave this page and come back. Finished files are kept for 7 days.",
+        nl: "Exports en imports lopen op de achtergrond: u kunt deze pagina verlaten en later terugkomen. Klaarstaande bestanden worden 7 dagen bewaard."
+    }
+    JobsListTitle { en: "Jobs of your tenant", nl: "Taken van uw tenant" }
+    JobsEmpty {
+        en: "No exports or imports yet. Start an export from a user's page or the audit log, or import a file below.",
+        nl: "Nog geen exports of imports. Start een export vanaf de pagina van een gebruiker of het auditlogboek, of importeer hieronder een bestand."
+    }
+    JobKindExportUserJson { en: "Personal data export (JSON)", nl: "Export van persoonsgegevens (JSON)" }
+    JobKindExportUserCsv { en: "Personal data export (CSV)", nl: "Export van persoonsgegevens (CSV)" }
+    JobKindExportAuditCsv { en: "Audit log export (CSV)", nl: "Export van het auditlogboek (CSV)" }
+    JobKindImportDirectory { en: "Import of users and devices", nl: "Import van gebruikers en apparaten" }
+    JobStateQueued { en: "Queued", nl: "In de wachtrij" }
+    JobStateRunning { en: "Running", nl: "Bezig" }
+    JobStateDone { en: "Done", nl: "Klaar" }
+    JobStateFailed { en: "Failed", nl: "Mislukt" }
+    JobStateCancelled { en: "Cancelled", nl: "Geannuleerd" }
+    JobErrorServerStopped {
+        en: "The server stopped while this job was running. Start it again.",
+        nl: "De server stopte terwijl deze taak liep. Start de taak opnieuw."
+    }
+    JobErrorUserNotFound { en: "This user no longer exists.", nl: "Deze gebruiker bestaat niet meer." }
+    JobErrorImportBatchFailed {
+        en: "The database refused a batch of records and the import stopped. The batches saved before it are kept.",
+        nl: "De database weigerde een reeks records en de import is gestopt. De reeksen die daarvoor zijn opgeslagen blijven bewaard."
+    }
+    JobErrorInternal {
+        en: "Something went wrong on the server. Try again; if it keeps failing, give support the job number.",
+        nl: "Er ging iets mis op de server. Probeer het opnieuw; blijft het mislukken, geef dan het taaknummer door aan support."
+    }
+    JobsUserMissing { en: "Choose a user to export.", nl: "Kies een gebruiker om te exporteren." }
+    JobsKindInvalid { en: "Choose an export.", nl: "Kies een export." }
+    JobsTooMany {
+        en: "{count} jobs are already queued or running. Wait until one has finished.",
+        nl: "Er staan al {count} taken in de wachtrij of lopen nog. Wacht tot er een klaar is."
+    }
+    JobsNumber { en: "Job {id}", nl: "Taak {id}" }
+    JobsAbout { en: "about {name}", nl: "over {name}" }
+    JobsState { en: "State", nl: "Status" }
+    JobsStartedBy { en: "Started by", nl: "Gestart door" }
+    JobsCreated { en: "Started at", nl: "Gestart op" }
+    JobsFinished { en: "Finished at", nl: "Beëindigd op" }
+    JobsProgressLabel { en: "Progress of job {id}", nl: "Voortgang van taak {id}" }
+    JobsProgressSteps { en: "{done} of {total} steps ({percent}%)", nl: "{done} van {total} stappen ({percent}%)" }
+    JobsProgressBytes { en: "{done} of {total} kB read ({percent}%)", nl: "{done} van {total} kB gelezen ({percent}%)" }
+    JobsProgressWaiting { en: "Waiting for a free runner", nl: "Wacht op een vrije verwerker" }
+    JobsDownload { en: "Download ({size} kB)", nl: "Downloaden ({size} kB)" }
+    JobsOfJob { en: " of job {id}", nl: " van taak {id}" }
+    JobsCancel { en: "Cancel", nl: "Annuleren" }
+    JobsCancelled {
+        en: "Cancelled. Whatever an import saved before that is kept.",
+        nl: "Geannuleerd. Wat een import daarvoor al had opgeslagen blijft bewaard."
+    }
+    JobsImportCounts {
+        en: "{accepted} records accepted, {rejected} lines refused",
+        nl: "{accepted} records geaccepteerd, {rejected} regels geweigerd"
+    }
+    JobsRejectionsTitle { en: "Refused lines", nl: "Geweigerde regels" }
+    JobsRejectionsMore {
+        en: "Only the first {count} refused lines are listed.",
+        nl: "Alleen de eerste {count} geweigerde regels staan hier."
+    }
+    JobsColLine { en: "Line", nl: "Regel" }
+    JobsColField { en: "Field", nl: "Veld" }
+    JobsColReason { en: "Reason", nl: "Reden" }
+    JobsImportTitle { en: "Import users and devices", nl: "Gebruikers en apparaten importeren" }
+    JobsImportIntro {
+        en: "A Microsoft Graph export as JSON Lines: one user or managedDevice object per line. Every field is checked; refused lines are listed with their line number, field and reason, and the good records are kept. Records are matched by id.",
+        nl: "Een Microsoft Graph-export als JSON Lines: één user- of managedDevice-object per regel. Elk veld wordt gecontroleerd; geweigerde regels worden getoond met regelnummer, veld en reden, en de goede records worden bewaard. Records worden op id gekoppeld."
+    }
+    JobsImportFile { en: "File (JSON Lines, at most {size} MB)", nl: "Bestand (JSON Lines, hooguit {size} MB)" }
+    JobsImportStart { en: "Start import", nl: "Import starten" }
+    JobsImportEmpty { en: "Choose a file that is not empty.", nl: "Kies een bestand dat niet leeg is." }
+    JobsImportTooLarge { en: "The file is larger than {size} MB.", nl: "Het bestand is groter dan {size} MB." }
+    JobsImportUnreadable {
+        en: "The upload could not be read. Choose the file again.",
+        nl: "De upload kon niet worden gelezen. Kies het bestand opnieuw."
+    }
+    JobsExportJsonBackground { en: "Export JSON in the background", nl: "JSON op de achtergrond exporteren" }
+    JobsExportCsvBackground { en: "Export CSV in the background", nl: "CSV op de achtergrond exporteren" }
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ pub mod directory;
 pub mod domain;
 pub mod error;
 pub mod i18n;
+pub mod jobs;
 pub mod locale;
 pub mod pages;
 pub mod personal_data;
@@ -99,6 +100,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("review/:id") view=pages::review::ReviewRequestPage/>
                         <Route path=path!("notifications") view=pages::notifications::NotificationsPage/>
                         <Route path=path!("audit-log") view=pages::audit_log::AuditLogPage/>
+                        <Route path=path!("jobs") view=pages::jobs::JobsPage/>
                     </Routes>
                 </ErrorBoundary>
             </Layout>

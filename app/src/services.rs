@@ -57,6 +57,7 @@ pub struct Services {
     pub api_tokens: Arc<dyn crate::api_tokens::ApiTokensPort>,
     pub sharing: Arc<dyn crate::sharing::SharingPort>,
     pub dashboard: Arc<dyn crate::dashboard::DashboardPort>,
+    pub jobs: Arc<dyn crate::jobs::JobsPort>,
 }
 
 /// The services of the current request.

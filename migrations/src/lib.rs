@@ -13,6 +13,7 @@ mod m20261130_000004_sharing;
 mod m20261130_000005_requests;
 mod m20261130_000006_api;
 mod m20261130_000007_read_path_indexes;
+mod m20261201_000009_jobs;
 
 /// The ordered migration list applied by `Migrator::up`.
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000005_requests::Migration),
             Box::new(m20261130_000006_api::Migration),
             Box::new(m20261130_000007_read_path_indexes::Migration),
+            Box::new(m20261201_000009_jobs::Migration),
         ]
     }
 }

@@ -111,8 +111,17 @@ async fn admit(hardening: &Hardening, request: Request) -> Result<Request, Respo
             return Err(response);
         }
     }
-    limit_body(request, hardening.body_limit).await
+    // The import form carries a whole file; every other page or server-function body is small.
+    let limit = if request.uri().path() == "/jobs/import" {
+        IMPORT_BODY_LIMIT
+    } else {
+        hardening.body_limit
+    };
+    limit_body(request, limit).await
 }
+
+/// The largest body of the import form: the largest file plus room for the form around it.
+pub const IMPORT_BODY_LIMIT: usize = app::jobs::IMPORT_MAX_BYTES + 64 * 1024;
 
 /// An RFC 9457 problem document with a sentence saying what to do, and the request id as the
 /// reference support staff search the log for.

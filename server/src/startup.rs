@@ -34,6 +34,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The OpenID Connect provider, when one is configured.
     pub oidc: Option<Arc<crate::auth::oidc::Oidc>>,
+    /// Runs background jobs (exports and imports).
+    pub jobs: crate::services::jobs::Runner,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -50,6 +52,9 @@ pub struct Application {
     grace: Duration,
     /// The sharing worker, stopped before the pool closes.
     worker: Option<tokio::task::JoinHandle<()>>,
+    /// Background jobs, and the sweep that fails dead ones and deletes old ones.
+    jobs: crate::services::jobs::Runner,
+    jobs_sweeper: tokio::task::JoinHandle<()>,
 }
 
 impl Application {
@@ -80,13 +85,17 @@ impl Application {
             crate::services::disclosures::Connector::new(config.delivery_policy()),
             Duration::from_secs(config.sharing_interval_seconds),
         );
-        let router = router(config, addr, db.clone(), store, oidc);
+        let jobs = crate::services::jobs::Runner::new(db.clone());
+        let jobs_sweeper = crate::services::jobs::spawn_sweeper(db.clone());
+        let router = router(config, addr, db.clone(), store, oidc, jobs.clone());
         Ok(Application {
             listener,
             router,
             db,
             grace: Duration::from_secs(config.shutdown_grace_seconds),
             worker,
+            jobs,
+            jobs_sweeper,
         })
     }
 
@@ -138,6 +147,11 @@ impl Application {
             // A cycle cut short loses nothing: what it committed stays, the rest is redone.
             worker.abort();
         }
+        self.jobs_sweeper.abort();
+        // Jobs cannot outlive the process: say so now rather than after the heartbeat times out.
+        if let Err(e) = self.jobs.stop().await {
+            tracing::warn!("marking unfinished jobs failed: {e:#}");
+        }
         self.db.close().await.context("closing the database pool")?;
         tracing::info!("stopped");
         Ok(())
@@ -178,6 +192,7 @@ fn router(
     db: DatabaseConnection,
     store: crate::auth::sessions::Store,
     oidc: Option<Arc<crate::auth::oidc::Oidc>>,
+    jobs: crate::services::jobs::Runner,
 ) -> Router {
     let leptos_options = LeptosOptions::builder()
         .output_name(app::OUTPUT_NAME)
@@ -190,7 +205,7 @@ fn router(
             Env::PROD
         })
         .build();
-    let services = crate::services::build(db.clone(), config);
+    let services = crate::services::build(db.clone(), config, jobs.clone());
     let api_services = services.clone();
     let flags = app::auth::SiteFlags {
         demo_mode: config.demo_mode,
@@ -209,6 +224,7 @@ fn router(
         db,
         config: Arc::new(config.clone()),
         oidc,
+        jobs,
     };
 
     Router::new()
@@ -217,6 +233,13 @@ fn router(
         .route("/users/{id}/export", get(crate::routes::export::download))
         .route("/sharing/report.csv", get(crate::routes::sharing::report_csv))
         .route("/audit-log/export", get(crate::routes::audit_log::download))
+        .route("/jobs/{id}/download", get(crate::routes::jobs::download))
+        .route(
+            "/jobs/import",
+            post(crate::routes::jobs::import).layer(axum::extract::DefaultBodyLimit::max(
+                crate::security::IMPORT_BODY_LIMIT,
+            )),
+        )
         .route("/auth/demo", post(crate::auth::demo::demo_sign_in))
         .route("/auth/sign-out", post(crate::auth::demo::sign_out))
         .route("/auth/oidc/start", get(crate::auth::oidc::start))

@@ -63,6 +63,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                                     <A href="/users">{Key::NavDirectory.text(locale)}</A>
                                     <A href="/admin/accounts">{Key::NavAccounts.text(locale)}</A>
                                     <A href="/admin/api-tokens">{Key::NavApiTokens.text(locale)}</A>
+                                    <A href="/jobs">{Key::NavJobs.text(locale)}</A>
                                 })
                         }}
                     </Transition>

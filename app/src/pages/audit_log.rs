@@ -87,6 +87,7 @@ pub fn AuditLogPage() -> impl IntoView {
                     {Key::AuditCsv.text(locale)}
                 </a>
             </form>
+            <crate::pages::jobs::BackgroundAuditExport filter/>
             <Transition fallback=move || view! { <p class="muted">{Key::Loading.text(locale)}</p> }>
                 {move || page.get().map(|result| match result {
                     Err(error) => view! { <ErrorAlert error/> }.into_any(),

@@ -7,6 +7,7 @@ pub mod dashboard;
 pub mod directory;
 pub mod error;
 pub mod home;
+pub mod jobs;
 pub mod my_data;
 pub mod not_found;
 pub mod notifications;

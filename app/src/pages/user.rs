@@ -113,6 +113,7 @@ fn UserData(view: UserDataView, actions: Actions) -> impl IntoView {
                 <a class="button button--secondary" href=format!("/users/{id}/export?format=json") download="">{Key::UserExportJson.text(locale)}</a>
                 <a class="button button--secondary" href=format!("/users/{id}/export?format=csv&lang={lang}") download="">{Key::UserExportCsv.text(locale)}</a>
             </p>
+            <crate::pages::jobs::BackgroundExport user_id=id.clone()/>
         </header>
         <div class="field">
             <label for="recipient-filter">{Key::UserFilterRecipient.text(locale)}</label>

@@ -15,6 +15,7 @@ pub mod disclosure;
 pub mod feature_terms;
 pub mod field_version;
 pub mod follow_up_task;
+pub mod job;
 pub mod notification;
 pub mod portal_setting;
 pub mod recipient;

@@ -3,4 +3,5 @@
 pub mod audit_log;
 pub mod export;
 pub mod health;
+pub mod jobs;
 pub mod sharing;

@@ -8,6 +8,7 @@ pub mod dashboard;
 pub mod directory;
 pub mod disclosures;
 pub mod export;
+pub mod jobs;
 pub mod notifications;
 pub mod personal_data;
 pub mod requests;
@@ -18,8 +19,12 @@ use app::services::Services;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
-/// Builds every port over one database pool.
-pub fn build(db: DatabaseConnection, config: &crate::config::Config) -> Services {
+/// Builds every port over one database pool; background jobs run on `jobs`.
+pub fn build(
+    db: DatabaseConnection,
+    config: &crate::config::Config,
+    jobs: jobs::Runner,
+) -> Services {
     let sharing: Arc<dyn app::sharing::SharingPort> = Arc::new(sharing::SharingService {
         db: db.clone(),
         connector: disclosures::Connector::new(config.delivery_policy()),
@@ -37,6 +42,10 @@ pub fn build(db: DatabaseConnection, config: &crate::config::Config) -> Services
             sharing: sharing.clone(),
         }),
         sharing,
+        jobs: Arc::new(jobs::JobsService {
+            db: db.clone(),
+            runner: jobs,
+        }),
         auth: Arc::new(crate::auth::demo::AuthService {
             db,
             demo_mode: config.demo_mode,

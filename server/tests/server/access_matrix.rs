@@ -104,6 +104,9 @@ const SERVER_FNS: &[(&str, Allowed, Cross)] = &[
     ("sharing/run", ADMIN, Cross::OwnTenant),
     ("sharing/task-done", ADMIN, Cross::Record),
     ("sharing/report", ADMIN | AUDITOR, Cross::OwnTenant),
+    ("jobs/list", ADMIN, Cross::OwnTenant),
+    ("jobs/export", ADMIN, Cross::Record),
+    ("jobs/cancel", ADMIN, Cross::Record),
 ];
 
 /// Plain routes that need authorisation (GET) → roles allowed, cross-tenant class.
@@ -111,6 +114,7 @@ const ROUTES: &[(&str, Allowed, Cross)] = &[
     ("/users/{user_id}/export", ADMIN, Cross::Record),
     ("/sharing/report.csv", ADMIN | AUDITOR, Cross::OwnTenant),
     ("/audit-log/export", ADMIN | AUDITOR, Cross::OwnTenant),
+    ("/jobs/{job_id}/download", ADMIN, Cross::Record),
 ];
 
 /// REST API operations (method, path as in the OpenAPI document) → roles allowed (by token),
@@ -227,6 +231,7 @@ struct Ids {
     task: String,
     adele_account: String,
     victim_token: String,
+    job: String,
 }
 
 /// Minimal arguments of each server function: real Contoso targets, stale versions so that
@@ -315,6 +320,8 @@ fn server_fn_args(endpoint: &str, ids: &Ids) -> Vec<(&'static str, String)> {
             ("secret", s("")),
         ],
         "sharing/task-done" => vec![("task_id", ids.task.clone())],
+        "jobs/export" => vec![("kind", s("export_user_json")), ("user_id", s(demo::ADELE))],
+        "jobs/cancel" => vec![("id", ids.job.clone())],
         "sharing/report" => vec![
             ("filter[feature]", s("")),
             ("filter[from]", s("")),
@@ -451,6 +458,7 @@ async fn run_matrix(app: &TestApp) {
         task,
         adele_account: adele_account.id.to_string(),
         victim_token: victim.id.to_string(),
+        job: contoso_job(app).await,
     };
 
     // The callers: browser sessions and API tokens.
@@ -521,7 +529,9 @@ async fn run_matrix(app: &TestApp) {
 
     // Plain routes.
     for (route, allowed, cross) in ROUTES {
-        let path = route.replace("{user_id}", demo::ADELE);
+        let path = route
+            .replace("{user_id}", demo::ADELE)
+            .replace("{job_id}", &ids.job);
         for (who, session) in WHO.iter().zip(&sessions) {
             let response = session.get(app.url(&path)).send().await.unwrap();
             let status = response.status().as_u16();
@@ -620,4 +630,34 @@ async fn run_matrix(app: &TestApp) {
         "access matrix failures:\n{}",
         failures.join("\n")
     );
+}
+
+/// A finished Contoso export job with a file, for the download and cancel cells.
+async fn contoso_job(app: &TestApp) -> String {
+    use sea_orm::{ActiveModelTrait, Set};
+    let now = server::clock::now_ms();
+    server::entities::job::ActiveModel {
+        tenant_id: Set(demo::CONTOSO.into()),
+        kind: Set("export_user_json".into()),
+        owner_account_id: Set(app.account_id("Megan Bowen").await),
+        owner_name: Set("Megan Bowen".into()),
+        subject_user_id: Set(Some(demo::ADELE.into())),
+        params: Set("{}".into()),
+        state: Set("done".into()),
+        progress_done: Set(3),
+        progress_total: Set(3),
+        result: Set(Some(format!("{{\"tenant_id\": \"{}\"}}", demo::CONTOSO))),
+        result_name: Set(Some("personal-data.json".into())),
+        result_type: Set(Some("application/json".into())),
+        result_size: Set(Some(10)),
+        created_at: Set(now),
+        updated_at: Set(now),
+        finished_at: Set(Some(now)),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .unwrap()
+    .id
+    .to_string()
 }

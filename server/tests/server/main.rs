@@ -20,6 +20,7 @@ mod export;
 mod hardening;
 mod health;
 mod import;
+mod jobs;
 mod oidc;
 mod pages;
 mod personal_data;
