@@ -1100,8 +1100,8 @@ catalogue! {
         nl: "Geannuleerd. Wat een import daarvoor al had opgeslagen blijft bewaard."
     }
     JobsImportCounts {
-        en: "{accepted} records accepted, {rejected} lines refused",
-        nl: "{accepted} records geaccepteerd, {rejected} regels geweigerd"
+        en: "Records accepted: {accepted}. Lines refused: {rejected}.",
+        nl: "Geaccepteerde records: {accepted}. Geweigerde regels: {rejected}."
     }
     JobsRejectionsTitle { en: "Refused lines", nl: "Geweigerde regels" }
     JobsRejectionsMore {

@@ -21,6 +21,7 @@ const PAGES: Record<string, string[]> = {
     "/review",
     "/audit-log",
     "/notifications",
+    "/jobs",
   ],
   "Lee Gu": ["/review", "/notifications"],
   "Irvin Sayers": ["/sharing", "/audit-log"],
