@@ -47,7 +47,8 @@ done
 
 if [[ -z "${BENCH_SERVER_BIN:-}" ]]; then
   say "building the release server into $SERVER_TARGET"
-  (unset RUSTFLAGS; CARGO_TARGET_DIR="$SERVER_TARGET" nice -n 19 cargo build -p server --release)
+  # With `--cfg erase_components`, as scripts/build-site.sh --release builds it.
+  (export RUSTFLAGS="--cfg erase_components"; CARGO_TARGET_DIR="$SERVER_TARGET" nice -n 19 cargo build -p server --release)
 fi
 say "building the bare axum floor (bench/bare)"
 (unset RUSTFLAGS; cd bench/bare && nice -n 19 cargo build --release --target-dir "$ROOT/target/bench-bare")
@@ -57,7 +58,7 @@ site="$ROOT/target/site"
 label="debug bundle found in target/site (not size-optimised)"
 if [[ "$WASM" == 1 ]]; then
   say "building the size-optimised wasm bundle (profile wasm-release) into target/bench-site"
-  (unset RUSTFLAGS; nice -n 19 cargo build -p app --lib --target wasm32-unknown-unknown \
+  (export RUSTFLAGS="--cfg erase_components"; nice -n 19 cargo build -p app --lib --target wasm32-unknown-unknown \
      --no-default-features --features hydrate --target-dir "$ROOT/target/release-bench-front" \
      --profile wasm-release)
   site="$ROOT/target/bench-site"
@@ -65,7 +66,13 @@ if [[ "$WASM" == 1 ]]; then
   nice -n 19 wasm-bindgen --target web --out-name privacy-portal --out-dir "$site/pkg" --no-typescript \
     "$ROOT/target/release-bench-front/wasm32-unknown-unknown/wasm-release/app.wasm"
   mv "$site/pkg/privacy-portal_bg.wasm" "$site/pkg/privacy-portal.wasm"
-  opt="$ROOT/end2end/node_modules/.bin/wasm-opt"
+  # npm's binaryen (never Debian's: its version 108 breaks hydration), installed once under
+  # target/bench-tools so that the browser suite's package.json stays as it is.
+  opt="$ROOT/target/bench-tools/node_modules/.bin/wasm-opt"
+  if [[ ! -x "$opt" ]]; then
+    mkdir -p "$ROOT/target/bench-tools"
+    npm install --no-audit --no-fund --prefix "$ROOT/target/bench-tools" binaryen >&2 || true
+  fi
   label="release bundle (wasm-release profile, wasm-bindgen)"
   if [[ -x "$opt" ]]; then
     nice -n 19 "$opt" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \

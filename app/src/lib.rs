@@ -4,6 +4,10 @@
 //! server-rendered page). Nothing here touches the database or the network directly; server
 //! functions reach the server through the ports in [`services`].
 
+// Built without `erase_components` (as `cargo leptos build --release` does), the nested view
+// types of the larger pages need more than the default 128 levels to lay out.
+#![recursion_limit = "256"]
+
 pub mod accounts;
 pub mod api_tokens;
 pub mod audit_log;
