@@ -1046,8 +1046,8 @@ catalogue! {
     NavJobs { en: "Exports and imports", nl: "Exports en imports" }
     JobsTitle { en: "Exports and imports", nl: "Exports en imports" }
     JobsIntro {
-        en: "Exports and imports run in the background: you can leave this page and come back. Finished files are kept for 7 days.",
-        nl: "Exports en imports lopen op de achtergrond: u kunt deze pagina verlaten en later terugkomen. Klaarstaande bestanden worden 7 dagen bewaard."
+        en: "Exports and imports run in the background: you can leave this page and come back. Finished files are kept for one day.",
+        nl: "Exports en imports lopen op de achtergrond: u kunt deze pagina verlaten en later terugkomen. Klaarstaande bestanden worden één dag bewaard."
     }
     JobsListTitle { en: "Jobs of your tenant", nl: "Taken van uw tenant" }
     JobsEmpty {
@@ -1126,6 +1126,9 @@ catalogue! {
     }
     JobsExportJsonBackground { en: "Export JSON in the background", nl: "JSON op de achtergrond exporteren" }
     JobsExportCsvBackground { en: "Export CSV in the background", nl: "CSV op de achtergrond exporteren" }
+    // issue 11: confirmations of background jobs
+    ToastJobStarted { en: "Export started: follow it under Exports and imports.", nl: "Export gestart: volg deze onder Exports en imports." }
+    ToastJobCancelled { en: "Job cancelled.", nl: "Taak geannuleerd." }
 }
 
 #[cfg(test)]

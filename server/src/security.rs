@@ -111,13 +111,32 @@ async fn admit(hardening: &Hardening, request: Request) -> Result<Request, Respo
             return Err(response);
         }
     }
-    // The import form carries a whole file; every other page or server-function body is small.
-    let limit = if request.uri().path() == "/jobs/import" {
-        IMPORT_BODY_LIMIT
-    } else {
-        hardening.body_limit
-    };
-    limit_body(request, limit).await
+    // The import form carries a whole file: its route bounds the body while it streams
+    // (`DefaultBodyLimit`, and the handler stops at the largest file), so nothing is buffered
+    // here before the session is checked, and a file declared too large goes back to the page
+    // with a message rather than a bare 413 document.
+    if request.uri().path() == IMPORT_PATH {
+        return match declared_length(&request) {
+            Some(length) if length > u64::try_from(IMPORT_BODY_LIMIT).unwrap_or(u64::MAX) => {
+                Err(axum::response::Redirect::to(IMPORT_TOO_LARGE_PAGE).into_response())
+            }
+            _ => Ok(request),
+        };
+    }
+    limit_body(request, hardening.body_limit).await
+}
+
+/// The import form's address, and the page it goes back to when the file is too large.
+const IMPORT_PATH: &str = "/jobs/import";
+const IMPORT_TOO_LARGE_PAGE: &str = "/jobs?import=too_large";
+
+/// The body length the request declares, if any.
+fn declared_length(request: &Request) -> Option<u64> {
+    request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
 }
 
 /// The largest body of the import form: the largest file plus room for the form around it.
@@ -159,11 +178,7 @@ fn client_ip(request: &Request) -> IpAddr {
 /// Refuses a body over `limit` bytes with 413: at once when `Content-Length` says so, else
 /// after reading at most `limit + 1` bytes of a chunked body (which is then handed on whole).
 async fn limit_body(request: Request, limit: usize) -> Result<Request, Response> {
-    let declared = request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
+    let declared = declared_length(&request);
     let limit_u64 = u64::try_from(limit).unwrap_or(u64::MAX);
     match declared {
         Some(length) if length > limit_u64 => Err(too_large(limit)),

@@ -75,6 +75,8 @@ pub fn confirmation(path: &str) -> Option<Key> {
         "accounts/grant" => Key::ToastRoleGranted,
         "accounts/revoke" => Key::ToastRoleRevoked,
         "notifications/read" => Key::ToastNotificationsRead,
+        "jobs/export" => Key::ToastJobStarted,
+        "jobs/cancel" => Key::ToastJobCancelled,
         _ => return None,
     })
 }

@@ -11,6 +11,7 @@ use crate::auth::Role;
 use crate::components::error_view::ErrorAlert;
 use crate::components::layout::SessionResource;
 use crate::components::time::Time;
+use crate::components::toast::toast_on_success;
 use crate::i18n::Key;
 use crate::jobs::{
     list_jobs, CancelJob, JobKind, JobList, JobState, JobView, StartExport, IMPORT_MAX_BYTES,
@@ -27,6 +28,7 @@ pub fn JobsPage() -> impl IntoView {
     let locale = use_locale();
     let query = use_query_map();
     let cancel = ServerAction::<CancelJob>::new();
+    toast_on_success(cancel);
     // The server renders the first list; the browser then replaces it with fresh ones, so a
     // progress update changes numbers in place instead of redrawing the page (and the focus).
     let first = Resource::new(|| (), |_| list_jobs());
@@ -307,6 +309,7 @@ fn JobCard(job: JobView, list: Signal<JobList>, cancel: ServerAction<CancelJob>)
 pub fn BackgroundExport(user_id: String) -> impl IntoView {
     let locale = use_locale();
     let start = ServerAction::<StartExport>::new();
+    toast_on_success(start);
     let form = move |kind: JobKind, label: Key, user_id: String| {
         view! {
             <ActionForm action=start attr:class="inline-form">
@@ -332,6 +335,7 @@ pub fn BackgroundExport(user_id: String) -> impl IntoView {
 pub fn BackgroundAuditExport(filter: Memo<AuditFilter>) -> impl IntoView {
     let locale = use_locale();
     let start = ServerAction::<StartExport>::new();
+    toast_on_success(start);
     let session = use_context::<SessionResource>();
     let is_admin = move || {
         session

@@ -45,8 +45,9 @@ use tokio::task::JoinHandle;
 pub const RUNNERS: usize = 2;
 /// A running or queued job whose heartbeat is older than this is taken for dead.
 pub const STALE_AFTER_MS: i64 = 30_000;
-/// Finished jobs, and their files, are deleted this long after they ended.
-pub const KEEP_MS: i64 = 7 * DAY_MS;
+/// Finished jobs, and their files, are deleted this long after they ended: an export is a copy
+/// of personal data that a later correction or erasure does not reach, so it lives one day.
+pub const KEEP_MS: i64 = DAY_MS;
 /// How often a job writes its progress and heartbeat.
 const HEARTBEAT: Duration = Duration::from_secs(1);
 /// How often the sweep runs.

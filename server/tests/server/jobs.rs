@@ -256,6 +256,26 @@ on_both_databases! { demo;
         assert!(jobs(&app, &admin).await.is_empty());
     }
 
+    async fn an_oversized_import_goes_back_to_the_page_and_other_roles_cannot_import_at_all(app) {
+        let admin = app.client_as(ADMIN).await;
+        // Declared too large: answered from the headers, before the body is read.
+        let big = "x".repeat(server::security::IMPORT_BODY_LIMIT + 1);
+        let response = upload(&app, &admin, &big).await;
+        assert_eq!(response.status(), 303);
+        assert_eq!(location(&response), "/jobs?import=too_large");
+        assert!(jobs(&app, &admin).await.is_empty());
+        let line = r#"{"id":"x"}"#;
+        for name in ["Lee Gu", "Irvin Sayers", "Adele Vance"] {
+            let client = app.client_as(name).await;
+            let response = upload(&app, &client, line).await;
+            assert!(matches!(response.status().as_u16(), 403 | 404), "{name}: {}", response.status());
+        }
+        let anonymous = crate::helpers::client();
+        let response = upload(&app, &anonymous, line).await;
+        assert!(matches!(response.status().as_u16(), 401 | 303), "signed out: {}", response.status());
+        assert!(jobs(&app, &admin).await.is_empty(), "nothing was queued");
+    }
+
     async fn cancelling_stops_a_queued_job_and_an_ended_job_cannot_be_cancelled(app) {
         let admin = app.client_as(ADMIN).await;
         // Stored, not started: it stays queued until cancelled, whatever the timing.
@@ -267,7 +287,7 @@ on_both_databases! { demo;
             .form(&[("id", queued.to_string())])
             .send().await.unwrap();
         assert_eq!(response.status(), 302);
-        assert_eq!(location(&response), "/jobs");
+        assert_eq!(location(&response), "/jobs?done=jobs%2Fcancel", "back to the page, with its confirmation");
         let job = find(&jobs(&app, &admin).await, queued).unwrap();
         assert_eq!(job["state"], "cancelled");
         assert!(job["finished_at"].as_i64().is_some());

@@ -90,6 +90,15 @@ on_both_databases! { demo;
         assert!(html.contains(r#"role="alert""#), "announced as an alert: {html}");
         let stored = device::Entity::find_by_id(IPHONE.to_owned()).one(&app.db).await.unwrap().unwrap();
         assert_ne!(stored.management_name.as_deref(), Some("Adele iPhone"), "nothing changed");
+        // The same address opened by anyone else (a link): the error is not theirs to see, and a
+        // made-up one is never shown.
+        let other = app.client_as("Megan Bowen").await;
+        let response = other.get(&location).send().await.unwrap();
+        assert_eq!(response.status(), 303, "an error the browser did not earn is dropped");
+        assert_eq!(response.headers().get("location").unwrap().to_str().unwrap(), format!("/users/{}", demo::ADELE));
+        let forged = format!("{page}?__path=%2Fapi%2Fusers%2Fcorrect&__err=eyJJbnZhbGlkIjp7ImZpZWxkIjoieCIsIm1lc3NhZ2UiOiJDYWxsIDEyMyJ9fQ%3D%3D");
+        let response = admin.get(&forged).send().await.unwrap();
+        assert_eq!(response.status(), 303, "a forged error is dropped");
     }
 
     async fn a_correction_based_on_an_old_version_is_refused_and_overwrites_nothing(app) {
