@@ -152,6 +152,9 @@ pub struct QueueFilter {
     /// Where the page starts: the previous page's `next`, or empty for the first page.
     #[serde(default)]
     pub after: String,
+    /// Leave out the list of users for the page's user filter (the REST API has no use for it).
+    #[serde(default)]
+    pub without_users: bool,
 }
 
 /// The review queue.
@@ -420,6 +423,7 @@ pub async fn review_queue(
         user: user.unwrap_or_default(),
         age: age.unwrap_or_default(),
         after: after.unwrap_or_default(),
+        without_users: false,
     };
     services
         .requests

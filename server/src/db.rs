@@ -26,15 +26,16 @@ pub async fn connect(config: &Config) -> anyhow::Result<DatabaseConnection> {
         .sqlx_logging(false)
         // Per-connection SQLite settings (ignored for PostgreSQL). WAL lets readers proceed
         // while a correction is written; synchronous=NORMAL is durable across a crash of the
-        // process (not of the machine's power) and spares an fsync per commit; an 8 MiB page
-        // cache per connection holds the upper levels of every index a request walks, while
+        // process (not of the machine's power) and spares an fsync per commit; a 2 MiB page
+        // cache per connection holds the upper levels of the indexes a request walks, while
         // the leaves come from the operating system's file cache (issue 9: 64 MiB per
-        // connection took the server to 576 MB resident at 200,000 users); a writer waits up to
-        // 5 s for another instead of failing at once.
+        // connection took the server to 576 MB resident at 200,000 users, 8 MiB to 200 MB at a
+        // million, most of it these caches); a writer waits up to 5 s for another instead of
+        // failing at once.
         .map_sqlx_sqlite_opts(|opts| {
             opts.pragma("journal_mode", "WAL")
                 .pragma("synchronous", "NORMAL")
-                .pragma("cache_size", "-8192")
+                .pragma("cache_size", "-2048")
                 .pragma("temp_store", "MEMORY")
                 .busy_timeout(Duration::from_secs(5))
         });

@@ -175,6 +175,7 @@ pub async fn list_requests(
             user: text("user"),
             age: text("age"),
             after: text("after"),
+            without_users: true,
         };
         let page = state.services.requests.queue(principal, filter).await?;
         (page.items, page.next)

@@ -739,7 +739,11 @@ impl RequestsService {
         Ok(QueueView {
             items,
             next,
-            users: self.queue_users(principal).await?,
+            users: if filter.without_users {
+                Vec::new()
+            } else {
+                self.queue_users(principal).await?
+            },
         })
     }
 
