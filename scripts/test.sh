@@ -25,8 +25,9 @@ step() {
 
 count_cargo() { # adds up "test result: ... N passed; M failed" lines of a cargo test log
   local p f
-  p=$(grep -Eo '[0-9]+ passed;' "$1" | awk '{s+=$1} END {print s+0}')
-  f=$(grep -Eo '[0-9]+ failed;' "$1" | awk '{s+=$1} END {print s+0}')
+  # Only the harness's own summary lines: a test's log output can say "… 1000 failed; …" too.
+  p=$(grep -E '^test result: ' "$1" | grep -Eo '[0-9]+ passed;' | awk '{s+=$1} END {print s+0}')
+  f=$(grep -E '^test result: ' "$1" | grep -Eo '[0-9]+ failed;' | awk '{s+=$1} END {print s+0}')
   passed=$((passed + p))
   failed=$((failed + f))
 }
