@@ -1129,6 +1129,58 @@ catalogue! {
     // issue 11: confirmations of background jobs
     ToastJobStarted { en: "Export started: follow it under Exports and imports.", nl: "Export gestart: volg deze onder Exports en imports." }
     ToastJobCancelled { en: "Job cancelled.", nl: "Taak geannuleerd." }
+    // issue 11: import refusals
+    ImportNotUtf8 { en: "The line is not UTF-8 text.", nl: "De regel is geen UTF-8-tekst." }
+    ImportJsonCutOff {
+        en: "The JSON ends early: the line is cut off.",
+        nl: "De JSON houdt te vroeg op: de regel is afgebroken."
+    }
+    ImportJsonInvalid {
+        en: "This is not valid JSON (column {column}).",
+        nl: "Dit is geen geldige JSON (kolom {column})."
+    }
+    ImportJsonUnreadable {
+        en: "The line could not be read as JSON.",
+        nl: "De regel kon niet als JSON worden gelezen."
+    }
+    ImportNotAnObject { en: "The line is JSON but not an object.", nl: "De regel is JSON maar geen object." }
+    ImportUnknownRecord {
+        en: "Neither a user nor a managed device: no @odata.type, userPrincipalName or deviceName.",
+        nl: "Geen gebruiker en geen beheerd apparaat: geen @odata.type, userPrincipalName of deviceName."
+    }
+    ImportUnsupportedType {
+        en: "Only {user} and {device} records are imported.",
+        nl: "Alleen records van het type {user} en {device} worden geïmporteerd."
+    }
+    ImportExpectedText { en: "Expected text, found {found}.", nl: "Verwacht: tekst. Gevonden: {found}." }
+    ImportExpectedList { en: "Expected a list, found {found}.", nl: "Verwacht: een lijst. Gevonden: {found}." }
+    ImportExpectedTextInList {
+        en: "Expected text in the list, found {found}.",
+        nl: "Verwacht: tekst in de lijst. Gevonden: {found}."
+    }
+    ImportJsonNull { en: "null", nl: "null" }
+    ImportJsonBoolean { en: "true or false", nl: "true of false" }
+    ImportJsonNumber { en: "a number", nl: "een getal" }
+    ImportJsonText { en: "text", nl: "tekst" }
+    ImportJsonList { en: "a list", nl: "een lijst" }
+    ImportJsonObject { en: "an object", nl: "een object" }
+    ImportDateOutOfRange {
+        en: "The date is out of range.",
+        nl: "De datum valt buiten het bereik dat kan worden opgeslagen."
+    }
+    ImportDuplicateId { en: "The same id is already on line {line}.", nl: "Hetzelfde id staat al op regel {line}." }
+    ImportOtherTenant {
+        en: "This id belongs to another tenant; records never move between tenants.",
+        nl: "Dit id hoort bij een andere tenant; records gaan nooit over naar een andere tenant."
+    }
+    ImportUpnTaken {
+        en: "Another user of this tenant already has this sign-in name.",
+        nl: "Een andere gebruiker van deze tenant heeft deze aanmeldnaam al."
+    }
+    ImportUnknownPrimaryUser {
+        en: "This is not a user of this tenant (in the database or earlier in the file).",
+        nl: "Dit is geen gebruiker van deze tenant (in de database of eerder in het bestand)."
+    }
 }
 
 #[cfg(test)]

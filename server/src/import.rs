@@ -4,10 +4,11 @@
 //! Every field goes through the same domain parsers the portal uses everywhere, so an imported
 //! value is stored in exactly the form a correction or a sync would store it. A record with a
 //! bad field is refused as a whole and reported by line, Graph field name and reason, never with
-//! its value; the good records around it are kept. Records are written in batches, one
-//! transaction each, so a failing batch leaves nothing half-written and the batches before it
-//! saved. Importing the same file again changes nothing: a row's version only moves when one
-//! of its values does.
+//! its value; the good records around it are kept. A reason is a code ([`RejectionReason`]),
+//! put into words by whoever shows it: English on the command line, the reader's language on
+//! the jobs page. Records are written in batches, one transaction each, so a failing batch
+//! leaves nothing half-written and the batches before it saved. Importing the same file again
+//! changes nothing: a row's version only moves when one of its values does.
 
 use crate::clock::{now_ms, DAY_MS};
 use crate::entities::{device, directory_user, tenant};
@@ -21,6 +22,7 @@ use app::domain::error::ValueError;
 use app::domain::identity::{DisplayName, E164Phone, Email, Guid, Upn};
 use app::domain::text::{parse_flag, FreeText, Timestamp};
 use app::i18n::Locale;
+use app::jobs::{JsonType, RejectionReason, GRAPH_DEVICE_TYPE, GRAPH_USER_TYPE};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
     IntoActiveModel, QueryFilter, QuerySelect, TransactionTrait,
@@ -84,14 +86,16 @@ pub struct Rejection {
     pub line: u64,
     /// The Graph property name, e.g. `imei` or `userId`.
     pub field: Option<String>,
-    pub reason: String,
+    pub reason: RejectionReason,
 }
 
+/// In English: the form `server import` prints.
 impl fmt::Display for Rejection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let reason = self.reason.message(Locale::En);
         match &self.field {
-            Some(field) => write!(f, "line {}: {field}: {}", self.line, self.reason),
-            None => write!(f, "line {}: {}", self.line, self.reason),
+            Some(field) => write!(f, "line {}: {field}: {reason}", self.line),
+            None => write!(f, "line {}: {reason}", self.line),
         }
     }
 }
@@ -249,7 +253,7 @@ impl Import<'_> {
     /// The record on this line, or `None` when it is blank or refused (and reported).
     fn parse_line(&mut self, line: u64, bytes: &[u8]) -> Option<Parsed> {
         let Ok(text) = std::str::from_utf8(bytes) else {
-            self.reject(line, Refusal::record("the line is not UTF-8 text"));
+            self.reject(line, Refusal::record(RejectionReason::NotUtf8));
             return None;
         };
         // A byte-order mark is what some Windows tools put at the start of a file.
@@ -277,8 +281,8 @@ impl Import<'_> {
                 None
             }
         };
-        if let Some(first) = first {
-            let reason = format!("the same id is already on line {first}");
+        if let Some(first_line) = first {
+            let reason = RejectionReason::DuplicateId { first_line };
             self.reject(line, Refusal::field("id", reason));
             return None;
         }
@@ -432,7 +436,7 @@ impl Import<'_> {
                         .get(&user.upn)
                         .is_some_and(|holder| *holder != user.id)
                     {
-                        let reason = "another user of this tenant already has this sign-in name";
+                        let reason = RejectionReason::UpnTaken;
                         self.reject(line, Refusal::field("userPrincipalName", reason));
                         continue;
                     }
@@ -456,8 +460,7 @@ impl Import<'_> {
                         // Only users stored or accepted earlier in the file count: a device
                         // never points at a user that may yet be refused.
                         if !tenant_users.contains(user) {
-                            let reason = "not a user of this tenant \
-                                          (in the database or earlier in the file)";
+                            let reason = RejectionReason::UnknownPrimaryUser;
                             self.reject(line, Refusal::field("userId", reason));
                             continue;
                         }
@@ -641,33 +644,30 @@ fn count(n: usize) -> u64 {
 #[derive(Debug, PartialEq, Eq)]
 struct Refusal {
     field: Option<&'static str>,
-    reason: String,
+    reason: RejectionReason,
 }
 
 impl Refusal {
-    fn field(field: &'static str, reason: impl Into<String>) -> Refusal {
+    fn field(field: &'static str, reason: RejectionReason) -> Refusal {
         Refusal {
             field: Some(field),
-            reason: reason.into(),
+            reason,
         }
     }
 
     fn value(field: &'static str, error: &ValueError) -> Refusal {
-        Refusal::field(field, error.message(Locale::En))
+        Refusal::field(field, RejectionReason::Value(error.clone()))
     }
 
-    fn record(reason: impl Into<String>) -> Refusal {
+    fn record(reason: RejectionReason) -> Refusal {
         Refusal {
             field: None,
-            reason: reason.into(),
+            reason,
         }
     }
 
     fn other_tenant() -> Refusal {
-        Refusal::field(
-            "id",
-            "this id belongs to another tenant; records never move between tenants",
-        )
+        Refusal::field("id", RejectionReason::OtherTenant)
     }
 }
 
@@ -851,7 +851,7 @@ impl DeviceRecord {
 fn parse_record(text: &str) -> Result<Record, Refusal> {
     let value: Value = serde_json::from_str(text).map_err(|e| json_refusal(&e))?;
     let Value::Object(object) = value else {
-        return Err(Refusal::record("the line is JSON but not an object"));
+        return Err(Refusal::record(RejectionReason::NotAnObject));
     };
     let fields = Fields(&object);
     match kind(&object)? {
@@ -864,11 +864,11 @@ fn parse_record(text: &str) -> Result<Record, Refusal> {
 fn json_refusal(error: &serde_json::Error) -> Refusal {
     use serde_json::error::Category;
     match error.classify() {
-        Category::Eof => Refusal::record("the JSON ends early: the line is cut off"),
-        Category::Syntax | Category::Data => {
-            Refusal::record(format!("not valid JSON (column {})", error.column()))
-        }
-        Category::Io => Refusal::record("the line could not be read as JSON"),
+        Category::Eof => Refusal::record(RejectionReason::JsonCutOff),
+        Category::Syntax | Category::Data => Refusal::record(RejectionReason::JsonInvalid {
+            column: u64::try_from(error.column()).unwrap_or(u64::MAX),
+        }),
+        Category::Io => Refusal::record(RejectionReason::JsonUnreadable),
     }
 }
 
@@ -878,13 +878,10 @@ enum Kind {
     Device,
 }
 
-const USER_TYPE: &str = "#microsoft.graph.user";
-const DEVICE_TYPE: &str = "#microsoft.graph.managedDevice";
-
 fn kind(object: &Map<String, Value>) -> Result<Kind, Refusal> {
     match object.get("@odata.type") {
-        Some(Value::String(t)) if t.eq_ignore_ascii_case(USER_TYPE) => Ok(Kind::User),
-        Some(Value::String(t)) if t.eq_ignore_ascii_case(DEVICE_TYPE) => Ok(Kind::Device),
+        Some(Value::String(t)) if t.eq_ignore_ascii_case(GRAPH_USER_TYPE) => Ok(Kind::User),
+        Some(Value::String(t)) if t.eq_ignore_ascii_case(GRAPH_DEVICE_TYPE) => Ok(Kind::Device),
         Some(Value::Null) | None => {
             // Checked in this order because a managedDevice carries its primary user's
             // userPrincipalName too, while a user never has a deviceName.
@@ -893,15 +890,12 @@ fn kind(object: &Map<String, Value>) -> Result<Kind, Refusal> {
             } else if object.contains_key("userPrincipalName") {
                 Ok(Kind::User)
             } else {
-                Err(Refusal::record(
-                    "neither a user nor a managed device: \
-                     no @odata.type, userPrincipalName or deviceName",
-                ))
+                Err(Refusal::record(RejectionReason::UnknownRecord))
             }
         }
         Some(_) => Err(Refusal::field(
             "@odata.type",
-            format!("only {USER_TYPE} and {DEVICE_TYPE} records are imported"),
+            RejectionReason::UnsupportedType,
         )),
     }
 }
@@ -921,7 +915,9 @@ impl Fields<'_> {
             }
             Some(other) => Err(Refusal::field(
                 name,
-                format!("expected text, found {}", json_type(other)),
+                RejectionReason::ExpectedText {
+                    found: json_type(other),
+                },
             )),
         }
     }
@@ -984,7 +980,7 @@ impl Fields<'_> {
         let timestamp = Timestamp::parse(text).map_err(|e| Refusal::value(name, &e))?;
         epoch_ms(&timestamp)
             .map(Some)
-            .ok_or_else(|| Refusal::field(name, "the date is out of range"))
+            .ok_or_else(|| Refusal::field(name, RejectionReason::DateOutOfRange))
     }
 }
 
@@ -994,14 +990,14 @@ fn is_zero_placeholder(s: &str) -> bool {
         .all(|c| matches!(c, '0' | '-' | ':' | '.' | ' ' | '{' | '}'))
 }
 
-fn json_type(value: &Value) -> &'static str {
+fn json_type(value: &Value) -> JsonType {
     match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "text",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
+        Value::Null => JsonType::Null,
+        Value::Bool(_) => JsonType::Boolean,
+        Value::Number(_) => JsonType::Number,
+        Value::String(_) => JsonType::Text,
+        Value::Array(_) => JsonType::List,
+        Value::Object(_) => JsonType::Object,
     }
 }
 
@@ -1047,7 +1043,9 @@ fn first_business_phone(f: &Fields<'_>) -> Result<Option<E164Phone>, Refusal> {
         Some(other) => {
             return Err(Refusal::field(
                 NAME,
-                format!("expected a list, found {}", json_type(other)),
+                RejectionReason::ExpectedList {
+                    found: json_type(other),
+                },
             ))
         }
     };
@@ -1063,7 +1061,9 @@ fn first_business_phone(f: &Fields<'_>) -> Result<Option<E164Phone>, Refusal> {
             other => {
                 return Err(Refusal::field(
                     NAME,
-                    format!("expected text in the list, found {}", json_type(other)),
+                    RejectionReason::ExpectedTextInList {
+                        found: json_type(other),
+                    },
                 ))
             }
         }
@@ -1520,9 +1520,12 @@ mod tests {
             input[field] = value.clone();
             let refused = refusal(&input);
             assert_eq!(refused.field, Some(field), "{why}");
-            assert!(!refused.reason.is_empty(), "{why}");
-            if let Some(text) = value.as_str().filter(|t| t.len() > 3) {
-                assert!(!refused.reason.contains(text), "{why}: {}", refused.reason);
+            for locale in Locale::ALL {
+                let reason = refused.reason.message(locale);
+                assert!(!reason.is_empty(), "{why}");
+                if let Some(text) = value.as_str().filter(|t| t.len() > 3) {
+                    assert!(!reason.contains(text), "{why}: {reason}");
+                }
             }
         }
         let cases: Vec<(&str, Value, &str)> = vec![
@@ -1548,8 +1551,42 @@ mod tests {
                 d["imei"] = json!("356938035643808");
                 d
             })
-            .reason,
+            .reason
+            .message(Locale::En),
             "The check digit is wrong. Check the number for typing errors."
+        );
+    }
+
+    #[test]
+    fn a_refusal_is_a_code_that_reads_in_the_language_of_whoever_shows_it() {
+        let mut input = graph_device();
+        input["imei"] = json!(356_938_035_643_809_u64);
+        let refused = refusal(&input);
+        assert_eq!(
+            refused.reason,
+            RejectionReason::ExpectedText {
+                found: JsonType::Number
+            }
+        );
+        assert_eq!(
+            refused.reason.message(Locale::En),
+            "Expected text, found a number."
+        );
+        assert_eq!(
+            refused.reason.message(Locale::Nl),
+            "Verwacht: tekst. Gevonden: een getal."
+        );
+        let cut = parse_record(r#"{"deviceName": "#).err().map(|r| r.reason);
+        assert_eq!(cut, Some(RejectionReason::JsonCutOff));
+        let rejection = Rejection {
+            line: 3,
+            field: Some("imei".into()),
+            reason: RejectionReason::Value(ValueError::BadCheckDigit),
+        };
+        assert_eq!(
+            rejection.to_string(),
+            "line 3: imei: The check digit is wrong. Check the number for typing errors.",
+            "the command line prints English"
         );
     }
 
@@ -1566,7 +1603,7 @@ mod tests {
         for (line, expected) in cases {
             let refused = parse_record(line)
                 .err()
-                .map(|r| r.reason)
+                .map(|r| r.reason.message(Locale::En))
                 .unwrap_or_default();
             assert!(refused.contains(expected), "{line}: {refused}");
             assert!(

@@ -230,7 +230,7 @@ fn JobCard(job: JobView, list: Signal<JobList>, cancel: ServerAction<CancelJob>)
                                 <tr>
                                     <th scope="row">{r.line}</th>
                                     <td>{r.field.unwrap_or_else(|| "—".into())}</td>
-                                    <td>{r.reason}</td>
+                                    <td>{r.reason.message(locale)}</td>
                                 </tr>
                             }).collect_view()}
                         </tbody>

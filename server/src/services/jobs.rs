@@ -23,8 +23,8 @@ use app::auth::Principal;
 use app::error::AppError;
 use app::i18n::{Key, Locale};
 use app::jobs::{
-    ExportRequest, JobError, JobKind, JobList, JobState, JobView, JobsPort, RejectionView,
-    REJECTIONS_KEPT,
+    ExportRequest, JobError, JobKind, JobList, JobState, JobView, JobsPort, RejectionReason,
+    RejectionView, REJECTIONS_KEPT,
 };
 use app::services::BoxFuture;
 use sea_orm::sea_query::Expr;
@@ -89,12 +89,13 @@ pub struct Runner {
     mine: Arc<Mutex<HashSet<i64>>>,
 }
 
-/// The rejection report as stored: line, field, reason; never the value.
+/// The rejection report as stored: line, field, reason; never the value. The reason is stored
+/// as its code, so the page puts it into the reader's language, not the starter's.
 #[derive(Serialize, Deserialize)]
 struct StoredRejection {
     line: u64,
     field: Option<String>,
-    reason: String,
+    reason: RejectionReason,
 }
 
 /// How a job that ran to its end ended.

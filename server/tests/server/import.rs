@@ -2,6 +2,7 @@
 //! one tenant, reported line by line when refused, and written batch by batch.
 
 use crate::helpers::on_both_databases;
+use app::i18n::Locale;
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait};
 use serde_json::{json, Value};
 use server::entities::{device, directory_user};
@@ -235,7 +236,7 @@ on_both_databases! {
             "{:#?}",
             report.rejected
         );
-        let reasons: Vec<&str> = report.rejected.iter().map(|r| r.reason.as_str()).collect();
+        let reasons: Vec<String> = report.rejected.iter().map(|r| r.reason.message(Locale::En)).collect();
         assert_eq!(reasons[0], "The check digit is wrong. Check the number for typing errors.");
         assert_eq!(reasons[1], "Enter a MAC address such as 02:1A:2B:3C:4D:01.");
         assert!(reasons[2].contains("not a user of this tenant"), "{}", reasons[2]);
@@ -275,7 +276,7 @@ on_both_databases! {
 
         let report = import_file(&app.db, CONTOSO, &path, 1000).await.unwrap();
         assert_eq!(lines_fields(&report), vec![(3, None)]);
-        assert!(report.rejected[0].reason.contains("cut off"), "{:?}", report.rejected);
+        assert!(report.rejected[0].reason.message(Locale::En).contains("cut off"), "{:?}", report.rejected);
         assert_eq!((report.users_inserted, report.devices_inserted), (1, 1));
         assert!(device(&app.db, NEW_PHONE).await.is_some());
         assert!(device(&app.db, SHARED_SCANNER).await.is_none());
@@ -334,7 +335,7 @@ on_both_databases! {
             lines_fields(&report),
             vec![(1, Some("id")), (2, Some("id")), (3, Some("userId"))]
         );
-        assert!(report.rejected[0].reason.contains("another tenant"));
+        assert!(report.rejected[0].reason.message(Locale::En).contains("another tenant"));
         assert_eq!(report.users_inserted, 1, "the rest of the file is kept");
         assert_eq!(user(&app.db, FAB_USER).await.unwrap(), nestor);
         assert_eq!(nestor.tenant_id, FABRIKAM);

@@ -115,6 +115,18 @@ async fn stored_job(app: &TestApp, state: &str, updated_at: i64, finished_at: Op
     .id
 }
 
+/// The jobs page as a reader of `language` gets it.
+async fn jobs_page(app: &TestApp, client: &reqwest::Client, language: &str) -> String {
+    let response = client
+        .get(app.url("/jobs"))
+        .header("accept-language", language)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    response.text().await.unwrap()
+}
+
 /// The JSON export without its time of making.
 fn comparable(mut export: Value) -> Value {
     export.as_object_mut().unwrap().remove("exported_at");
@@ -231,7 +243,8 @@ on_both_databases! { demo;
         let rejections = job["rejections"].as_array().unwrap();
         assert_eq!(rejections.iter().map(|r| r["line"].as_u64().unwrap()).collect::<Vec<_>>(), [2, 4]);
         assert_eq!(rejections[0]["field"], "userPrincipalName");
-        assert!(!rejections[0]["reason"].as_str().unwrap().is_empty());
+        let reason: Option<app::jobs::RejectionReason> = serde_json::from_value(rejections[0]["reason"].clone()).ok();
+        assert!(reason.is_some(), "the reason is stored as its code: {job}");
         assert!(!job.to_string().contains(bad_upn), "a rejected value reached the page");
         assert!(job["result_size"].is_null(), "an import has no file");
 
@@ -246,6 +259,59 @@ on_both_databases! { demo;
             assert!(events.iter().any(|e| e.action == action), "no {action} event");
         }
         assert!(events.iter().all(|e| !e.changes.contains(bad_upn)));
+    }
+
+    async fn the_reasons_of_refused_lines_are_shown_in_the_language_of_the_reader(app) {
+        let admin = app.client_as(ADMIN).await;
+        let bad_imei = "356938035643808";
+        let stranger = "c0000000-0000-4000-8000-0000000000ff";
+        let device = |id: &str, user: &str, imei: &str| json!({
+            "@odata.type": "#microsoft.graph.managedDevice",
+            "id": id,
+            "userId": user,
+            "deviceName": "Refused Phone",
+            "operatingSystem": "iOS",
+            "imei": imei
+        });
+        let file = [
+            graph_user(NEW_USER, "new.person@contoso.com", "New Person").to_string(),
+            device("dd000000-0000-4000-8000-0000000000b1", NEW_USER, bad_imei).to_string(),
+            device("dd000000-0000-4000-8000-0000000000b2", stranger, "").to_string(),
+            "{\"id\": ".to_owned(),
+        ]
+        .join("\n");
+        // Started from a Dutch page: the stored reasons do not depend on it.
+        let response = admin
+            .post(app.url("/jobs/import"))
+            .header("accept-language", "nl")
+            .header("content-type", "multipart/form-data; boundary=----portal-test-nl")
+            .body(format!(
+                "------portal-test-nl\r\nContent-Disposition: form-data; name=\"file\"; filename=\"nl.jsonl\"\r\n\r\n{file}\r\n------portal-test-nl--\r\n"
+            ))
+            .send().await.unwrap();
+        assert_eq!(response.status(), 303);
+        let id = jobs(&app, &admin).await[0]["id"].as_i64().unwrap();
+        let (job, _) = until_ended(&app, &admin, id).await;
+        assert_eq!(job["state"], "done", "{job}");
+        assert_eq!(job["rejected"], 3, "{job}");
+
+        let dutch = jobs_page(&app, &admin, "nl").await;
+        for reason in [
+            "Het controlecijfer klopt niet.",
+            "Dit is geen gebruiker van deze tenant (in de database of eerder in het bestand).",
+            "De JSON houdt te vroeg op: de regel is afgebroken.",
+        ] {
+            assert!(dutch.contains(reason), "no Dutch reason {reason:?} on the Dutch page");
+        }
+        for english in ["The check digit is wrong", "not a user of this tenant", "The JSON ends early"] {
+            assert!(!dutch.contains(english), "English {english:?} on the Dutch page");
+        }
+        let english = jobs_page(&app, &admin, "en").await;
+        assert!(english.contains("The check digit is wrong."), "the same job reads in English too");
+        assert!(english.contains("This is not a user of this tenant"));
+        for page in [&dutch, &english] {
+            assert!(!page.contains(bad_imei) && !page.contains(stranger), "a refused value reached the page");
+        }
     }
 
     async fn the_import_form_refuses_an_empty_file_and_sends_the_browser_back(app) {
