@@ -35,6 +35,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Html, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
+use leptos_router::SsrMode;
 use pages::api_tokens::ApiTokensPage;
 use pages::directory::DirectoryPage;
 use pages::user::UserPage;
@@ -89,22 +90,27 @@ pub fn App() -> impl IntoView {
         <Router>
             <Layout>
                 <ErrorBoundary fallback=|_errors| view! { <ErrorPage/> }>
+                    // Every page is rendered whole before it is sent (`SsrMode::Async`): with
+                    // the default out-of-order streaming, data that is not ready at the first
+                    // flush arrives later in <template>s that only the browser bundle moves into
+                    // place, so a browser without JavaScript saw a page without it (signed out,
+                    // no rows) whenever the server was busy.
                     <Routes fallback=NotFoundPage>
-                        <Route path=path!("") view=HomePage/>
-                        <Route path=path!("sign-in") view=SignInPage/>
-                        <Route path=path!("admin/accounts") view=AccountsPage/>
-                        <Route path=path!("admin/api-tokens") view=ApiTokensPage/>
-                        <Route path=path!("users") view=DirectoryPage/>
-                        <Route path=path!("sharing") view=pages::sharing::SharingPage/>
-                        <Route path=path!("dashboard") view=pages::dashboard::DashboardPage/>
-                        <Route path=path!("users/:id") view=UserPage/>
-                        <Route path=path!("me") view=pages::my_data::MyDataPage/>
-                        <Route path=path!("me/requests") view=pages::requests::MyRequestsPage/>
-                        <Route path=path!("review") view=pages::review::ReviewQueuePage/>
-                        <Route path=path!("review/:id") view=pages::review::ReviewRequestPage/>
-                        <Route path=path!("notifications") view=pages::notifications::NotificationsPage/>
-                        <Route path=path!("audit-log") view=pages::audit_log::AuditLogPage/>
-                        <Route path=path!("jobs") view=pages::jobs::JobsPage/>
+                        <Route path=path!("") view=HomePage ssr=SsrMode::Async/>
+                        <Route path=path!("sign-in") view=SignInPage ssr=SsrMode::Async/>
+                        <Route path=path!("admin/accounts") view=AccountsPage ssr=SsrMode::Async/>
+                        <Route path=path!("admin/api-tokens") view=ApiTokensPage ssr=SsrMode::Async/>
+                        <Route path=path!("users") view=DirectoryPage ssr=SsrMode::Async/>
+                        <Route path=path!("sharing") view=pages::sharing::SharingPage ssr=SsrMode::Async/>
+                        <Route path=path!("dashboard") view=pages::dashboard::DashboardPage ssr=SsrMode::Async/>
+                        <Route path=path!("users/:id") view=UserPage ssr=SsrMode::Async/>
+                        <Route path=path!("me") view=pages::my_data::MyDataPage ssr=SsrMode::Async/>
+                        <Route path=path!("me/requests") view=pages::requests::MyRequestsPage ssr=SsrMode::Async/>
+                        <Route path=path!("review") view=pages::review::ReviewQueuePage ssr=SsrMode::Async/>
+                        <Route path=path!("review/:id") view=pages::review::ReviewRequestPage ssr=SsrMode::Async/>
+                        <Route path=path!("notifications") view=pages::notifications::NotificationsPage ssr=SsrMode::Async/>
+                        <Route path=path!("audit-log") view=pages::audit_log::AuditLogPage ssr=SsrMode::Async/>
+                        <Route path=path!("jobs") view=pages::jobs::JobsPage ssr=SsrMode::Async/>
                     </Routes>
                 </ErrorBoundary>
             </Layout>

@@ -256,11 +256,13 @@ pub fn test_config(database_url: String) -> Config {
     }
 }
 
-/// A client that keeps cookies and never follows redirects, so tests see each answer.
+/// A client that keeps cookies and never follows redirects, so tests see each answer. A request
+/// that gets no answer within a minute fails its test instead of holding the suite forever.
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(60))
         .build()
         .unwrap()
 }

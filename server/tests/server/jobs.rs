@@ -397,7 +397,8 @@ on_both_databases! { demo;
         let stale = stored_job(&app, "running", now - 120_000, None).await;
         let alive = stored_job(&app, "running", now, None).await;
         let old = stored_job(&app, "done", now - 8 * 86_400_000, Some(now - 8 * 86_400_000)).await;
-        let recent = stored_job(&app, "done", now - 86_400_000, Some(now - 86_400_000)).await;
+        // Half the retention ago: the runner's own sweep (every 15 s, with its own clock) keeps it too.
+        let recent = stored_job(&app, "done", now - 43_200_000, Some(now - 43_200_000)).await;
         let (failed, purged) = server::services::jobs::sweep(&app.db, now).await.unwrap();
         assert_eq!((failed, purged), (1, 1));
         let listed = jobs(&app, &admin).await;
