@@ -399,8 +399,10 @@ on_both_databases! { demo;
         let old = stored_job(&app, "done", now - 8 * 86_400_000, Some(now - 8 * 86_400_000)).await;
         // Half the retention ago: the runner's own sweep (every 15 s, with its own clock) keeps it too.
         let recent = stored_job(&app, "done", now - 43_200_000, Some(now - 43_200_000)).await;
+        // The server's own sweeper may get there first (it runs at start and every 15 s), so
+        // what is checked is the state afterwards, not which sweep did the work.
         let (failed, purged) = server::services::jobs::sweep(&app.db, now).await.unwrap();
-        assert_eq!((failed, purged), (1, 1));
+        assert!(failed <= 1 && purged <= 1, "{failed} failed, {purged} purged");
         let listed = jobs(&app, &admin).await;
         let stale = find(&listed, stale).unwrap();
         assert_eq!(stale["state"], "failed");
