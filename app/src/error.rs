@@ -108,13 +108,7 @@ fn on_server(error: AppError) -> AppError {
 /// here would replace that redirect's 302 and leave the browser on a bare error body.
 #[cfg(feature = "ssr")]
 pub fn respond_with(error: AppError) -> AppError {
-    let plain_form_post = leptos::prelude::use_context::<http::request::Parts>().is_some_and(|p| {
-        p.headers
-            .get(http::header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.contains("text/html"))
-    });
-    if plain_form_post {
+    if is_plain_form_post() {
         return error;
     }
     if let Some(options) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
@@ -123,4 +117,20 @@ pub fn respond_with(error: AppError) -> AppError {
         }
     }
     error
+}
+
+/// Whether a request with these headers is a browser's plain HTML form post (it accepts HTML),
+/// which Leptos answers with a redirect back to the page, not with the server function's body.
+#[cfg(feature = "ssr")]
+pub fn accepts_html(headers: &http::HeaderMap) -> bool {
+    headers
+        .get(http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"))
+}
+
+/// [`accepts_html`] for the request the current server function answers.
+#[cfg(feature = "ssr")]
+pub fn is_plain_form_post() -> bool {
+    leptos::prelude::use_context::<http::request::Parts>().is_some_and(|p| accepts_html(&p.headers))
 }

@@ -506,13 +506,7 @@ pub async fn cancel_job(id: i64) -> Result<(), AppError> {
 /// it back on its own.
 #[cfg(feature = "ssr")]
 fn plain_form() -> bool {
-    use_context::<http::request::Parts>().is_some_and(|parts| {
-        parts
-            .headers
-            .get(http::header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.contains("text/html"))
-    })
+    crate::error::is_plain_form_post()
 }
 
 #[cfg(test)]

@@ -34,12 +34,8 @@ pub async fn confirm_form_posts(request: Request, next: Next) -> Response {
         }
     }
     let path = request.uri().path().to_owned();
-    let plain_form_post = request.method() == Method::POST
-        && request
-            .headers()
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.contains("text/html"));
+    let plain_form_post =
+        request.method() == Method::POST && app::error::accepts_html(request.headers());
     let mut response = next.run(request).await;
     if !plain_form_post || !response.status().is_redirection() {
         return response;

@@ -163,18 +163,7 @@ impl Runner {
         if ids.is_empty() {
             return Ok(());
         }
-        let now = now_ms();
-        job::Entity::update_many()
-            .col_expr(job::Column::State, Expr::value(JobState::Failed.as_str()))
-            .col_expr(
-                job::Column::Error,
-                Expr::value(JobError::ServerStopped.as_str()),
-            )
-            .col_expr(job::Column::FinishedAt, Expr::value(now))
-            .col_expr(job::Column::UpdatedAt, Expr::value(now))
-            .filter(job::Column::Id.is_in(ids))
-            .filter(job::Column::State.is_in(active_states()))
-            .exec(&self.db)
+        fail_stopped(&self.db, now_ms(), job::Column::Id.is_in(ids))
             .await
             .context("marking this instance's jobs failed")?;
         Ok(())
@@ -497,13 +486,14 @@ async fn heartbeat(
     }
 }
 
-/// Marks jobs whose heartbeat stopped as failed and deletes finished jobs older than
-/// [`KEEP_MS`]; returns how many of each.
-///
-/// # Errors
-/// When the database fails.
-pub async fn sweep<C: ConnectionTrait>(db: &C, now: i64) -> anyhow::Result<(u64, u64)> {
-    let stale = job::Entity::update_many()
+/// Marks the queued or running jobs that `which` selects failed with "the server stopped":
+/// on a normal stop (this instance's jobs) and in the sweep (jobs whose heartbeat stopped).
+async fn fail_stopped<C: ConnectionTrait>(
+    db: &C,
+    now: i64,
+    which: sea_orm::sea_query::SimpleExpr,
+) -> Result<sea_orm::UpdateResult, sea_orm::DbErr> {
+    job::Entity::update_many()
         .col_expr(job::Column::State, Expr::value(JobState::Failed.as_str()))
         .col_expr(
             job::Column::Error,
@@ -512,10 +502,24 @@ pub async fn sweep<C: ConnectionTrait>(db: &C, now: i64) -> anyhow::Result<(u64,
         .col_expr(job::Column::FinishedAt, Expr::value(now))
         .col_expr(job::Column::UpdatedAt, Expr::value(now))
         .filter(job::Column::State.is_in(active_states()))
-        .filter(job::Column::UpdatedAt.lt(now.saturating_sub(STALE_AFTER_MS)))
+        .filter(which)
         .exec(db)
         .await
-        .context("failing stale jobs")?;
+}
+
+/// Marks jobs whose heartbeat stopped as failed and deletes finished jobs older than
+/// [`KEEP_MS`]; returns how many of each.
+///
+/// # Errors
+/// When the database fails.
+pub async fn sweep<C: ConnectionTrait>(db: &C, now: i64) -> anyhow::Result<(u64, u64)> {
+    let stale = fail_stopped(
+        db,
+        now,
+        job::Column::UpdatedAt.lt(now.saturating_sub(STALE_AFTER_MS)),
+    )
+    .await
+    .context("failing stale jobs")?;
     let purged = job::Entity::delete_many()
         .filter(job::Column::State.is_not_in(active_states()))
         .filter(job::Column::FinishedAt.lt(now.saturating_sub(KEEP_MS)))
