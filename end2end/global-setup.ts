@@ -6,6 +6,12 @@
 // new ports. The addresses reach the tests through BASE_URL and OIDC_ISSUER (see
 // tests/fixtures.ts).
 //
+// The portal runs at a chosen instant, never today (issue 16): E2E_NOW (RFC 3339, default
+// DEFAULT_NOW) is what its clock shows when the suite starts, and it runs on from there at the
+// normal rate. Each process (the seed, the server) is started with PORTAL_CLOCK_START set to
+// the chosen instant plus the time that has passed since the suite started, so they share one
+// timeline. Tests read the instant from E2E_NOW (tests/fixtures.ts).
+//
 // With BASE_URL set, nothing is started: the suite uses that server as it is. The OpenID
 // Connect tests then run only when OIDC_ISSUER names the provider that server signs in with
 // (run oidc/provider.mjs by hand for that); otherwise they are skipped.
@@ -20,6 +26,8 @@ const ROOT = resolve(__dirname, "..");
 /** Names the file with the process ids of what this run started, for global-teardown.ts. */
 export const PID_FILE_VARIABLE = "E2E_PID_FILE";
 const ATTEMPTS = 3;
+/** The instant the suite runs at unless E2E_NOW names another. */
+export const DEFAULT_NOW = "2028-02-29T09:00:00Z";
 
 export default async function globalSetup(): Promise<void> {
   if (process.env.BASE_URL) {
@@ -27,6 +35,12 @@ export default async function globalSetup(): Promise<void> {
     await waitUntilReady(`${process.env.BASE_URL}/readyz`);
     return;
   }
+  const chosen = process.env.E2E_NOW || DEFAULT_NOW;
+  const shift = Date.parse(chosen) - Date.now();
+  if (Number.isNaN(shift)) throw new Error(`E2E_NOW=${chosen} is not an RFC 3339 instant`);
+  process.env.E2E_NOW = chosen;
+  // The portal's clock for a process started now: the chosen instant, moved on by the time since.
+  const clockStart = () => new Date(Date.now() + shift).toISOString();
   const binary = process.env.PORTAL_SERVER_BIN ?? join(ROOT, "target/debug/server");
   const dataDir = mkdtempSync(join(tmpdir(), "portal-e2e-"));
   const databaseUrl = process.env.E2E_DATABASE_URL || `sqlite://${dataDir}/portal.db?mode=rwc`;
@@ -42,7 +56,11 @@ export default async function globalSetup(): Promise<void> {
     PORTAL_SIGN_IN_RATE_PER_MINUTE: "100000",
     DATABASE_URL: databaseUrl,
   };
-  execFileSync(binary, ["seed-demo"], { cwd: ROOT, env: baseEnv, stdio: ["ignore", "ignore", "inherit"] });
+  execFileSync(binary, ["seed-demo"], {
+    cwd: ROOT,
+    env: { ...baseEnv, PORTAL_CLOCK_START: clockStart() },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
 
   const clientId = "portal-e2e";
   const clientSecret = randomBytes(24).toString("hex");
@@ -70,6 +88,7 @@ export default async function globalSetup(): Promise<void> {
           PORTAL_OIDC__CLIENT_ID: clientId,
           PORTAL_OIDC__CLIENT_SECRET: clientSecret,
           PORTAL_OIDC__REDIRECT_URL: callback,
+          PORTAL_CLOCK_START: clockStart(),
         },
         stdio: ["ignore", "pipe", "inherit"],
       });

@@ -54,11 +54,13 @@ cargo_log="$LOG_DIR/cargo-test.log"
 step "Rust tests (SQLite and PostgreSQL)" bash -c "set -o pipefail; cargo test --workspace --no-fail-fast 2>&1 | tee '$cargo_log'"
 count_cargo "$cargo_log"
 
-run_browser_suite() { # $1 = label, $2 = database URL or empty, then extra Playwright arguments
+# $1 = label, $2 = database URL or empty, $3 = the instant the portal's clock starts at (issue 16:
+# never today), then extra Playwright arguments.
+run_browser_suite() {
   local log="$LOG_DIR/playwright-$1.log"
-  local label=$1 url=$2
-  shift 2
-  (cd end2end && E2E_DATABASE_URL="$url" npx playwright test "$@" 2>&1 | tee "$log")
+  local label=$1 url=$2 now=$3
+  shift 3
+  (cd end2end && E2E_DATABASE_URL="$url" E2E_NOW="$now" npx playwright test "$@" 2>&1 | tee "$log")
   local status=${PIPESTATUS[0]}
   count_playwright "$log"
   if ! grep -Eq '^ +[0-9]+ passed' "$log"; then
@@ -70,12 +72,18 @@ run_browser_suite() { # $1 = label, $2 = database URL or empty, then extra Playw
 
 if [[ $built == 0 ]]; then
   if [[ -x /usr/bin/chromium || -n "${CHROMIUM_PATH:-}" ]]; then
-    step "browser suite on SQLite" run_browser_suite sqlite ""
+    # Each pass runs at another month end: a deadline a month after 29 February of a leap year is
+    # 29 days away, after 30 April 30 days; the calendar pass starts in the last minute of a
+    # year and crosses into the next while it runs. The Rust tests cover every instant of
+    # issue 16 (server/tests/server/calendar.rs).
+    step "browser suite on SQLite" run_browser_suite sqlite "" "2028-02-29T09:00:00Z"
+    step "browser calendar pass (31 December 23:59 UTC)" run_browser_suite new-year "" "2026-12-31T23:59:00Z" \
+      tests/dutch.spec.ts tests/requests.spec.ts tests/dashboard.spec.ts
     pg_db="portal_e2e_$$"
     if psql -h 127.0.0.1 -U postgres -d postgres -qc "CREATE DATABASE $pg_db" >/dev/null 2>&1; then
       # The accessibility scan and the screenshots check pages, not storage: they run once, in
       # the SQLite pass.
-      step "browser suite on PostgreSQL" run_browser_suite postgres "postgres://postgres@127.0.0.1:5432/$pg_db" \
+      step "browser suite on PostgreSQL" run_browser_suite postgres "postgres://postgres@127.0.0.1:5432/$pg_db" "2027-04-30T09:00:00Z" \
         --grep-invert "accessibility violations|screenshots of the main pages"
       psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" >/dev/null 2>&1
     elif [[ -n "${CI:-}" ]]; then

@@ -642,6 +642,10 @@ catalogue! {
     }
     ErrInvalidFilter { en: "This filter value is not known.", nl: "Deze filterwaarde is onbekend." }
     ErrExtensionMonths { en: "An extension is one or two months.", nl: "Een verlenging is één of twee maanden." }
+    ErrExtensionTooLate {
+        en: "The deadline has passed: an extension must be decided, and told to the requester, before it.",
+        nl: "De termijn is verstreken: een verlenging moet vóór het einde ervan besloten en aan de aanvrager gemeld zijn."
+    }
     ErrInvalidDate { en: "Enter a date as YYYY-MM-DD.", nl: "Voer een datum in als JJJJ-MM-DD." }
     MyDataTitle { en: "My data", nl: "Mijn gegevens" }
     MyDataIntro {

@@ -74,6 +74,10 @@ pub struct Config {
     pub sharing_max_attempts: u32,
     /// Timeout of one delivery attempt.
     pub sharing_timeout_seconds: u64,
+    /// The instant (RFC 3339, e.g. `2028-02-29T12:00:00Z`) the server's clock shows when the
+    /// process starts; it runs at the normal rate from there. For demo runs and tests at a
+    /// chosen date only: refused unless demo mode is on. Absent: the system clock.
+    pub clock_start: Option<String>,
 }
 
 /// An OpenID Connect provider (Entra ID, Keycloak, any issuer with discovery).
@@ -157,6 +161,7 @@ impl Default for Config {
             sharing_retry_base_seconds: 30,
             sharing_max_attempts: 8,
             sharing_timeout_seconds: 10,
+            clock_start: None,
         }
     }
 }
@@ -281,6 +286,20 @@ impl Config {
                 message: "must be at least 1024".into(),
             });
         }
+        if let Some(start) = &self.clock_start {
+            if !self.demo_mode {
+                return Err(ConfigError::Invalid {
+                    key: "clock_start",
+                    message: "a chosen time is for demo and test runs only: turn demo_mode on or remove the key".into(),
+                });
+            }
+            if let Err(message) = crate::clock::parse_rfc3339(start) {
+                return Err(ConfigError::Invalid {
+                    key: "clock_start",
+                    message,
+                });
+            }
+        }
         if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.log_level) {
             return Err(ConfigError::Invalid {
                 key: "log_level",
@@ -297,6 +316,15 @@ impl Config {
                 .unwrap_or(i64::MAX),
             max_attempts: i32::try_from(self.sharing_max_attempts).unwrap_or(i32::MAX),
             timeout: std::time::Duration::from_secs(self.sharing_timeout_seconds),
+        }
+    }
+
+    /// The clock this configuration asks for: the system clock, or one started at
+    /// `clock_start` (which [`Config::validate`] admits only in demo mode).
+    pub fn clock(&self) -> crate::clock::Clock {
+        match self.clock_start.as_deref().map(crate::clock::parse_rfc3339) {
+            Some(Ok(start)) if self.demo_mode => crate::clock::Clock::starting_at(start),
+            _ => crate::clock::Clock::system(),
         }
     }
 
@@ -424,6 +452,48 @@ mod tests {
                 "expected {key} to be named in {message:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_chosen_time_is_refused_outside_demo_mode_and_must_be_an_instant() {
+        let production = Config {
+            clock_start: Some("2028-02-29T12:00:00Z".into()),
+            ..Config::default()
+        };
+        let message = production
+            .validate()
+            .map(|_| String::new())
+            .unwrap_or_else(|e| e.to_string());
+        assert!(
+            message.contains("clock_start") && message.contains("demo"),
+            "{message}"
+        );
+        assert!(
+            production.clock().is_system(),
+            "production never runs on a chosen clock"
+        );
+
+        let demo = Config {
+            demo_mode: true,
+            ..production.clone()
+        };
+        assert!(demo.validate().is_ok());
+        let now = demo.clock().now_ms();
+        let start = crate::clock::parse_rfc3339("2028-02-29T12:00:00Z").unwrap_or_default();
+        assert!((start..start + 60_000).contains(&now), "{now}");
+
+        let garbled = Config {
+            clock_start: Some("29/02/2028".into()),
+            ..demo
+        };
+        let message = garbled
+            .validate()
+            .map(|_| String::new())
+            .unwrap_or_else(|e| e.to_string());
+        assert!(
+            message.contains("clock_start") && message.contains("RFC 3339"),
+            "{message}"
+        );
     }
 
     #[test]

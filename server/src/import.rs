@@ -10,7 +10,7 @@
 //! leaves nothing half-written and the batches before it saved. Importing the same file again
 //! changes nothing: a row's version only moves when one of its values does.
 
-use crate::clock::{now_ms, DAY_MS};
+use crate::clock::{Clock, DAY_MS};
 use crate::entities::{device, directory_user, tenant};
 use crate::seed::rows::insert_all;
 use anyhow::Context;
@@ -128,6 +128,7 @@ pub async fn import_file<C>(
     tenant_id: &str,
     path: &Path,
     batch: usize,
+    clock: &Clock,
 ) -> anyhow::Result<ImportReport>
 where
     C: ConnectionTrait + TransactionTrait,
@@ -144,6 +145,7 @@ where
         tenant_id,
         std::io::BufReader::new(file),
         batch,
+        clock,
         |read| bar.show(read),
     )
     .await;
@@ -164,6 +166,7 @@ pub async fn import_reader<C, R>(
     tenant_id: &str,
     mut reader: R,
     batch: usize,
+    clock: &Clock,
     mut on_progress: impl FnMut(u64),
 ) -> anyhow::Result<ImportReport>
 where
@@ -179,7 +182,8 @@ where
 
     let mut import = Import {
         tenant_id,
-        now: now_ms(),
+        now: clock.now_ms(),
+        clock,
         report: ImportReport::default(),
         users_seen: HashMap::new(),
         devices_seen: HashMap::new(),
@@ -229,6 +233,8 @@ struct Import<'a> {
     tenant_id: &'a str,
     /// The import time: `created_at`/`updated_at`, and the default enrollment and check-in time.
     now: i64,
+    /// The server's clock, for the time of each batch's audit event.
+    clock: &'a Clock,
     report: ImportReport,
     /// Ids already accepted from the file, with their line, so a repeated id is named.
     users_seen: HashMap<String, u64>,
@@ -301,9 +307,16 @@ impl Import<'_> {
         let txn = db.begin().await.context("starting a batch transaction")?;
         let written = match self.plan(&txn, batch).await {
             Ok(plan) => match plan.write(&txn, self.tenant_id).await {
-                Ok(()) => audit_batch(&txn, self.tenant_id, &plan, first_line, last_line)
-                    .await
-                    .map(|()| plan),
+                Ok(()) => audit_batch(
+                    &txn,
+                    self.tenant_id,
+                    &plan,
+                    first_line,
+                    last_line,
+                    self.clock.now_ms(),
+                )
+                .await
+                .map(|()| plan),
                 Err(e) => Err(e),
             },
             Err(e) => Err(e),
@@ -589,6 +602,7 @@ async fn audit_batch(
     plan: &Plan,
     first_line: u64,
     last_line: u64,
+    now: i64,
 ) -> anyhow::Result<()> {
     let changed = plan.user_inserts.len()
         + plan.user_updates.len()
@@ -625,7 +639,7 @@ async fn audit_batch(
                 })
                 .collect(),
             reason: Some(format!("lines {first_line}-{last_line}")),
-            occurred_at: crate::clock::now_ms(),
+            occurred_at: now,
         },
     )
     .await

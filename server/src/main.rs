@@ -53,6 +53,8 @@ fn print_import_report(report: &server::import::ImportReport) {
 }
 
 async fn run(command: Command, config: Config) -> anyhow::Result<()> {
+    // Every command reads time from the one clock the configuration asks for.
+    let clock = config.clock();
     match command {
         Command::Serve => {
             let application = Application::build(&config).await?;
@@ -74,8 +76,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             let db = migrated(&config).await?;
             let connector = server::services::disclosures::Connector::new(config.delivery_policy());
             let summary =
-                server::services::disclosures::run_cycle(&db, &connector, server::clock::now_ms())
-                    .await?;
+                server::services::disclosures::run_cycle(&db, &connector, clock.now_ms()).await?;
             println!(
                 "{} disclosures recorded, {} delivered, {} failed, {} follow-ups sent, {} restricted fields left out",
                 summary.recorded,
@@ -93,7 +94,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         }
         Command::SeedDemo => {
             let db = migrated(&config).await?;
-            if server::seed::demo::load(&db).await? {
+            if server::seed::demo::load(&db, clock.now_ms()).await? {
                 println!("demo data loaded: Contoso Ltd and Fabrikam Inc");
             } else {
                 println!("demo data already present, kept as it is");
@@ -114,7 +115,12 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 db.execute_unprepared("PRAGMA cache_size = -1048576")
                     .await?;
             }
-            let plan = server::seed::generator::Plan { users, seed, batch };
+            let plan = server::seed::generator::Plan {
+                users,
+                seed,
+                batch,
+                now: clock.now_ms(),
+            };
             let loaded = server::seed::bulk::generate(&db, &plan, |r| {
                 eprint!(
                     "\r{} / {users} users, {} rows, {:.0} rows/s   ",
@@ -146,7 +152,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             batch,
         } => {
             let db = migrated(&config).await?;
-            let result = server::import::import_file(&db, &tenant, &file, batch).await;
+            let result = server::import::import_file(&db, &tenant, &file, batch, &clock).await;
             match &result {
                 Ok(report) => print_import_report(report),
                 // Batches before a refused one are saved: say what they hold.
@@ -165,7 +171,14 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             name,
         } => {
             let db = migrated(&config).await?;
-            server::services::accounts::bootstrap_admin(&db, &tenant, &email, &name).await?;
+            server::services::accounts::bootstrap_admin(
+                &db,
+                &tenant,
+                &email,
+                &name,
+                clock.now_ms(),
+            )
+            .await?;
             println!("{email} becomes tenant admin of {tenant} at their first sign-in");
             db.close().await?;
             Ok(())
@@ -183,7 +196,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 &tenant,
                 &user,
                 locale,
-                server::clock::now_ms(),
+                clock.now_ms(),
             )
             .await
             {

@@ -36,6 +36,8 @@ pub struct AppState {
     pub oidc: Option<Arc<crate::auth::oidc::Oidc>>,
     /// Runs background jobs (exports and imports).
     pub jobs: crate::services::jobs::Runner,
+    /// The one clock every door, service and background task reads.
+    pub clock: crate::clock::Clock,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -63,6 +65,17 @@ impl Application {
     /// # Errors
     /// When the database cannot be reached or migrated, or the address cannot be bound.
     pub async fn build(config: &Config) -> anyhow::Result<Application> {
+        Application::build_with_clock(config, config.clock()).await
+    }
+
+    /// [`Application::build`] on a clock of the caller's (tests choose the instant).
+    ///
+    /// # Errors
+    /// As [`Application::build`].
+    pub async fn build_with_clock(
+        config: &Config,
+        clock: crate::clock::Clock,
+    ) -> anyhow::Result<Application> {
         let db = crate::db::connect(config).await?;
         let applied = crate::db::migrate(&db).await?;
         if applied > 0 {
@@ -84,10 +97,19 @@ impl Application {
             db.clone(),
             crate::services::disclosures::Connector::new(config.delivery_policy()),
             Duration::from_secs(config.sharing_interval_seconds),
+            clock.clone(),
         );
-        let jobs = crate::services::jobs::Runner::new(db.clone());
-        let jobs_sweeper = crate::services::jobs::spawn_sweeper(db.clone());
-        let router = router(config, addr, db.clone(), store, oidc, jobs.clone());
+        let jobs = crate::services::jobs::Runner::new(db.clone(), clock.clone());
+        let jobs_sweeper = crate::services::jobs::spawn_sweeper(db.clone(), clock.clone());
+        let router = router(
+            config,
+            addr,
+            db.clone(),
+            store,
+            oidc,
+            jobs.clone(),
+            clock.clone(),
+        );
         Ok(Application {
             listener,
             router,
@@ -110,6 +132,11 @@ impl Application {
     /// The database pool, for tests and CLI commands that run beside the server.
     pub fn db(&self) -> &DatabaseConnection {
         &self.db
+    }
+
+    /// The job runner, for tests that wait until a job's task has ended.
+    pub fn jobs(&self) -> &crate::services::jobs::Runner {
+        &self.jobs
     }
 
     /// Serves until `shutdown` completes, then lets in-flight requests finish within the grace
@@ -193,6 +220,7 @@ fn router(
     store: crate::auth::sessions::Store,
     oidc: Option<Arc<crate::auth::oidc::Oidc>>,
     jobs: crate::services::jobs::Runner,
+    clock: crate::clock::Clock,
 ) -> Router {
     let leptos_options = LeptosOptions::builder()
         .output_name(app::OUTPUT_NAME)
@@ -205,15 +233,18 @@ fn router(
             Env::PROD
         })
         .build();
-    let services = crate::services::build(db.clone(), config, jobs.clone());
+    let services = crate::services::build(db.clone(), config, jobs.clone(), clock.clone());
     let api_services = services.clone();
     let flags = app::auth::SiteFlags {
         demo_mode: config.demo_mode,
         oidc_enabled: oidc.is_some(),
     };
+    let page_clock = clock.clone();
     let context = move || {
         provide_context(services.clone());
         provide_context(flags);
+        // The instant this page is rendered at: relative dates and `<html data-now>` read it.
+        provide_context(app::components::time::RenderedAt(page_clock.now_ms()));
         crate::security::provide_nonce();
     };
     let routes = generate_route_list(App);
@@ -225,6 +256,7 @@ fn router(
         config: Arc::new(config.clone()),
         oidc,
         jobs,
+        clock,
     };
 
     Router::new()
@@ -256,7 +288,7 @@ fn router(
         .layer(axum::middleware::from_fn(crate::auth::csrf::same_origin))
         // The REST API authenticates by bearer token only: merged after the session and CSRF
         // layers, so it neither reads cookies nor needs a CSRF token.
-        .merge(crate::api::routes(state.db.clone(), api_services, config))
+        .merge(crate::api::routes(state.db.clone(), api_services, config, state.clock.clone()))
         .with_state(state)
         .layer(
             ServiceBuilder::new()

@@ -11,11 +11,13 @@ use sea_orm::DatabaseConnection;
 use std::time::Duration;
 use tokio::task::JoinHandle;
 
-/// Starts the worker; `None` when `interval` is zero (turned off).
+/// Starts the worker, each cycle at the time `clock` shows; `None` when `interval` is zero
+/// (turned off).
 pub fn spawn(
     db: DatabaseConnection,
     connector: Connector,
     interval: Duration,
+    clock: crate::clock::Clock,
 ) -> Option<JoinHandle<()>> {
     if interval.is_zero() {
         return None;
@@ -27,7 +29,7 @@ pub fn spawn(
         ticks.tick().await;
         loop {
             ticks.tick().await;
-            match disclosures::run_cycle(&db, &connector, crate::clock::now_ms()).await {
+            match disclosures::run_cycle(&db, &connector, clock.now_ms()).await {
                 Ok(summary) if summary.recorded + summary.delivered + summary.failed > 0 => {
                     tracing::info!(
                         recorded = summary.recorded,

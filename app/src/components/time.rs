@@ -6,7 +6,13 @@
 //! read its own clock, "59 minutes ago" could become "1 hour ago" in between and hydration
 //! would see different text. So the server writes the instant it rendered at into
 //! `<html data-now>`, the browser hydrates with that same instant, and only after hydration
-//! does the browser switch to its own clock (and refresh the wording once a minute).
+//! does the wording follow time onwards (refreshed once a minute).
+//!
+//! Why the browser keeps the server's time: the server's clock is the one that decides
+//! deadlines, and it may be a chosen one (a demo or test run at another date), while the
+//! visitor's own clock may simply be wrong. So after hydration "now" is the server's render
+//! time plus the time that has passed in the browser since the page loaded; the browser's
+//! clock only measures how long the page has been open.
 
 use crate::i18n::{Key, Locale};
 use crate::locale::use_locale;
@@ -23,6 +29,11 @@ const HOUR_MS: i64 = 3_600_000;
 #[derive(Clone, Copy, Debug)]
 pub struct Now(RwSignal<i64>);
 
+/// The instant the server renders the page at, read from its one clock and provided as
+/// context for each request (server side only).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RenderedAt(pub i64);
+
 impl Now {
     /// The current value (reactive: relative times re-render when it moves).
     pub fn get(self) -> i64 {
@@ -38,21 +49,23 @@ impl Now {
 /// Provides [`Now`] for the page: the request's time on the server, the server's render time
 /// while the browser hydrates, then the browser's clock.
 pub fn provide_now() -> Now {
-    let now = Now(RwSignal::new(initial_now()));
+    let rendered_at = initial_now();
+    let now = Now(RwSignal::new(rendered_at));
     provide_context(now);
     // Effects run in the browser only, after hydration: from here on the page may differ from
     // the server's rendering without a mismatch.
     Effect::new(move |_| {
-        now.0
-            .set(browser_clock().unwrap_or_else(|| now.0.get_untracked()));
-        set_interval(
-            move || {
-                if let Some(ms) = browser_clock() {
-                    now.0.set(ms);
-                }
-            },
-            std::time::Duration::from_secs(60),
-        );
+        // How far the server's clock is ahead of the browser's, measured once at load.
+        let Some(skew) = browser_clock().map(|b| rendered_at.saturating_sub(b)) else {
+            return;
+        };
+        let tick = move || {
+            if let Some(ms) = browser_clock() {
+                now.0.set(ms.saturating_add(skew));
+            }
+        };
+        tick();
+        set_interval(tick, std::time::Duration::from_secs(60));
     });
     now
 }
@@ -62,13 +75,11 @@ pub fn use_now() -> Now {
     use_context::<Now>().unwrap_or_else(|| Now(RwSignal::new(0)))
 }
 
+/// On the server: the render time the server provided ([`RenderedAt`]); 0 where none was,
+/// which only a component rendered outside a request (a unit test) sees.
 #[cfg(feature = "ssr")]
 fn initial_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .ok()
-        .and_then(|d| i64::try_from(d.as_millis()).ok())
-        .unwrap_or(0)
+    use_context::<RenderedAt>().map_or(0, |r| r.0)
 }
 
 #[cfg(all(feature = "hydrate", not(feature = "ssr")))]

@@ -11,7 +11,6 @@
 
 use super::problem::ApiError;
 use super::ApiState;
-use crate::clock::now_ms;
 use crate::entities::api_idempotency;
 use crate::services::api_tokens::Caller;
 use axum::body::{to_bytes, Body, Bytes};
@@ -67,7 +66,7 @@ async fn handle(state: &ApiState, request: Request, next: Next) -> Result<Respon
         .await
         .map_err(|_| reject(ApiError::PayloadTooLarge))?;
     let fingerprint = fingerprint(&parts, &bytes);
-    let now = now_ms();
+    let now = state.clock.now_ms();
     // Forget this token's old keys first, so a key can be reused after a day.
     api_idempotency::Entity::delete_many()
         .filter(api_idempotency::Column::TokenId.eq(caller.token_id))
@@ -144,7 +143,10 @@ async fn handle(state: &ApiState, request: Request, next: Next) -> Result<Respon
                 api_idempotency::Column::Body,
                 Expr::value(String::from_utf8_lossy(&bytes).into_owned()),
             )
-            .col_expr(api_idempotency::Column::UpdatedAt, Expr::value(now_ms()))
+            .col_expr(
+                api_idempotency::Column::UpdatedAt,
+                Expr::value(state.clock.now_ms()),
+            )
             .filter(api_idempotency::Column::Id.eq(reserved.id))
             .exec(&state.db)
             .await

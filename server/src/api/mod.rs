@@ -56,6 +56,8 @@ pub struct ApiState {
     pub services: Services,
     pub limiter: Arc<rate_limit::RateLimiter>,
     pub body_limit: usize,
+    /// The server's one clock.
+    pub clock: crate::clock::Clock,
 }
 
 /// Every `/api/v1` route with its description; the router and the document come from here.
@@ -81,12 +83,14 @@ pub fn routes<S: Clone + Send + Sync + 'static>(
     db: DatabaseConnection,
     services: Services,
     config: &Config,
+    clock: crate::clock::Clock,
 ) -> Router<S> {
     let state = ApiState {
         services,
         db,
         limiter: Arc::new(rate_limit::RateLimiter::new(config.api_rate_per_minute)),
         body_limit: config.api_body_limit_bytes,
+        clock,
     };
     let (router, document) = api_router().split_for_parts();
     let document = Arc::new(openapi::finish(document));
@@ -132,7 +136,7 @@ pub async fn authenticate(
     let Some(secret) = secret else {
         return ApiError::Unauthenticated.into_response();
     };
-    let caller = match api_tokens::authenticate(&state.db, secret).await {
+    let caller = match api_tokens::authenticate(&state.db, secret, state.clock.now_ms()).await {
         Ok(Ok(caller)) => caller,
         Ok(Err(rejection)) => {
             tracing::info!(?rejection, "API token refused");

@@ -66,6 +66,7 @@ pub async fn create_from_cli(
     name: &str,
     days: u32,
     end_user: Option<&str>,
+    now: i64,
 ) -> anyhow::Result<String> {
     let tenant = tenant::Entity::find()
         .filter(
@@ -87,7 +88,7 @@ pub async fn create_from_cli(
         name: "command line".into(),
         actor: Actor::system("command line"),
     };
-    let created = api_tokens::create(db, &tenant.id, &creator, token, Locale::En)
+    let created = api_tokens::create(db, &tenant.id, &creator, token, Locale::En, now)
         .await
         .map_err(|e| match e {
             api_tokens::TokenError::Refused(e) => anyhow::anyhow!("{}", e.message(Locale::En)),
@@ -114,8 +115,16 @@ pub async fn run_cli(
             days,
             end_user,
         } => {
-            let secret =
-                create_from_cli(&db, &tenant, &role, &name, days, end_user.as_deref()).await?;
+            let secret = create_from_cli(
+                &db,
+                &tenant,
+                &role,
+                &name,
+                days,
+                end_user.as_deref(),
+                config.clock().now_ms(),
+            )
+            .await?;
             println!("{secret}");
         }
     }

@@ -4,7 +4,6 @@
 
 use super::problem::{ApiError, Problem};
 use super::{ApiState, Auth, Params};
-use crate::clock::now_ms;
 use crate::services::audit::{self, NewEvent};
 use crate::services::export::{export_user, to_csv, ExportError};
 use app::auth::Role;
@@ -364,12 +363,18 @@ pub async fn export(
             .filter(|l| l.code() == tag)
             .ok_or_else(|| ApiError::invalid("lang", "`en` or `nl`"))?,
     };
-    let export = export_user(&state.db, &principal.tenant_id, &user_id, locale, now_ms())
-        .await
-        .map_err(|e| match e {
-            ExportError::NotFound => ApiError::NotFound,
-            ExportError::Database(e) => ApiError::Internal(e),
-        })?;
+    let export = export_user(
+        &state.db,
+        &principal.tenant_id,
+        &user_id,
+        locale,
+        state.clock.now_ms(),
+    )
+    .await
+    .map_err(|e| match e {
+        ExportError::NotFound => ApiError::NotFound,
+        ExportError::Database(e) => ApiError::Internal(e),
+    })?;
     audit::append(
         &state.db,
         &principal.tenant_id,
@@ -381,7 +386,7 @@ pub async fn export(
             subject_user_id: Some(user_id.clone()),
             changes: vec![],
             reason: Some(if csv { "csv" } else { "json" }.into()),
-            occurred_at: now_ms(),
+            occurred_at: state.clock.now_ms(),
         },
     )
     .await?;

@@ -2,7 +2,6 @@
 //! on explicitly; otherwise its route answers 404 as if it did not exist.
 
 use super::{return_path, session_csrf, sign_in};
-use crate::clock::now_ms;
 use crate::entities::{account, role_assignment, tenant};
 use crate::error::HttpError;
 use crate::seed::demo::DEMO_ISSUER;
@@ -48,7 +47,7 @@ pub async fn demo_sign_in(
     let Some(account) = account else {
         return Ok(StatusCode::NOT_FOUND.into_response());
     };
-    sign_in(&state.db, &session, &account, "demo")
+    sign_in(&state.db, &session, &account, "demo", state.clock.now_ms())
         .await
         .map_err(HttpError::Internal)?;
     let target = form
@@ -106,7 +105,7 @@ pub async fn sign_out(
                 subject_user_id: None,
                 changes: vec![],
                 reason: None,
-                occurred_at: now_ms(),
+                occurred_at: state.clock.now_ms(),
             };
             audit::append(&state.db, &account.tenant_id, event)
                 .await

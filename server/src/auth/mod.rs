@@ -12,7 +12,6 @@ pub mod oidc;
 pub mod return_path;
 pub mod sessions;
 
-use crate::clock::now_ms;
 use crate::entities::{account, role_assignment, tenant};
 use crate::services::audit::{self, Actor, NewEvent};
 use crate::startup::AppState;
@@ -33,6 +32,10 @@ const AUTH_KEY: &str = "auth";
 pub struct SessionAuth {
     pub account_id: i64,
     pub signed_in_at: i64,
+    /// The last request of this session, by the portal's clock (0 in sessions from before it
+    /// was kept: then the sign-in time counts).
+    #[serde(default)]
+    pub last_seen_at: i64,
     pub csrf: String,
 }
 
@@ -54,23 +57,26 @@ pub async fn resolve(
 }
 
 async fn load_principal(state: &AppState, session: &Session) -> anyhow::Result<Option<Principal>> {
-    let Some(auth) = session
+    let Some(mut auth) = session
         .get::<SessionAuth>(AUTH_KEY)
         .await
         .context("reading the session")?
     else {
         return Ok(None);
     };
-    let lifetime_ms = i64::try_from(state.config.session_absolute_hours)
-        .unwrap_or(12)
-        .saturating_mul(3_600_000);
-    if now_ms().saturating_sub(auth.signed_in_at) > lifetime_ms {
+    let now = state.clock.now_ms();
+    if expired(&auth, now, &state.config) {
         session
             .delete()
             .await
             .context("ending an expired session")?;
         return Ok(None);
     }
+    auth.last_seen_at = now;
+    session
+        .insert(AUTH_KEY, &auth)
+        .await
+        .context("recording the session's last request")?;
     match principal_for(&state.db, auth.account_id, auth.csrf).await? {
         Some(principal) => Ok(Some(principal)),
         None => {
@@ -82,6 +88,22 @@ async fn load_principal(state: &AppState, session: &Session) -> anyhow::Result<O
             Ok(None)
         }
     }
+}
+
+/// Whether a session has outlived its absolute lifetime, or has been idle too long, at `now`.
+///
+/// The cookie store also forgets idle sessions (by the system clock); this check holds the
+/// same rule on the portal's own clock, so a test at a chosen instant sees it, and it is the
+/// one that decides.
+pub fn expired(auth: &SessionAuth, now: i64, config: &crate::config::Config) -> bool {
+    let absolute_ms = i64::try_from(config.session_absolute_hours)
+        .unwrap_or(12)
+        .saturating_mul(3_600_000);
+    let idle_ms = i64::try_from(config.session_idle_minutes)
+        .unwrap_or(60)
+        .saturating_mul(60_000);
+    let last_seen = auth.last_seen_at.max(auth.signed_in_at);
+    now.saturating_sub(auth.signed_in_at) > absolute_ms || now.saturating_sub(last_seen) > idle_ms
 }
 
 /// Builds the principal of an account from the database.
@@ -138,6 +160,7 @@ pub async fn sign_in(
     session: &Session,
     account: &account::Model,
     method: &str,
+    now: i64,
 ) -> anyhow::Result<()> {
     session
         .cycle_id()
@@ -145,7 +168,8 @@ pub async fn sign_in(
         .context("rotating the session id")?;
     let auth = SessionAuth {
         account_id: account.id,
-        signed_in_at: now_ms(),
+        signed_in_at: now,
+        last_seen_at: now,
         csrf: random_token(),
     };
     session
@@ -155,7 +179,7 @@ pub async fn sign_in(
     account::Entity::update_many()
         .col_expr(
             account::Column::LastSignInAt,
-            sea_orm::sea_query::Expr::value(now_ms()),
+            sea_orm::sea_query::Expr::value(now),
         )
         .filter(account::Column::Id.eq(account.id))
         .exec(db)
@@ -176,7 +200,7 @@ pub async fn sign_in(
             subject_user_id: None,
             changes: vec![],
             reason: Some(method.into()),
-            occurred_at: now_ms(),
+            occurred_at: now,
         },
     )
     .await?;

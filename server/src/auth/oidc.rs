@@ -6,7 +6,6 @@
 //! client never follows redirects, so a provider cannot bounce the portal's requests elsewhere.
 
 use super::{return_path, sign_in};
-use crate::clock::now_ms;
 use crate::config::OidcConfig;
 use crate::entities::{account, directory_user, role_assignment, tenant};
 use crate::services::audit::{self, Actor, NewEvent};
@@ -163,7 +162,14 @@ pub async fn start(
     let Some(oidc) = state.oidc.clone() else {
         return axum::http::StatusCode::NOT_FOUND.into_response();
     };
-    match begin(&oidc, &session, query.return_to.as_deref()).await {
+    match begin(
+        &oidc,
+        &session,
+        query.return_to.as_deref(),
+        state.clock.now_ms(),
+    )
+    .await
+    {
         Ok(url) => Redirect::to(&url).into_response(),
         Err(e) => {
             tracing::error!(request_id = %crate::request_id::current(), "starting OpenID Connect sign-in failed: {e:#}");
@@ -172,7 +178,12 @@ pub async fn start(
     }
 }
 
-async fn begin(oidc: &Oidc, session: &Session, return_to: Option<&str>) -> anyhow::Result<String> {
+async fn begin(
+    oidc: &Oidc,
+    session: &Session,
+    return_to: Option<&str>,
+    now: i64,
+) -> anyhow::Result<String> {
     let client = oidc.client().await?;
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let mut request = client.inner().authorize_url(
@@ -191,7 +202,7 @@ async fn begin(oidc: &Oidc, session: &Session, return_to: Option<&str>) -> anyho
         return_to: return_to
             .and_then(return_path::safe)
             .unwrap_or_else(|| "/".into()),
-        started_at: now_ms(),
+        started_at: now,
     };
     session
         .insert(PENDING_KEY, pending)
@@ -219,7 +230,7 @@ pub async fn callback(
     let Some(oidc) = state.oidc.clone() else {
         return axum::http::StatusCode::NOT_FOUND.into_response();
     };
-    match finish(&oidc, &state.db, &session, query).await {
+    match finish(&oidc, &state.db, &session, query, state.clock.now_ms()).await {
         Ok(target) => Redirect::to(&target).into_response(),
         Err((failure, cause)) => {
             tracing::warn!(request_id = %crate::request_id::current(), code = failure.code(), "sign-in refused: {cause:#}");
@@ -233,6 +244,7 @@ async fn finish(
     db: &DatabaseConnection,
     session: &Session,
     query: CallbackQuery,
+    now: i64,
 ) -> Result<String, (Failure, anyhow::Error)> {
     // Taken out of the session whatever happens next: a state value is good for one answer.
     let pending: Option<Pending> = session
@@ -240,7 +252,7 @@ async fn finish(
         .await
         .map_err(|e| (Failure::NoPending, anyhow!(e)))?;
     let pending = pending
-        .filter(|p| now_ms().saturating_sub(p.started_at) < PENDING_TTL_MS)
+        .filter(|p| now.saturating_sub(p.started_at) < PENDING_TTL_MS)
         .ok_or_else(|| {
             (
                 Failure::NoPending,
@@ -276,6 +288,8 @@ async fn finish(
     let id_token = tokens
         .id_token()
         .ok_or_else(|| (Failure::Token, anyhow!("the answer holds no ID token")))?;
+    // The token's `exp` and `iat` are the provider's instants, checked against the real time
+    // of the world it lives in, not the portal's clock (which a demo run may have moved).
     let verifier = client.inner().id_token_verifier();
     let claims = match id_token.claims(&verifier, &Nonce::new(pending.nonce)) {
         Ok(claims) => claims,
@@ -285,6 +299,7 @@ async fn finish(
                 &oidc.config.tenant_claim,
                 &id_token.to_string(),
                 &e.to_string(),
+                now,
             )
             .await;
             return Err((Failure::Token, anyhow!("ID token refused: {e}")));
@@ -326,18 +341,16 @@ async fn finish(
         .map(str::to_owned)
         .or_else(|| username.clone())
         .unwrap_or_else(|| subject.clone());
-    let account = link_account(
-        db,
-        &tenant,
-        &issuer,
-        &subject,
-        &display_name,
-        username.as_deref(),
-        &roles,
-    )
-    .await
-    .map_err(|e| (Failure::Provider, e))?;
-    sign_in(db, session, &account, "oidc")
+    let identity = Identity {
+        issuer: &issuer,
+        subject: &subject,
+        display_name: &display_name,
+        username: username.as_deref(),
+    };
+    let account = link_account(db, &tenant, identity, &roles, now)
+        .await
+        .map_err(|e| (Failure::Provider, e))?;
+    sign_in(db, session, &account, "oidc", now)
         .await
         .map_err(|e| (Failure::Provider, e))?;
     Ok(pending.return_to)
@@ -346,7 +359,13 @@ async fn finish(
 /// Records a refused ID token as a failed sign-in in the audit log of the tenant it names. The
 /// token failed verification, so its tenant claim is only a claim: the event says so, and
 /// nothing else from the token is kept. A token naming no tenant of this portal is only logged.
-async fn record_refused_token(db: &DatabaseConnection, tenant_claim: &str, jwt: &str, why: &str) {
+async fn record_refused_token(
+    db: &DatabaseConnection,
+    tenant_claim: &str,
+    jwt: &str,
+    why: &str,
+    now: i64,
+) {
     let Some(tenant_id) = payload(jwt).ok().and_then(|claims| {
         claims
             .get(tenant_claim)
@@ -366,7 +385,7 @@ async fn record_refused_token(db: &DatabaseConnection, tenant_claim: &str, jwt: 
         subject_user_id: None,
         changes: vec![],
         reason: Some(format!("ID token refused: {why}")),
-        occurred_at: now_ms(),
+        occurred_at: now,
     };
     if let Err(e) = audit::append(db, &tenant.id, event).await {
         tracing::warn!("recording a failed sign-in failed: {e:#}");
@@ -400,17 +419,29 @@ pub fn map_role(value: &str) -> Option<Role> {
         .find(|r| r.as_str().replace('_', "") == normalised)
 }
 
+/// Who the verified token says signed in.
+struct Identity<'a> {
+    issuer: &'a str,
+    subject: &'a str,
+    display_name: &'a str,
+    username: Option<&'a str>,
+}
+
 /// Finds or creates the account of (issuer, subject) in the tenant, links end users to their
 /// directory user by UPN/email, and adds the roles the token carries.
 async fn link_account(
     db: &DatabaseConnection,
     tenant: &tenant::Model,
-    issuer: &str,
-    subject: &str,
-    display_name: &str,
-    username: Option<&str>,
+    identity: Identity<'_>,
     roles: &[Role],
+    now: i64,
 ) -> anyhow::Result<account::Model> {
+    let Identity {
+        issuer,
+        subject,
+        display_name,
+        username,
+    } = identity;
     let existing = account::Entity::find()
         .filter(account::Column::Issuer.eq(issuer))
         .filter(account::Column::Subject.eq(subject))
@@ -459,7 +490,7 @@ async fn link_account(
                         display_name: Set(display_name.into()),
                         email: Set(username.map(str::to_owned)),
                         directory_user_id: Set(directory_user.map(|u| u.id)),
-                        created_at: Set(now_ms()),
+                        created_at: Set(now),
                         last_sign_in_at: Set(None),
                     }
                     .insert(db)
@@ -488,7 +519,7 @@ async fn link_account(
             role: Set(role.as_str().into()),
             tenant_id: Set(tenant.id.clone()),
             granted_by: Set("identity provider".into()),
-            granted_at: Set(now_ms()),
+            granted_at: Set(now),
         }
         .insert(db)
         .await?;
@@ -511,7 +542,7 @@ async fn link_account(
                     after: Some(role.as_str().into()),
                 }],
                 reason: Some("role claim in the ID token".into()),
-                occurred_at: now_ms(),
+                occurred_at: now,
             },
         )
         .await?;

@@ -50,6 +50,7 @@ pub async fn download(
     };
     let service = AuditLogService {
         db: state.db.clone(),
+        clock: state.clock.clone(),
     };
     match service.csv(&principal, filter).await {
         Ok(body) => (

@@ -1,7 +1,6 @@
 //! `GET /users/{id}/export?format=json|csv`: the download behind the personal-data page's
 //! export buttons. Tenant admins only; the export is an audit event.
 
-use crate::clock::now_ms;
 use crate::error::problem;
 use crate::services::audit::{self, Actor, NewEvent};
 use crate::services::export::{export_user, to_csv, ExportError};
@@ -41,16 +40,23 @@ pub async fn download(
         .as_deref()
         .and_then(Locale::from_tag)
         .unwrap_or_default();
-    let export =
-        match export_user(&state.db, &principal.tenant_id, &user_id, locale, now_ms()).await {
-            Ok(export) => export,
-            Err(ExportError::NotFound) => {
-                return problem(StatusCode::NOT_FOUND, "Not found", &reference)
-            }
-            Err(ExportError::Database(e)) => {
-                return crate::error::HttpError::Internal(e).into_response()
-            }
-        };
+    let export = match export_user(
+        &state.db,
+        &principal.tenant_id,
+        &user_id,
+        locale,
+        state.clock.now_ms(),
+    )
+    .await
+    {
+        Ok(export) => export,
+        Err(ExportError::NotFound) => {
+            return problem(StatusCode::NOT_FOUND, "Not found", &reference)
+        }
+        Err(ExportError::Database(e)) => {
+            return crate::error::HttpError::Internal(e).into_response()
+        }
+    };
     let csv = query.format.as_deref() == Some("csv");
     let event = NewEvent {
         actor: Actor::of(&principal),
@@ -60,7 +66,7 @@ pub async fn download(
         subject_user_id: Some(user_id.clone()),
         changes: vec![],
         reason: Some(if csv { "csv" } else { "json" }.into()),
-        occurred_at: now_ms(),
+        occurred_at: state.clock.now_ms(),
     };
     if let Err(e) = audit::append(&state.db, &principal.tenant_id, event).await {
         return crate::error::HttpError::Internal(e).into_response();

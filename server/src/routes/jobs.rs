@@ -26,6 +26,7 @@ fn service(state: &AppState) -> JobsService {
     JobsService {
         db: state.db.clone(),
         runner: state.jobs.clone(),
+        clock: state.clock.clone(),
     }
 }
 

@@ -1,7 +1,6 @@
 //! `GET /sharing/report.csv?feature=&from=&to=&lang=`: the disclosure report as CSV, one row
 //! per day and recipient, headers in the reader's language. Tenant admins and auditors only.
 
-use crate::clock::now_ms;
 use crate::error::problem;
 use crate::services::export::csv_cell;
 use crate::services::personal_data::Refusal;
@@ -54,7 +53,7 @@ pub async fn report_csv(
         &state.db,
         &principal,
         &filter,
-        now_ms(),
+        state.clock.now_ms(),
     )
     .await
     {

@@ -3,7 +3,7 @@
 //! run command calls it); a marker in `portal_settings` makes later runs keep existing data.
 
 use super::rows::{self, insert_all, new_app};
-use crate::clock::{now_ms, DAY_MS};
+use crate::clock::DAY_MS;
 use crate::entities::{
     account, correction_request, directory_user, disclosure, portal_setting, role_assignment,
     tenant,
@@ -42,17 +42,18 @@ pub async fn is_loaded<C: ConnectionTrait>(db: &C) -> anyhow::Result<bool> {
         .is_some())
 }
 
-/// Loads the demo tenants unless they are there; returns whether it loaded them.
+/// Loads the demo tenants unless they are there, with `now` (the server's clock) as the
+/// instant the story is told from: "received 3 days ago" is three days before it. Returns
+/// whether it loaded them.
 ///
 /// # Errors
 /// When the database fails; nothing is written then.
-pub async fn load<C: ConnectionTrait + TransactionTrait>(db: &C) -> anyhow::Result<bool> {
+pub async fn load<C: ConnectionTrait + TransactionTrait>(db: &C, now: i64) -> anyhow::Result<bool> {
     super::catalogue::sync(db).await?;
     if is_loaded(db).await? {
         return Ok(false);
     }
     let txn = db.begin().await.context("starting the demo-data load")?;
-    let now = now_ms();
     contoso(&txn, now).await.context("loading Contoso")?;
     fabrikam(&txn, now).await.context("loading Fabrikam")?;
     portal_setting::ActiveModel {
@@ -501,7 +502,8 @@ async fn contoso<C: ConnectionTrait>(txn: &C, now: i64) -> anyhow::Result<()> {
         restrict_sharing: Set(false),
         status: Set("pending".into()),
         received_at: Set(now - 5 * DAY_MS),
-        due_at: Set(now - 5 * DAY_MS + 30 * DAY_MS),
+        // One calendar month after receipt, as every request (Art. 12(3)).
+        due_at: Set(crate::services::requests::add_months(now - 5 * DAY_MS, 1)),
         extension_reason: Set(None),
         paused_at: Set(None),
         decided_by: Set(None),

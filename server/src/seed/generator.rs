@@ -5,7 +5,7 @@
 //! leaves whole users only.
 
 use super::rows::{self, insert_all, luhn_digit, new_app};
-use crate::clock::{now_ms, DAY_MS};
+use crate::clock::DAY_MS;
 use crate::entities::{audit_event, correction_request, disclosure, tenant};
 use crate::services::audit::{hash_event, GENESIS_HASH};
 use anyhow::Context;
@@ -21,6 +21,9 @@ pub struct Plan {
     pub seed: u64,
     /// Users written per transaction.
     pub batch: u64,
+    /// The instant the tenant is generated at (the server's clock): ages and deadlines count
+    /// back and forward from it.
+    pub now: i64,
 }
 
 /// What was written, and how fast.
@@ -291,7 +294,7 @@ where
         return Ok(report);
     }
     report.created = true;
-    let now = now_ms();
+    let now = plan.now;
     let domain = format!("tenant{}.example", plan.seed);
     let admin = format!("admin@{domain}");
 
@@ -455,7 +458,7 @@ where
                     restrict_sharing: Set(false),
                     status: Set("pending".into()),
                     received_at: Set(now - DAY_MS),
-                    due_at: Set(now + 29 * DAY_MS),
+                    due_at: Set(crate::services::requests::add_months(now - DAY_MS, 1)),
                     extension_reason: Set(None),
                     paused_at: Set(None),
                     decided_by: Set(None),

@@ -1,7 +1,7 @@
 //! Accounts and roles: listing a tenant's accounts and granting or revoking roles, each change
 //! in one transaction with its audit event.
 
-use crate::clock::now_ms;
+use crate::clock::Clock;
 use crate::entities::{account, role_assignment};
 use crate::services::audit::{self, Actor, Change, NewEvent};
 use anyhow::Context;
@@ -16,6 +16,7 @@ use sea_orm::{
 
 pub struct AccountsService {
     pub db: DatabaseConnection,
+    pub clock: Clock,
 }
 
 impl AccountsPort for AccountsService {
@@ -110,7 +111,7 @@ impl AccountsService {
                     role: Set(role.as_str().into()),
                     tenant_id: Set(target.tenant_id.clone()),
                     granted_by: Set(principal.display_name.clone()),
-                    granted_at: Set(now_ms()),
+                    granted_at: Set(self.clock.now_ms()),
                 }
                 .insert(&txn)
                 .await?;
@@ -150,7 +151,7 @@ impl AccountsService {
                         after,
                     }],
                     reason: None,
-                    occurred_at: now_ms(),
+                    occurred_at: self.clock.now_ms(),
                 },
             )
             .await?;
@@ -170,6 +171,7 @@ pub async fn bootstrap_admin(
     tenant: &str,
     email: &str,
     name: &str,
+    now: i64,
 ) -> anyhow::Result<()> {
     use crate::entities::{account, role_assignment, tenant as tenant_entity};
     use sea_orm::{ActiveModelTrait, EntityTrait, NotSet, Set, TransactionTrait};
@@ -184,7 +186,6 @@ pub async fn bootstrap_admin(
         anyhow::bail!("tenant {tenant} does not exist");
     }
     let txn = db.begin().await?;
-    let now = crate::clock::now_ms();
     let pending = account::ActiveModel {
         id: NotSet,
         tenant_id: Set(tenant.to_owned()),

@@ -5,7 +5,7 @@
 //! have, with the token's name as the display name, so every audit event a token causes names
 //! the token. End-user tokens act as one directory user of the tenant.
 
-use crate::clock::{now_ms, DAY_MS};
+use crate::clock::{Clock, DAY_MS};
 use crate::entities::{account, api_token, directory_user, tenant};
 use crate::services::audit::{self, Actor, Change, NewEvent};
 use anyhow::Context;
@@ -31,6 +31,7 @@ const LAST_USED_GRANULARITY_MS: i64 = 60_000;
 /// The port behind the token page.
 pub struct ApiTokensService {
     pub db: DatabaseConnection,
+    pub clock: Clock,
 }
 
 /// Who creates or revokes a token: a signed-in admin, or the command line.
@@ -127,8 +128,8 @@ pub async fn create<C: TransactionTrait>(
     creator: &Creator,
     token: NewToken,
     locale: Locale,
+    now: i64,
 ) -> Result<CreatedToken, TokenError> {
-    let now = now_ms();
     let txn = db.begin().await?;
     let end_user = match &token.end_user {
         Some(upn) => {
@@ -216,8 +217,8 @@ pub async fn create<C: TransactionTrait>(
 pub async fn list<C: ConnectionTrait>(
     db: &C,
     tenant_id: &str,
+    now: i64,
 ) -> anyhow::Result<Vec<ApiTokenView>> {
-    let now = now_ms();
     let tokens = api_token::Entity::find()
         .filter(api_token::Column::TenantId.eq(tenant_id))
         .order_by_desc(api_token::Column::Id)
@@ -248,8 +249,8 @@ pub async fn revoke<C: TransactionTrait>(
     tenant_id: &str,
     actor: Actor,
     token_id: i64,
+    now: i64,
 ) -> Result<(), TokenError> {
-    let now = now_ms();
     let txn = db.begin().await?;
     let token = api_token::Entity::find_by_id(token_id)
         .filter(api_token::Column::TenantId.eq(tenant_id))
@@ -311,8 +312,8 @@ pub struct Caller {
 pub async fn authenticate(
     db: &DatabaseConnection,
     secret: &str,
+    now: i64,
 ) -> anyhow::Result<Result<Caller, Rejection>> {
-    let now = now_ms();
     let Some(token) = api_token::Entity::find()
         .filter(api_token::Column::TokenHash.eq(hash_secret(secret)))
         .one(db)
@@ -382,7 +383,7 @@ impl ApiTokensPort for ApiTokensService {
         principal: &'a Principal,
     ) -> BoxFuture<'a, Result<Vec<ApiTokenView>, AppError>> {
         Box::pin(async move {
-            list(&self.db, &principal.tenant_id)
+            list(&self.db, &principal.tenant_id, self.clock.now_ms())
                 .await
                 .map_err(|e| crate::error::internal(&e))
         })
@@ -401,6 +402,7 @@ impl ApiTokensPort for ApiTokensService {
                     &Creator::of(principal),
                     token,
                     app::locale::request_locale(),
+                    self.clock.now_ms(),
                 )
                 .await,
             )
@@ -419,6 +421,7 @@ impl ApiTokensPort for ApiTokensService {
                     &principal.tenant_id,
                     actor_of(principal),
                     token_id,
+                    self.clock.now_ms(),
                 )
                 .await,
             )

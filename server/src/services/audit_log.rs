@@ -5,7 +5,7 @@
 //! log shows who took a copy and who verified it.
 
 use super::personal_data::{finish, Refusal};
-use crate::clock::{now_ms, to_rfc3339};
+use crate::clock::{to_rfc3339, Clock};
 use crate::entities::{audit_event, directory_user};
 use crate::services::audit::{self, Actor, Change, NewEvent};
 use anyhow::Context;
@@ -27,6 +27,7 @@ use std::collections::{BTreeSet, HashMap};
 
 pub struct AuditLogService {
     pub db: DatabaseConnection,
+    pub clock: Clock,
 }
 
 fn invalid(field: &str) -> Refusal {
@@ -151,7 +152,7 @@ impl AuditLogService {
 
     async fn check(&self, principal: &Principal) -> Result<IntegrityView, Refusal> {
         let report = audit::verify_chain(&self.db, &principal.tenant_id).await?;
-        let now = now_ms();
+        let now = self.clock.now_ms();
         audit::append(
             &self.db,
             &principal.tenant_id,
@@ -275,7 +276,7 @@ impl AuditLogService {
                 subject_user_id: None,
                 changes: vec![],
                 reason: Some(filter.query()),
-                occurred_at: now_ms(),
+                occurred_at: self.clock.now_ms(),
             },
         )
         .await?;

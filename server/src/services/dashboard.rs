@@ -1,7 +1,7 @@
 //! The admin dashboard's figures: a handful of counting queries, each on an index that leads
 //! with the tenant, plus the sharing report of the last 30 days.
 
-use crate::clock::{now_ms, DAY_MS};
+use crate::clock::{Clock, DAY_MS};
 use crate::entities::{correction_request, directory_user, follow_up_task};
 use crate::services::personal_data::{finish, Refusal};
 use anyhow::Context;
@@ -23,6 +23,7 @@ const NEXT_DUE: u64 = 5;
 pub struct DashboardService {
     pub db: DatabaseConnection,
     pub sharing: Arc<dyn SharingPort>,
+    pub clock: Clock,
 }
 
 impl DashboardPort for DashboardService {
@@ -38,7 +39,7 @@ impl DashboardService {
     async fn load(&self, principal: &Principal) -> Result<DashboardView, Refusal> {
         let db = &self.db;
         let tenant = principal.tenant_id.clone();
-        let now = now_ms();
+        let now = self.clock.now_ms();
         let pending = || {
             correction_request::Entity::find()
                 .filter(correction_request::Column::TenantId.eq(tenant.clone()))

@@ -13,7 +13,7 @@
 //! killed) is marked failed by the sweep, which also deletes finished jobs, results included,
 //! after [`KEEP_MS`]. A server that stops normally marks its own jobs failed at once.
 
-use crate::clock::{now_ms, DAY_MS};
+use crate::clock::{Clock, DAY_MS};
 use crate::entities::{directory_user, job};
 use crate::services::audit::{self, Actor, Change, NewEvent};
 use crate::services::audit_log::AuditLogService;
@@ -85,6 +85,7 @@ pub enum Work {
 #[derive(Clone)]
 pub struct Runner {
     db: DatabaseConnection,
+    clock: Clock,
     permits: Arc<Semaphore>,
     mine: Arc<Mutex<HashSet<i64>>>,
 }
@@ -118,13 +119,23 @@ struct ImportCounts {
 }
 
 impl Runner {
-    /// A runner over `db`.
-    pub fn new(db: DatabaseConnection) -> Runner {
+    /// A runner over `db`, reading time from `clock`.
+    pub fn new(db: DatabaseConnection, clock: Clock) -> Runner {
         Runner {
             db,
+            clock,
             permits: Arc::new(Semaphore::new(RUNNERS)),
             mine: Arc::new(Mutex::new(HashSet::new())),
         }
+    }
+
+    /// Whether the task of job `id` is still alive on this instance (queued, running, or
+    /// winding down after a cancellation).
+    pub fn is_active(&self, id: i64) -> bool {
+        self.mine
+            .lock()
+            .map(|mine| mine.contains(&id))
+            .unwrap_or(false)
     }
 
     /// Starts the task of job `id`, which must be stored `queued`.
@@ -163,7 +174,7 @@ impl Runner {
         if ids.is_empty() {
             return Ok(());
         }
-        fail_stopped(&self.db, now_ms(), job::Column::Id.is_in(ids))
+        fail_stopped(&self.db, self.clock.now_ms(), job::Column::Id.is_in(ids))
             .await
             .context("marking this instance's jobs failed")?;
         Ok(())
@@ -172,9 +183,9 @@ impl Runner {
     async fn run(&self, id: i64, work: Work) -> anyhow::Result<()> {
         let permit = tokio::select! {
             permit = self.permits.clone().acquire_owned() => permit.context("the job runners are closed")?,
-            () = heartbeat(&self.db, id, JobState::Queued, None) => return Ok(()),
+            () = heartbeat(&self.db, &self.clock, id, JobState::Queued, None) => return Ok(()),
         };
-        let now = now_ms();
+        let now = self.clock.now_ms();
         let claimed = job::Entity::update_many()
             .col_expr(job::Column::State, Expr::value(JobState::Running.as_str()))
             .col_expr(job::Column::StartedAt, Expr::value(now))
@@ -203,7 +214,7 @@ impl Runner {
         };
         let outcome = tokio::select! {
             outcome = self.work(id, work, progress.clone()) => outcome,
-            () = heartbeat(&self.db, id, JobState::Running, Some(&progress)) => return Ok(()),
+            () = heartbeat(&self.db, &self.clock, id, JobState::Running, Some(&progress)) => return Ok(()),
         };
         drop(permit);
         self.finish(id, &tenant_id, owner, outcome).await
@@ -223,6 +234,7 @@ impl Runner {
             Work::AuditExport { principal, filter } => {
                 let service = AuditLogService {
                     db: self.db.clone(),
+                    clock: self.clock.clone(),
                 };
                 match service.csv(&principal, filter).await {
                     Ok(body) => {
@@ -248,6 +260,7 @@ impl Runner {
                     &principal.tenant_id,
                     std::io::Cursor::new(bytes),
                     IMPORT_BATCH,
+                    &self.clock,
                     move |bytes| read.store(bytes, Ordering::Relaxed),
                 )
                 .await;
@@ -286,14 +299,15 @@ impl Runner {
         progress: &AtomicU64,
     ) -> Result<Outcome, JobError> {
         use crate::services::export::{export_user, to_csv, ExportError};
-        let export = match export_user(&self.db, tenant_id, user_id, locale, now_ms()).await {
-            Ok(export) => export,
-            Err(ExportError::NotFound) => return Err(JobError::UserNotFound),
-            Err(ExportError::Database(e)) => {
-                tracing::error!("user export job failed: {e:#}");
-                return Err(JobError::Internal);
-            }
-        };
+        let export =
+            match export_user(&self.db, tenant_id, user_id, locale, self.clock.now_ms()).await {
+                Ok(export) => export,
+                Err(ExportError::NotFound) => return Err(JobError::UserNotFound),
+                Err(ExportError::Database(e)) => {
+                    tracing::error!("user export job failed: {e:#}");
+                    return Err(JobError::Internal);
+                }
+            };
         progress.store(1, Ordering::Relaxed);
         let (body, content_type, extension) = if csv {
             (to_csv(&export, locale), "text/csv; charset=utf-8", "csv")
@@ -325,7 +339,7 @@ impl Runner {
         owner: Option<Actor>,
         outcome: Outcome,
     ) -> anyhow::Result<()> {
-        let now = now_ms();
+        let now = self.clock.now_ms();
         let state = if outcome.error.is_some() {
             JobState::Failed
         } else {
@@ -460,14 +474,15 @@ fn active_states() -> [&'static str; 2] {
 /// returns when it no longer is (cancelled, or swept).
 async fn heartbeat(
     db: &DatabaseConnection,
+    clock: &Clock,
     id: i64,
     state: JobState,
     progress: Option<&AtomicU64>,
 ) {
     loop {
         tokio::time::sleep(HEARTBEAT).await;
-        let mut update =
-            job::Entity::update_many().col_expr(job::Column::UpdatedAt, Expr::value(now_ms()));
+        let mut update = job::Entity::update_many()
+            .col_expr(job::Column::UpdatedAt, Expr::value(clock.now_ms()));
         if let Some(progress) = progress {
             let done = to_i64(progress.load(Ordering::Relaxed));
             update = update.col_expr(job::Column::ProgressDone, Expr::value(done));
@@ -531,13 +546,13 @@ pub async fn sweep<C: ConnectionTrait>(db: &C, now: i64) -> anyhow::Result<(u64,
 
 /// Sweeps once now (jobs left running by a server that crashed become failed) and then every
 /// few seconds.
-pub fn spawn_sweeper(db: DatabaseConnection) -> JoinHandle<()> {
+pub fn spawn_sweeper(db: DatabaseConnection, clock: Clock) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(SWEEP_EVERY);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticks.tick().await;
-            match sweep(&db, now_ms()).await {
+            match sweep(&db, clock.now_ms()).await {
                 Ok((0, 0)) => {}
                 Ok((stale, purged)) => tracing::info!(stale, purged, "jobs swept"),
                 Err(e) => tracing::warn!("sweeping jobs failed: {e:#}"),
@@ -557,6 +572,7 @@ pub struct Download {
 pub struct JobsService {
     pub db: DatabaseConnection,
     pub runner: Runner,
+    pub clock: Clock,
 }
 
 impl JobsPort for JobsService {
@@ -711,6 +727,7 @@ impl JobsService {
                 // Refuses a malformed date now rather than failing the job later.
                 let audit_log = AuditLogService {
                     db: self.db.clone(),
+                    clock: self.clock.clone(),
                 };
                 audit_log.events(principal, filter.clone()).await?;
                 let params = serde_json::json!({ "filter": filter.query() }).to_string();
@@ -794,7 +811,7 @@ impl JobsService {
                 message: Key::JobsTooMany.format(locale, &[("count", &active.to_string())]),
             });
         }
-        let now = now_ms();
+        let now = self.clock.now_ms();
         let result: anyhow::Result<i64> = async {
             let txn = self.db.begin().await.context("starting a job")?;
             let row = job::ActiveModel {
@@ -846,7 +863,7 @@ impl JobsService {
             // Write first: on SQLite a transaction that reads before it writes cannot wait for
             // the lock an import batch holds, and fails at once.
             let txn = self.db.begin().await.context("starting a cancellation")?;
-            let now = now_ms();
+            let now = self.clock.now_ms();
             let cancelled = job::Entity::update_many()
                 .col_expr(
                     job::Column::State,
@@ -934,7 +951,7 @@ impl JobsService {
                     subject_user_id: row.subject_user_id,
                     changes: vec![],
                     reason: Some(row.kind),
-                    occurred_at: now_ms(),
+                    occurred_at: self.clock.now_ms(),
                 },
             )
             .await?;

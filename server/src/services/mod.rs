@@ -15,36 +15,56 @@ pub mod requests;
 pub mod sharing;
 pub mod status;
 
+use crate::clock::Clock;
 use app::services::Services;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
-/// Builds every port over one database pool; background jobs run on `jobs`.
+/// Builds every port over one database pool and one clock; background jobs run on `jobs`.
 pub fn build(
     db: DatabaseConnection,
     config: &crate::config::Config,
     jobs: jobs::Runner,
+    clock: Clock,
 ) -> Services {
     let sharing: Arc<dyn app::sharing::SharingPort> = Arc::new(sharing::SharingService {
         db: db.clone(),
         connector: disclosures::Connector::new(config.delivery_policy()),
+        clock: clock.clone(),
     });
     Services {
         status: Arc::new(status::StatusService::new(db.clone())),
-        accounts: Arc::new(accounts::AccountsService { db: db.clone() }),
+        accounts: Arc::new(accounts::AccountsService {
+            db: db.clone(),
+            clock: clock.clone(),
+        }),
         directory: Arc::new(directory::DirectoryService { db: db.clone() }),
-        personal_data: Arc::new(personal_data::PersonalDataService { db: db.clone() }),
-        requests: Arc::new(requests::RequestsService { db: db.clone() }),
-        audit_log: Arc::new(audit_log::AuditLogService { db: db.clone() }),
-        api_tokens: Arc::new(api_tokens::ApiTokensService { db: db.clone() }),
+        personal_data: Arc::new(personal_data::PersonalDataService {
+            db: db.clone(),
+            clock: clock.clone(),
+        }),
+        requests: Arc::new(requests::RequestsService {
+            db: db.clone(),
+            clock: clock.clone(),
+        }),
+        audit_log: Arc::new(audit_log::AuditLogService {
+            db: db.clone(),
+            clock: clock.clone(),
+        }),
+        api_tokens: Arc::new(api_tokens::ApiTokensService {
+            db: db.clone(),
+            clock: clock.clone(),
+        }),
         dashboard: Arc::new(dashboard::DashboardService {
             db: db.clone(),
             sharing: sharing.clone(),
+            clock: clock.clone(),
         }),
         sharing,
         jobs: Arc::new(jobs::JobsService {
             db: db.clone(),
             runner: jobs,
+            clock,
         }),
         auth: Arc::new(crate::auth::demo::AuthService {
             db,

@@ -160,12 +160,10 @@ pub(crate) async fn list(
 pub(crate) async fn mark_read(
     conn: &impl ConnectionTrait,
     principal: &Principal,
+    now: i64,
 ) -> Result<(), Refusal> {
     notification::Entity::update_many()
-        .col_expr(
-            notification::Column::ReadAt,
-            Expr::value(Some(crate::clock::now_ms())),
-        )
+        .col_expr(notification::Column::ReadAt, Expr::value(Some(now)))
         .filter(notification::Column::TenantId.eq(principal.tenant_id.clone()))
         .filter(notification::Column::AccountId.eq(principal.account_id))
         .filter(notification::Column::ReadAt.is_null())

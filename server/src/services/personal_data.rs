@@ -7,7 +7,7 @@
 //! routed correction records what the source must change.
 
 use super::export::{context_of, device_field, user_field};
-use crate::clock::{now_ms, DAY_MS};
+use crate::clock::Clock;
 use crate::entities::{
     audit_event, correction_request, device, device_app, directory_user, disclosure, field_version,
     follow_up_task, recipient,
@@ -34,6 +34,7 @@ use std::collections::{BTreeMap, HashMap};
 
 pub struct PersonalDataService {
     pub db: DatabaseConnection,
+    pub clock: Clock,
 }
 
 /// Why a change was refused, before it becomes an [`AppError`].
@@ -383,7 +384,7 @@ impl PersonalDataService {
     ) -> Result<CorrectionOutcome, Refusal> {
         let txn = self.db.begin().await?;
         lock_field(&txn, &input.record_id, input.field).await?;
-        let outcome = correct_in(&txn, principal, input, routed).await?;
+        let outcome = correct_in(&txn, principal, input, routed, self.clock.now_ms()).await?;
         txn.commit().await?;
         Ok(outcome)
     }
@@ -429,7 +430,7 @@ impl PersonalDataService {
                     after: None,
                 }],
                 reason: Some(reason.into()),
-                occurred_at: now_ms(),
+                occurred_at: self.clock.now_ms(),
             },
         )
         .await?;
@@ -502,6 +503,7 @@ pub(crate) async fn correct_in(
     principal: &Principal,
     input: &CorrectionInput,
     routed: bool,
+    now: i64,
 ) -> Result<CorrectionOutcome, Refusal> {
     let locale = input.locale;
     let reason = input.reason.trim();
@@ -555,8 +557,15 @@ pub(crate) async fn correct_in(
         Target::User(u) => user_field(u, input.field),
         Target::Device(d) => device_field(d, &user, input.field),
     };
-    let version = bump_version(txn, principal, &record_id, input.field, input.base_version).await?;
-    let now = now_ms();
+    let version = bump_version(
+        txn,
+        principal,
+        &record_id,
+        input.field,
+        input.base_version,
+        now,
+    )
+    .await?;
     let action = if routed {
         correction_request::ActiveModel {
             id: NotSet,
@@ -572,7 +581,7 @@ pub(crate) async fn correct_in(
             restrict_sharing: Set(false),
             status: Set("routed".into()),
             received_at: Set(now),
-            due_at: Set(now + 30 * DAY_MS),
+            due_at: Set(crate::services::requests::add_months(now, 1)),
             extension_reason: Set(None),
             paused_at: Set(None),
             decided_by: Set(None),
@@ -624,12 +633,12 @@ async fn bump_version(
     record_id: &str,
     field: FieldId,
     base: i64,
+    now: i64,
 ) -> Result<i64, Refusal> {
     let current =
         field_version::Entity::find_by_id((record_id.to_owned(), field.as_str().to_owned()))
             .one(txn)
             .await?;
-    let now = now_ms();
     match current {
         None if base == 0 => {
             let inserted = field_version::ActiveModel {

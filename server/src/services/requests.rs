@@ -16,7 +16,7 @@
 
 use super::notifications;
 use super::personal_data::{self, finish, PersonalDataService, Refusal};
-use crate::clock::now_ms;
+use crate::clock::Clock;
 use crate::entities::{
     account, correction_request, device, directory_user, disclosure, field_version,
     request_outcome, sharing_feature,
@@ -49,6 +49,7 @@ const MAX_REASON: usize = 2000;
 
 pub struct RequestsService {
     pub db: DatabaseConnection,
+    pub clock: Clock,
 }
 
 fn refuse(error: AppError) -> Refusal {
@@ -293,6 +294,7 @@ async fn find_request(
 /// the guard is in the `UPDATE` itself, so two concurrent steps cannot both pass.
 async fn step(
     txn: &DatabaseTransaction,
+    now: i64,
     request: &correction_request::Model,
     version: i64,
     changes: Vec<(correction_request::Column, sea_orm::Value)>,
@@ -302,7 +304,7 @@ async fn step(
             correction_request::Column::Version,
             Expr::value(version + 1),
         )
-        .col_expr(correction_request::Column::UpdatedAt, Expr::value(now_ms()));
+        .col_expr(correction_request::Column::UpdatedAt, Expr::value(now));
     for (column, value) in changes {
         update = update.col_expr(column, Expr::value(value));
     }
@@ -322,6 +324,7 @@ async fn step(
 /// Appends the audit event of a request step.
 async fn audit_step(
     txn: &DatabaseTransaction,
+    now: i64,
     principal: &Principal,
     request: &correction_request::Model,
     action: &str,
@@ -339,7 +342,7 @@ async fn audit_step(
             subject_user_id: Some(request.subject_user_id.clone()),
             changes,
             reason,
-            occurred_at: now_ms(),
+            occurred_at: now,
         },
     )
     .await?)
@@ -357,6 +360,7 @@ impl RequestsService {
     fn personal_data(&self) -> PersonalDataService {
         PersonalDataService {
             db: self.db.clone(),
+            clock: self.clock.clone(),
         }
     }
 
@@ -366,7 +370,7 @@ impl RequestsService {
         requests: &[correction_request::Model],
     ) -> Result<Vec<RequestView>, Refusal> {
         let names = Names::load(&self.db, &principal.tenant_id, requests).await?;
-        let now = now_ms();
+        let now = self.clock.now_ms();
         Ok(requests.iter().filter_map(|r| names.view(r, now)).collect())
     }
 
@@ -521,7 +525,7 @@ impl RequestsService {
         .one(&txn)
         .await?
         .map_or(0, |v| v.version);
-        let now = now_ms();
+        let now = self.clock.now_ms();
         let request = correction_request::ActiveModel {
             id: NotSet,
             tenant_id: Set(principal.tenant_id.clone()),
@@ -562,6 +566,7 @@ impl RequestsService {
         }
         audit_step(
             &txn,
+            now,
             principal,
             &request,
             "request.created",
@@ -598,6 +603,7 @@ impl RequestsService {
         let txn = self.db.begin().await?;
         lock_request(&txn, principal, id).await?;
         let request = find_request(&txn, principal, id).await?;
+        let now = self.clock.now_ms();
         let mine = principal.directory_user_id.as_deref() == Some(request.subject_user_id.as_str())
             && request.requester_account_id == Some(principal.account_id);
         if !mine {
@@ -609,6 +615,7 @@ impl RequestsService {
         }
         step(
             &txn,
+            now,
             &request,
             request.version,
             vec![(
@@ -619,6 +626,7 @@ impl RequestsService {
         .await?;
         audit_step(
             &txn,
+            now,
             principal,
             &request,
             "request.withdrawn",
@@ -640,7 +648,7 @@ impl RequestsService {
         filter: QueueFilter,
     ) -> Result<QueueView, Refusal> {
         let bad = |name: &str| invalid(name, Key::ErrInvalidFilter.text(Locale::En));
-        let now = now_ms();
+        let now = self.clock.now_ms();
         let mut query = correction_request::Entity::find()
             .filter(correction_request::Column::TenantId.eq(principal.tenant_id.clone()));
         match filter.status.as_str() {
@@ -912,9 +920,10 @@ impl RequestsService {
         {
             return Err(refuse(AppError::Forbidden));
         }
-        let now = now_ms();
+        let now = self.clock.now_ms();
         step(
             &txn,
+            now,
             &request,
             request_version,
             vec![
@@ -946,6 +955,7 @@ impl RequestsService {
                 locale,
             },
             route != CorrectionRoute::Portal,
+            now,
         )
         .await?;
         request_outcome::ActiveModel {
@@ -960,6 +970,7 @@ impl RequestsService {
         .await?;
         audit_step(
             &txn,
+            now,
             principal,
             &request,
             "request.approved",
@@ -997,9 +1008,10 @@ impl RequestsService {
         {
             return Err(refuse(AppError::Forbidden));
         }
-        let now = now_ms();
+        let now = self.clock.now_ms();
         let stepped = step(
             &txn,
+            now,
             &request,
             request_version,
             vec![
@@ -1033,6 +1045,7 @@ impl RequestsService {
         }
         audit_step(
             &txn,
+            now,
             principal,
             &request,
             "request.rejected",
@@ -1068,6 +1081,12 @@ impl RequestsService {
             // Extended once already, or decided.
             return Err(refuse(AppError::Conflict));
         }
+        let now = self.clock.now_ms();
+        // Art. 12(3): the requester is told of an extension within the first period, so it
+        // cannot be decided once the deadline has passed.
+        if now > effective_due(&request, now) {
+            return Err(invalid("months", Key::ErrExtensionTooLate.text(locale)));
+        }
         if self
             .four_eyes(&txn, principal, &request, false)
             .await?
@@ -1078,6 +1097,7 @@ impl RequestsService {
         let due = add_months(request.due_at, i64::from(months));
         step(
             &txn,
+            now,
             &request,
             request_version,
             vec![
@@ -1091,6 +1111,7 @@ impl RequestsService {
         .await?;
         audit_step(
             &txn,
+            now,
             principal,
             &request,
             "request.extended",
@@ -1102,7 +1123,7 @@ impl RequestsService {
             Some(reason),
         )
         .await?;
-        notifications::to_requester(&txn, &request, "request.extended", now_ms()).await?;
+        notifications::to_requester(&txn, &request, "request.extended", now).await?;
         txn.commit().await?;
         self.view_of(principal, id).await
     }
@@ -1127,7 +1148,7 @@ impl RequestsService {
         {
             return Err(refuse(AppError::Forbidden));
         }
-        let now = now_ms();
+        let now = self.clock.now_ms();
         let (changes, action, audit_change) = if pause {
             (
                 vec![(correction_request::Column::PausedAt, Some(now).into())],
@@ -1153,8 +1174,17 @@ impl RequestsService {
                 },
             )
         };
-        step(&txn, &request, request_version, changes).await?;
-        audit_step(&txn, principal, &request, action, vec![audit_change], None).await?;
+        step(&txn, now, &request, request_version, changes).await?;
+        audit_step(
+            &txn,
+            now,
+            principal,
+            &request,
+            action,
+            vec![audit_change],
+            None,
+        )
+        .await?;
         notifications::to_requester(&txn, &request, action, now).await?;
         txn.commit().await?;
         self.view_of(principal, id).await
@@ -1315,7 +1345,9 @@ impl RequestsPort for RequestsService {
     }
 
     fn mark_read<'a>(&'a self, principal: &'a Principal) -> BoxFuture<'a, Result<(), AppError>> {
-        Box::pin(async move { finish(notifications::mark_read(&self.db, principal).await) })
+        Box::pin(async move {
+            finish(notifications::mark_read(&self.db, principal, self.clock.now_ms()).await)
+        })
     }
 }
 

@@ -6,7 +6,7 @@
 //! Every change is one transaction with its audit event, and carries the feature state's
 //! version, so two admins deciding at once cannot both win silently.
 
-use crate::clock::{now_ms, DAY_MS};
+use crate::clock::{Clock, DAY_MS};
 use crate::entities::{
     consent, data_flow, disclosure, feature_terms, follow_up_task, recipient, recipient_endpoint,
     sharing_feature, tenant_feature,
@@ -37,6 +37,7 @@ const TASKS_SHOWN: u64 = 200;
 pub struct SharingService {
     pub db: DatabaseConnection,
     pub connector: Connector,
+    pub clock: Clock,
 }
 
 fn actor(principal: &Principal) -> Actor {
@@ -110,9 +111,14 @@ impl SharingPort for SharingService {
         principal: &'a Principal,
     ) -> BoxFuture<'a, Result<CycleSummary, AppError>> {
         Box::pin(async move {
-            disclosures::run_tenant(&self.db, &self.connector, &principal.tenant_id, now_ms())
-                .await
-                .map_err(|e| crate::error::internal(&e))
+            disclosures::run_tenant(
+                &self.db,
+                &self.connector,
+                &principal.tenant_id,
+                self.clock.now_ms(),
+            )
+            .await
+            .map_err(|e| crate::error::internal(&e))
         })
     }
 
@@ -129,7 +135,9 @@ impl SharingPort for SharingService {
         principal: &'a Principal,
         filter: ReportFilter,
     ) -> BoxFuture<'a, Result<Report, AppError>> {
-        Box::pin(async move { finish(build_report(&self.db, principal, &filter, now_ms()).await) })
+        Box::pin(async move {
+            finish(build_report(&self.db, principal, &filter, self.clock.now_ms()).await)
+        })
     }
 }
 
@@ -201,7 +209,7 @@ impl SharingService {
                 .map(|c| (c.id, c))
                 .collect()
         };
-        let since = now_ms() - 30 * DAY_MS;
+        let since = self.clock.now_ms() - 30 * DAY_MS;
         let recent: HashMap<String, i64> = disclosure::Entity::find()
             .select_only()
             .column(disclosure::Column::FeatureId)
@@ -444,7 +452,7 @@ impl SharingService {
             // Already on and covered: nothing to do, and nothing to record.
             return Ok(());
         }
-        let now = now_ms();
+        let now = self.clock.now_ms();
         let mut consent_id = None;
         let mut changes = vec![Change {
             field: "enabled".into(),
@@ -556,7 +564,7 @@ impl SharingService {
         let Some(state) = state.filter(|s| s.enabled) else {
             return Ok(());
         };
-        let now = now_ms();
+        let now = self.clock.now_ms();
         if let Some(id) = state.consent_id {
             consent::Entity::update_many()
                 .col_expr(consent::Column::WithdrawnAt, Expr::value(now))
@@ -660,7 +668,7 @@ impl SharingService {
             .await
             .context("reading the endpoint")?;
         let url = url.trim();
-        let now = now_ms();
+        let now = self.clock.now_ms();
         let mut changes = vec![Change {
             field: "url".into(),
             before: existing.as_ref().map(|e| e.url.clone()),
@@ -750,7 +758,7 @@ impl SharingService {
         if task.status == "done" {
             return Ok(());
         }
-        let now = now_ms();
+        let now = self.clock.now_ms();
         let before = task.status.clone();
         let mut row: follow_up_task::ActiveModel = task.clone().into();
         row.status = Set("done".into());

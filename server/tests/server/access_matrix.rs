@@ -635,7 +635,7 @@ async fn run_matrix(app: &TestApp) {
 /// A finished Contoso export job with a file, for the download and cancel cells.
 async fn contoso_job(app: &TestApp) -> String {
     use sea_orm::{ActiveModelTrait, Set};
-    let now = server::clock::now_ms();
+    let now = app.clock.now_ms();
     server::entities::job::ActiveModel {
         tenant_id: Set(demo::CONTOSO.into()),
         kind: Set("export_user_json".into()),

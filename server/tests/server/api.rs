@@ -28,10 +28,17 @@ pub async fn token(app: &TestApp, tenant: &str, role: Role, end_user: Option<&st
     };
     let name = format!("test {}", role.as_str());
     let new = NewToken::parse(&name, role, 30, end_user, Locale::En).unwrap();
-    api_tokens::create(&app.db, tenant, &creator, new, Locale::En)
-        .await
-        .unwrap()
-        .secret
+    api_tokens::create(
+        &app.db,
+        tenant,
+        &creator,
+        new,
+        Locale::En,
+        app.clock.now_ms(),
+    )
+    .await
+    .unwrap()
+    .secret
 }
 
 /// Sends a request with the bearer token; status, headers and the body as JSON (or a string).
@@ -176,7 +183,7 @@ on_both_databases! { demo;
         let secret = token(&app, demo::CONTOSO, Role::TenantAdmin, None).await;
         let stored = api_token::Entity::find().one(&app.db).await.unwrap().unwrap();
         let mut expired: api_token::ActiveModel = stored.into();
-        expired.expires_at = Set(server::clock::now_ms() - 1);
+        expired.expires_at = Set(app.clock.now_ms() - 1);
         expired.update(&app.db).await.unwrap();
         let (status, headers, body) = send(&app, reqwest::Method::GET, "/me", &secret, None, &[]).await;
         assert_problem(status, &headers, &body, 401, "unauthenticated");
@@ -321,7 +328,7 @@ on_both_databases! { demo;
         let template = disclosure::Entity::find().one(&app.db).await.unwrap().unwrap();
         let mut newer: disclosure::ActiveModel = template.into();
         newer.id = NotSet;
-        newer.disclosed_at = Set(server::clock::now_ms());
+        newer.disclosed_at = Set(app.clock.now_ms());
         newer.delivery_id = Set(None);
         newer.insert(&app.db).await.unwrap();
         let mut seen: Vec<i64> = first["items"].as_array().unwrap().iter().map(|d| d["id"].as_i64().unwrap()).collect();
@@ -341,7 +348,7 @@ on_both_databases! { demo;
         let all: Vec<String> = all["items"].as_array().unwrap().iter().map(|u| u["id"].as_str().unwrap().to_owned()).collect();
         let (_, first) = get(&app, "/users?limit=2", &secret).await;
         let cursor = first["next"].as_str().unwrap().to_owned();
-        let now = server::clock::now_ms();
+        let now = app.clock.now_ms();
         // Sorts before everyone already seen: it must not push anyone onto the next page twice.
         directory_user::ActiveModel {
             id: Set("a1b2c3d4-0099-4000-8000-000000000099".into()),
@@ -493,6 +500,9 @@ async fn the_command_line_creates_a_working_token_and_prints_only_its_secret() {
         command
             .env("DATABASE_URL", &url)
             .env("PORTAL_LOG_LEVEL", "warn")
+            // The commands run at the tests' instant, not today.
+            .env("PORTAL_DEMO_MODE", "true")
+            .env("PORTAL_CLOCK_START", crate::helpers::TEST_START)
             .args(args)
             .output()
             .unwrap()
@@ -530,10 +540,14 @@ async fn the_command_line_creates_a_working_token_and_prints_only_its_secret() {
     ]);
     assert!(!refused.status.success());
     let db = sea_orm::Database::connect(&url).await.unwrap();
-    let caller = api_tokens::authenticate(&db, &secret)
-        .await
-        .unwrap()
-        .unwrap();
+    let caller = api_tokens::authenticate(
+        &db,
+        &secret,
+        crate::helpers::at(crate::helpers::TEST_START) + 60_000,
+    )
+    .await
+    .unwrap()
+    .unwrap();
     assert_eq!(caller.principal.tenant_id, demo::CONTOSO);
     assert_eq!(caller.principal.roles, [Role::Auditor]);
     let event = audit_event::Entity::find()

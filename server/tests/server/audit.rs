@@ -23,7 +23,9 @@ fn event(n: i64) -> NewEvent {
 }
 
 async fn chain_of_five(db: &sea_orm::DatabaseConnection) {
-    demo::load(db).await.unwrap();
+    demo::load(db, crate::helpers::at(crate::helpers::TEST_START))
+        .await
+        .unwrap();
     for n in 0..5 {
         audit::append(db, demo::FABRIKAM, event(n)).await.unwrap();
     }

@@ -149,7 +149,7 @@ on_both_databases! { demo;
 
 on_both_databases! {
     async fn demo_sign_in_does_not_exist_outside_demo_mode(app) {
-        server::seed::demo::load(&app.db).await.unwrap();
+        server::seed::demo::load(&app.db, app.clock.now_ms()).await.unwrap();
         let account = app.account_id("Megan Bowen").await.to_string();
         let response = client().post(app.url("/auth/demo")).form(&[("account", account.as_str())]).send().await.unwrap();
         assert_eq!(response.status(), 404);
@@ -177,7 +177,9 @@ async fn a_session_survives_a_restart_of_the_server() {
         (addr, db, stop, task)
     };
     let (addr, db, stop, task) = start(config.clone()).await;
-    server::seed::demo::load(&db).await.unwrap();
+    server::seed::demo::load(&db, crate::helpers::at(crate::helpers::TEST_START))
+        .await
+        .unwrap();
     let client = client();
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let megan = server::entities::account::Entity::find()

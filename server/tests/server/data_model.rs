@@ -27,8 +27,8 @@ on_both_databases! {
     }
 
     async fn the_demo_tenants_load_once_with_the_contoso_fixtures(app) {
-        assert!(demo::load(&app.db).await.unwrap());
-        assert!(!demo::load(&app.db).await.unwrap(), "a second load keeps the data");
+        assert!(demo::load(&app.db, app.clock.now_ms()).await.unwrap());
+        assert!(!demo::load(&app.db, app.clock.now_ms()).await.unwrap(), "a second load keeps the data");
         assert_eq!(tenant::Entity::find().count(&app.db).await.unwrap(), 2);
         let adele = directory_user::Entity::find_by_id(demo::ADELE.to_owned()).one(&app.db).await.unwrap().unwrap();
         assert_eq!(adele.upn, "adele.vance@contoso.com");
@@ -69,7 +69,7 @@ on_both_databases! {
         };
         let before = indexes(app.db.clone()).await;
         assert!(before.iter().any(|(n, _)| n == "ix_users_tenant_search"), "{before:?}");
-        let plan = generator::Plan { users: 80, seed: 43, batch: 30 };
+        let plan = generator::Plan { users: 80, seed: 43, batch: 30, now: app.clock.now_ms() };
         let loaded = server::seed::bulk::generate(&app.db, &plan, |_| {}).await.unwrap();
         assert!(loaded.report.created);
         assert_eq!(indexes(app.db.clone()).await, before, "every index is back, defined as before");
@@ -86,7 +86,7 @@ on_both_databases! {
     }
 
     async fn the_generator_is_deterministic_and_reuses_an_existing_tenant(app) {
-        let plan = generator::Plan { users: 120, seed: 42, batch: 50 };
+        let plan = generator::Plan { users: 120, seed: 42, batch: 50, now: app.clock.now_ms() };
         let mut batches = 0;
         let first = generator::generate(&app.db, &plan, |_| batches += 1).await.unwrap();
         assert!(first.created);
@@ -116,6 +116,7 @@ async fn the_same_seed_generates_the_same_data_in_two_databases() {
         users: 30,
         seed: 9,
         batch: 100,
+        now: crate::helpers::at(crate::helpers::TEST_START),
     };
     let ra = generator::generate(&a.db, &plan, |_| {}).await.unwrap();
     let rb = generator::generate(&b.db, &plan, |_| {}).await.unwrap();

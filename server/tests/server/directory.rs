@@ -387,7 +387,7 @@ impl Reference {
 
 on_both_databases! {
     async fn keyset_pages_walk_a_generated_tenant_in_order_without_gaps_or_repeats(app) {
-        let report = generate(&app.db, &Plan { users: 300, seed: 5, batch: 300 }, |_| {}).await.unwrap();
+        let report = generate(&app.db, &Plan { users: 300, seed: 5, batch: 300, now: app.clock.now_ms() }, |_| {}).await.unwrap();
         let tenant = report.tenant_id;
         let reference = Reference::load(&app.db, &tenant).await;
         assert_eq!(reference.by_name.len(), 300);
@@ -421,7 +421,7 @@ on_both_databases! {
     }
 
     async fn searches_and_filters_page_exactly_like_a_scan_of_the_whole_tenant(app) {
-        let report = generate(&app.db, &Plan { users: 300, seed: 5, batch: 300 }, |_| {}).await.unwrap();
+        let report = generate(&app.db, &Plan { users: 300, seed: 5, batch: 300, now: app.clock.now_ms() }, |_| {}).await.unwrap();
         let tenant = report.tenant_id;
         let reference = Reference::load(&app.db, &tenant).await;
         let some_phone = reference.devices.iter().find_map(|d| d.phone_number.clone()).unwrap();
@@ -466,7 +466,7 @@ on_both_databases! {
     }
 
     async fn a_upn_prefix_shared_by_more_users_than_the_bound_lists_the_first_of_them_and_says_so(app) {
-        let report = generate(&app.db, &Plan { users: 60, seed: 9, batch: 60 }, |_| {}).await.unwrap();
+        let report = generate(&app.db, &Plan { users: 60, seed: 9, batch: 60, now: app.clock.now_ms() }, |_| {}).await.unwrap();
         let tenant = report.tenant_id;
         let mut users = directory_user::Entity::find()
             .filter(directory_user::Column::TenantId.eq(tenant.clone()))
@@ -501,7 +501,7 @@ on_both_databases! {
     }
 
     async fn every_statement_of_a_page_is_served_by_an_index(app) {
-        let report = generate(&app.db, &Plan { users: 300, seed: 5, batch: 300 }, |_| {}).await.unwrap();
+        let report = generate(&app.db, &Plan { users: 300, seed: 5, batch: 300, now: app.clock.now_ms() }, |_| {}).await.unwrap();
         let tenant = report.tenant_id;
         let cursor = PageCursor::new(app::directory::DirectorySort::Name, "b".into(), "0".into()).encode();
         let upn_cursor = PageCursor::new(app::directory::DirectorySort::Upn, "b".into(), "0".into()).encode();

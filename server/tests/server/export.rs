@@ -18,7 +18,7 @@ fn field<'a>(record: &'a export::RecordExport, name: &str) -> &'a export::FieldV
 
 on_both_databases! {
     async fn a_corporate_iphone_is_exported_in_full_but_its_bypass_code_stays_masked(app) {
-        demo::load(&app.db).await.unwrap();
+        demo::load(&app.db, app.clock.now_ms()).await.unwrap();
         let export = export::export_user(&app.db, demo::CONTOSO, demo::ADELE, Locale::En, 0).await.unwrap();
         assert_eq!(field(&export.user, "upn").value.as_deref(), Some("adele.vance@contoso.com"));
         let iphone = &export.devices[0];
@@ -38,7 +38,7 @@ on_both_databases! {
     }
 
     async fn a_personal_android_work_profile_hides_hardware_ids_and_unmanaged_apps(app) {
-        demo::load(&app.db).await.unwrap();
+        demo::load(&app.db, app.clock.now_ms()).await.unwrap();
         let export = export::export_user(&app.db, demo::CONTOSO, demo::BEN, Locale::En, 0).await.unwrap();
         let pixel = &export.devices[0];
         for hidden in ["imei", "serial_number", "wifi_mac"] {
@@ -59,7 +59,7 @@ on_both_databases! {
     }
 
     async fn a_user_of_another_tenant_cannot_be_exported(app) {
-        demo::load(&app.db).await.unwrap();
+        demo::load(&app.db, app.clock.now_ms()).await.unwrap();
         let refused = export::export_user(&app.db, demo::CONTOSO, demo::FAB_USER, Locale::En, 0).await;
         assert!(matches!(refused, Err(ExportError::NotFound)));
     }
@@ -68,7 +68,7 @@ on_both_databases! {
 #[tokio::test]
 async fn the_csv_export_has_translated_headers_and_one_row_per_item() {
     let app = crate::helpers::TestApp::spawn_sqlite().await;
-    demo::load(&app.db).await.unwrap();
+    demo::load(&app.db, app.clock.now_ms()).await.unwrap();
     let export = export::export_user(&app.db, demo::CONTOSO, demo::ADELE, Locale::Nl, 0)
         .await
         .unwrap();
@@ -94,7 +94,7 @@ async fn the_csv_export_has_translated_headers_and_one_row_per_item() {
 #[tokio::test]
 async fn every_demo_value_passes_its_fields_parser() {
     let app = crate::helpers::TestApp::spawn_sqlite().await;
-    demo::load(&app.db).await.unwrap();
+    demo::load(&app.db, app.clock.now_ms()).await.unwrap();
     let users = directory_user::Entity::find().all(&app.db).await.unwrap();
     for user in &users {
         for &f in FieldId::ALL {

@@ -542,6 +542,7 @@ async fn the_import_reader_refuses_hostile_fields_by_name_and_never_panics_on_br
         demo::CONTOSO,
         std::io::Cursor::new(input),
         50,
+        &app.clock,
         |_| {},
     )
     .await

@@ -2,6 +2,7 @@
 //! and does not follow redirects.
 
 use sea_orm::{ConnectionTrait, Database, Statement};
+use server::clock::Clock;
 use server::config::Config;
 use server::startup::Application;
 use std::net::SocketAddr;
@@ -43,12 +44,81 @@ macro_rules! on_both_databases {
 }
 pub(crate) use on_both_databases;
 
+/// The instant every test starts at unless it chooses one: never today, so no test depends on
+/// the day it runs. The clock runs from there at the normal rate.
+pub const TEST_START: &str = "2026-06-15T10:00:00Z";
+
+/// The instants the calendar-sensitive tests run at (issue 16): month ends of 31, 28 and 29
+/// days, a 30-day month, an ordinary December day and the last minute of a year.
+pub const INSTANTS: [&str; 6] = [
+    "2027-01-31T12:00:00Z",
+    "2027-02-28T12:00:00Z",
+    "2028-02-29T12:00:00Z",
+    "2027-04-30T12:00:00Z",
+    "2026-12-02T12:00:00Z",
+    "2026-12-31T23:59:00Z",
+];
+
+/// Epoch milliseconds of an RFC 3339 instant written in a test.
+pub fn at(instant: &str) -> i64 {
+    server::clock::parse_rfc3339(instant).unwrap()
+}
+
+/// Runs a test body once per instant of [`INSTANTS`] and per database backend, on a frozen
+/// clock set to that instant (the body moves it with `app.clock.advance`), as
+/// `<name>::at_<n>::on_sqlite` and `…::on_postgres`; the demo tenants are loaded at the
+/// instant. The body reads the instant as `app.clock.now_ms()` and its index in [`INSTANTS`]
+/// as its second argument.
+macro_rules! at_every_instant {
+    (@instant $index:literal, $label:ident) => {
+        mod $label {
+            #[tokio::test]
+            async fn on_sqlite() {
+                let clock = server::clock::Clock::frozen($crate::helpers::at($crate::helpers::INSTANTS[$index]));
+                super::body($crate::helpers::TestApp::spawn_sqlite_at(true, clock).await, $index).await;
+            }
+
+            #[tokio::test]
+            async fn on_postgres() {
+                let clock = server::clock::Clock::frozen($crate::helpers::at($crate::helpers::INSTANTS[$index]));
+                let Some(app) = $crate::helpers::TestApp::spawn_postgres_at(true, clock).await else {
+                    return;
+                };
+                super::body(app, $index).await;
+            }
+        }
+    };
+    ($( $(#[$meta:meta])* async fn $name:ident($app:ident, $instant:ident) $body:block )*) => {
+        $(
+            $(#[$meta])*
+            mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+
+                async fn body($app: $crate::helpers::TestApp, $instant: usize) $body
+
+                $crate::helpers::at_every_instant!(@instant 0, at_2027_01_31);
+                $crate::helpers::at_every_instant!(@instant 1, at_2027_02_28);
+                $crate::helpers::at_every_instant!(@instant 2, at_2028_02_29);
+                $crate::helpers::at_every_instant!(@instant 3, at_2027_04_30);
+                $crate::helpers::at_every_instant!(@instant 4, at_2026_12_02);
+                $crate::helpers::at_every_instant!(@instant 5, at_2026_12_31_23_59);
+            }
+        )*
+    };
+}
+pub(crate) use at_every_instant;
+
 /// A running application and what it needs to be torn down.
 pub struct TestApp {
     pub addr: SocketAddr,
     /// A handle on the application's own pool, for arranging and inspecting data.
     pub db: sea_orm::DatabaseConnection,
     pub client: reqwest::Client,
+    /// The application's clock: tests read it, and move it when it is a chosen one.
+    pub clock: Clock,
+    /// The application's job runner, to see when a job's task has ended.
+    pub jobs: server::services::jobs::Runner,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<anyhow::Result<()>>>,
     // Dropped last: the database outlives the server using it.
@@ -78,15 +148,29 @@ impl TestApp {
     /// Starts the application on a fresh SQLite file with a configuration of the test's own;
     /// demo data is loaded when the configuration turns demo mode on.
     pub async fn spawn_sqlite_configured(configure: impl FnOnce(&mut Config)) -> TestApp {
+        TestApp::spawn_sqlite_clocked(configure, default_clock()).await
+    }
+
+    /// Starts the application on a fresh SQLite file with demo data if `demo`, on `clock`.
+    pub async fn spawn_sqlite_at(demo: bool, clock: Clock) -> TestApp {
+        TestApp::spawn_sqlite_clocked(|config| config.demo_mode = demo, clock).await
+    }
+
+    async fn spawn_sqlite_clocked(configure: impl FnOnce(&mut Config), clock: Clock) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}/portal.db?mode=rwc", dir.path().display());
-        TestApp::spawn(url, TestDatabase::Sqlite(dir), configure).await
+        TestApp::spawn(url, TestDatabase::Sqlite(dir), configure, clock).await
     }
 
     /// Starts the application on a fresh PostgreSQL database, in demo mode with demo data if
     /// `demo`. Returns `None` (and says so) when PostgreSQL is unreachable outside CI; in CI an
     /// unreachable PostgreSQL fails the test.
     pub async fn spawn_postgres_with(demo: bool) -> Option<TestApp> {
+        TestApp::spawn_postgres_at(demo, default_clock()).await
+    }
+
+    /// [`TestApp::spawn_postgres_with`] on `clock`.
+    pub async fn spawn_postgres_at(demo: bool, clock: Clock) -> Option<TestApp> {
         let database = match PostgresDatabase::create().await {
             Ok(database) => database,
             Err(e) if std::env::var_os("CI").is_none() => {
@@ -97,9 +181,12 @@ impl TestApp {
         };
         let url = database.url.clone();
         Some(
-            TestApp::spawn(url, TestDatabase::Postgres(database), |config| {
-                config.demo_mode = demo
-            })
+            TestApp::spawn(
+                url,
+                TestDatabase::Postgres(database),
+                |config| config.demo_mode = demo,
+                clock,
+            )
             .await,
         )
     }
@@ -108,16 +195,22 @@ impl TestApp {
         database_url: String,
         database: TestDatabase,
         configure: impl FnOnce(&mut Config),
+        clock: Clock,
     ) -> TestApp {
         let mut config = test_config(database_url);
         configure(&mut config);
         server::telemetry::init(&config);
-        let application = Application::build(&config).await.unwrap();
+        let application = Application::build_with_clock(&config, clock.clone())
+            .await
+            .unwrap();
         if config.demo_mode && !matches!(database, TestDatabase::Shared) {
-            server::seed::demo::load(application.db()).await.unwrap();
+            server::seed::demo::load(application.db(), clock.now_ms())
+                .await
+                .unwrap();
         }
         let addr = application.local_addr().unwrap();
         let db = application.db().clone();
+        let jobs = application.jobs().clone();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(application.run_until(async move {
             let _ = stopped.await;
@@ -126,6 +219,8 @@ impl TestApp {
             addr,
             db,
             client: client(),
+            clock,
+            jobs,
             stop: Some(stop),
             task: Some(task),
             _database: database,
@@ -210,10 +305,16 @@ impl TestApp {
     /// A second instance of the application on this one's database (as behind a load balancer),
     /// with its own pool and its own in-memory state; the first instance owns the database.
     pub async fn spawn_second(&self, demo: bool) -> TestApp {
-        TestApp::spawn(self.database_url(), TestDatabase::Shared, |config| {
-            // The demo data is already loaded; demo mode is only for the demo sign-in.
-            config.demo_mode = demo;
-        })
+        TestApp::spawn(
+            self.database_url(),
+            TestDatabase::Shared,
+            |config| {
+                // The demo data is already loaded; demo mode is only for the demo sign-in.
+                config.demo_mode = demo;
+            },
+            // One clock, as two instances on one machine would read.
+            self.clock.clone(),
+        )
         .await
     }
 
@@ -239,6 +340,27 @@ impl Drop for TestApp {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
+    }
+}
+
+/// The clock of a test that does not choose one: running, from [`TEST_START`].
+pub fn default_clock() -> Clock {
+    Clock::starting_at(at(TEST_START))
+}
+
+/// Polls `check` every 20 ms until it holds, failing with `what` after `seconds`.
+pub async fn eventually<F, Fut>(seconds: u64, what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    while !check().await {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{what} within {seconds} s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
 }
 

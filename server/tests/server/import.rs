@@ -144,11 +144,11 @@ fn the_good_file() -> Vec<String> {
 
 on_both_databases! {
     async fn a_good_file_of_users_and_devices_imports_and_importing_it_again_changes_nothing(app) {
-        demo::load(&app.db).await.unwrap();
+        demo::load(&app.db, app.clock.now_ms()).await.unwrap();
         let dir = tempfile::tempdir().unwrap();
         let path = jsonl(dir.path(), &the_good_file());
 
-        let first = import_file(&app.db, CONTOSO, &path, 2).await.unwrap();
+        let first = import_file(&app.db, CONTOSO, &path, 2, &app.clock).await.unwrap();
         assert_eq!(first.rejected, Vec::<Rejection>::new());
         assert_eq!((first.users_inserted, first.devices_inserted), (2, 3));
         assert_eq!((first.users_updated, first.devices_updated, first.unchanged), (0, 0, 0));
@@ -185,7 +185,7 @@ on_both_databases! {
         assert_eq!(tablet.primary_user_id.as_deref(), Some(ADELE));
 
         let before = all_rows(&app.db).await;
-        let second = import_file(&app.db, CONTOSO, &path, 2).await.unwrap();
+        let second = import_file(&app.db, CONTOSO, &path, 2, &app.clock).await.unwrap();
         assert_eq!(
             second,
             ImportReport { unchanged: 5, ..ImportReport::default() },
@@ -195,7 +195,7 @@ on_both_databases! {
     }
 
     async fn bad_records_are_reported_by_line_field_and_reason_and_the_good_ones_are_kept(app) {
-        demo::load(&app.db).await.unwrap();
+        demo::load(&app.db, app.clock.now_ms()).await.unwrap();
         let dir = tempfile::tempdir().unwrap();
         let stranger = "c0000000-0000-4000-8000-0000000000ff";
         let mut file = lines(&[
@@ -222,7 +222,7 @@ on_both_databases! {
         ]));
         let path = jsonl(dir.path(), &file);
 
-        let report = import_file(&app.db, CONTOSO, &path, 1000).await.unwrap();
+        let report = import_file(&app.db, CONTOSO, &path, 1000, &app.clock).await.unwrap();
         assert_eq!(
             lines_fields(&report),
             vec![
@@ -261,7 +261,7 @@ on_both_databases! {
     }
 
     async fn a_truncated_last_line_is_rejected_without_affecting_the_rest(app) {
-        demo::load(&app.db).await.unwrap();
+        demo::load(&app.db, app.clock.now_ms()).await.unwrap();
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("cut.jsonl");
         let mut text = lines(&[
@@ -274,7 +274,7 @@ on_both_databases! {
         text.push_str(&whole[..whole.len() / 2]);
         std::fs::write(&path, text).unwrap();
 
-        let report = import_file(&app.db, CONTOSO, &path, 1000).await.unwrap();
+        let report = import_file(&app.db, CONTOSO, &path, 1000, &app.clock).await.unwrap();
         assert_eq!(lines_fields(&report), vec![(3, None)]);
         assert!(report.rejected[0].reason.message(Locale::En).contains("cut off"), "{:?}", report.rejected);
         assert_eq!((report.users_inserted, report.devices_inserted), (1, 1));
@@ -283,7 +283,7 @@ on_both_databases! {
     }
 
     async fn importing_a_changed_user_updates_it_and_bumps_its_version_once(app) {
-        demo::load(&app.db).await.unwrap();
+        demo::load(&app.db, app.clock.now_ms()).await.unwrap();
         let adele_before = user(&app.db, ADELE).await.unwrap();
         let ben_before = user(&app.db, BEN).await.unwrap();
         let dir = tempfile::tempdir().unwrap();
@@ -304,7 +304,7 @@ on_both_databases! {
             }),
         ]));
 
-        let report = import_file(&app.db, CONTOSO, &path, 1000).await.unwrap();
+        let report = import_file(&app.db, CONTOSO, &path, 1000, &app.clock).await.unwrap();
         assert_eq!((report.users_updated, report.unchanged, report.users_inserted), (1, 1, 0));
         let adele = user(&app.db, ADELE).await.unwrap();
         assert_eq!(adele.department.as_deref(), Some("Sales"));
@@ -313,13 +313,13 @@ on_both_databases! {
         assert!(adele.updated_at >= adele_before.updated_at);
         assert_eq!(user(&app.db, BEN).await.unwrap(), ben_before, "same values: untouched");
 
-        let again = import_file(&app.db, CONTOSO, &path, 1000).await.unwrap();
+        let again = import_file(&app.db, CONTOSO, &path, 1000, &app.clock).await.unwrap();
         assert_eq!((again.users_updated, again.unchanged), (0, 2));
         assert_eq!(user(&app.db, ADELE).await.unwrap(), adele, "bumped once, not per import");
     }
 
     async fn an_id_from_another_tenant_is_rejected_and_that_tenants_rows_are_unchanged(app) {
-        demo::load(&app.db).await.unwrap();
+        demo::load(&app.db, app.clock.now_ms()).await.unwrap();
         let nestor = user(&app.db, FAB_USER).await.unwrap();
         let nestors_phone = device(&app.db, FABRIKAM_PHONE).await.unwrap();
         let dir = tempfile::tempdir().unwrap();
@@ -330,7 +330,7 @@ on_both_databases! {
             graph_user(NEW_USER, "grady.archie@contoso.com", "Grady Archie"),
         ]));
 
-        let report = import_file(&app.db, CONTOSO, &path, 1000).await.unwrap();
+        let report = import_file(&app.db, CONTOSO, &path, 1000, &app.clock).await.unwrap();
         assert_eq!(
             lines_fields(&report),
             vec![(1, Some("id")), (2, Some("id")), (3, Some("userId"))]
@@ -344,7 +344,7 @@ on_both_databases! {
     }
 
     async fn a_batch_the_database_refuses_is_rolled_back_whole_and_stops_the_import(app) {
-        demo::load(&app.db).await.unwrap();
+        demo::load(&app.db, app.clock.now_ms()).await.unwrap();
         let refused = "c0000000-0000-4000-8000-0000000000bd";
         refuse_inserting_user(&app.db, refused).await;
         let adele_before = user(&app.db, ADELE).await.unwrap();
@@ -362,7 +362,7 @@ on_both_databases! {
             graph_user(AFTER_FAILURE, "after@contoso.com", "After Failure"),
         ]));
 
-        let error = import_file(&app.db, CONTOSO, &path, 2).await.unwrap_err();
+        let error = import_file(&app.db, CONTOSO, &path, 2, &app.clock).await.unwrap_err();
         let failed = error.downcast_ref::<BatchFailed>().unwrap_or_else(|| panic!("{error:#}"));
         assert_eq!((failed.first_line, failed.last_line), (3, 4));
         assert!(error.to_string().contains("lines 3–4"), "{error}");
@@ -379,14 +379,14 @@ on_both_databases! {
     }
 
     async fn an_unknown_tenant_or_an_unreadable_file_is_an_error(app) {
-        demo::load(&app.db).await.unwrap();
+        demo::load(&app.db, app.clock.now_ms()).await.unwrap();
         let dir = tempfile::tempdir().unwrap();
         let path = jsonl(dir.path(), &the_good_file());
         let unknown = "99999999-0000-4000-8000-000000000000";
-        let error = import_file(&app.db, unknown, &path, 1000).await.unwrap_err();
+        let error = import_file(&app.db, unknown, &path, 1000, &app.clock).await.unwrap_err();
         assert!(error.to_string().contains("no tenant"), "{error:#}");
         let missing = dir.path().join("missing.jsonl");
-        let error = import_file(&app.db, CONTOSO, &missing, 1000).await.unwrap_err();
+        let error = import_file(&app.db, CONTOSO, &missing, 1000, &app.clock).await.unwrap_err();
         assert!(format!("{error:#}").contains("opening the import file"), "{error:#}");
         assert!(user(&app.db, NEW_USER).await.is_none());
     }

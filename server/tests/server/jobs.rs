@@ -345,7 +345,7 @@ on_both_databases! { demo;
     async fn cancelling_stops_a_queued_job_and_an_ended_job_cannot_be_cancelled(app) {
         let admin = app.client_as(ADMIN).await;
         // Stored, not started: it stays queued until cancelled, whatever the timing.
-        let queued = stored_job(&app, "queued", server::clock::now_ms(), None).await;
+        let queued = stored_job(&app, "queued", app.clock.now_ms(), None).await;
         // A plain form (no browser bundle) is sent back to the page.
         let response = admin
             .post(app.url("/api/jobs/cancel"))
@@ -385,15 +385,19 @@ on_both_databases! { demo;
             return;
         }
         assert_eq!(status, 200, "{body}");
-        // Longer than a heartbeat: the task has noticed and stopped, and did not overwrite it.
-        tokio::time::sleep(Duration::from_millis(2500)).await;
+        // Once its task has ended (it notices at its next heartbeat), it did not overwrite it.
+        crate::helpers::eventually(30, "the cancelled import's task ends", || {
+            let ended = !app.jobs.is_active(id);
+            async move { ended }
+        })
+        .await;
         let job = find(&jobs(&app, &admin).await, id).unwrap();
         assert_eq!(job["state"], "cancelled", "{job}");
     }
 
     async fn a_job_whose_server_stopped_is_marked_failed_and_old_jobs_are_deleted(app) {
         let admin = app.client_as(ADMIN).await;
-        let now = server::clock::now_ms();
+        let now = app.clock.now_ms();
         let stale = stored_job(&app, "running", now - 120_000, None).await;
         let alive = stored_job(&app, "running", now, None).await;
         let old = stored_job(&app, "done", now - 8 * 86_400_000, Some(now - 8 * 86_400_000)).await;
@@ -414,7 +418,7 @@ on_both_databases! { demo;
 
     async fn a_tenant_cannot_queue_more_than_a_handful_of_jobs(app) {
         let admin = app.client_as(ADMIN).await;
-        let now = server::clock::now_ms();
+        let now = app.clock.now_ms();
         for _ in 0..app::jobs::MAX_ACTIVE_JOBS {
             stored_job(&app, "queued", now, None).await;
         }

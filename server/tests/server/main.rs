@@ -11,6 +11,7 @@ mod api_endpoints;
 mod audit;
 mod audit_log;
 mod auth;
+mod calendar;
 mod cli;
 mod crash;
 mod dashboard;

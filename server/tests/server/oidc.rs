@@ -153,7 +153,7 @@ async fn portal_with(mock: &Mock) -> TestApp {
         });
     })
     .await;
-    demo::load(&app.db).await.unwrap();
+    demo::load(&app.db, app.clock.now_ms()).await.unwrap();
     app
 }
 
@@ -338,6 +338,7 @@ async fn a_bootstrapped_admin_takes_over_their_account_at_first_sign_in() {
         demo::CONTOSO,
         "First.Admin@contoso.com",
         "First Admin",
+        app.clock.now_ms(),
     )
     .await
     .unwrap();
@@ -353,7 +354,8 @@ async fn a_bootstrapped_admin_takes_over_their_account_at_first_sign_in() {
         &app.db,
         "no-such-tenant",
         "x@contoso.com",
-        "X"
+        "X",
+        app.clock.now_ms(),
     )
     .await
     .is_err());

@@ -327,7 +327,7 @@ on_both_databases! { demo;
         assert_eq!(app.call(&lee, "review/pause", &[("id", id.as_str()), ("request_version", "2"), ("pause", "true")]).await.0, 409);
         // A paused week later, resuming moves the deadline by that week.
         correction_request::Entity::update_many()
-            .col_expr(correction_request::Column::PausedAt, Expr::value(server::clock::now_ms() - 7 * DAY_MS))
+            .col_expr(correction_request::Column::PausedAt, Expr::value(app.clock.now_ms() - 7 * DAY_MS))
             .filter(correction_request::Column::Id.eq(id_of(&request)))
             .exec(&app.db).await.unwrap();
         let resume = [("id", id.as_str()), ("request_version", "2"), ("pause", "false")];
@@ -344,8 +344,8 @@ on_both_databases! { demo;
     async fn overdue_requests_stand_out_and_the_queue_filters_by_due_date_category_user_and_age(app) {
         let request = adele_files(&app, IPHONE, "device_category", "Field staff").await;
         correction_request::Entity::update_many()
-            .col_expr(correction_request::Column::ReceivedAt, Expr::value(server::clock::now_ms() - 40 * DAY_MS))
-            .col_expr(correction_request::Column::DueAt, Expr::value(server::clock::now_ms() - 9 * DAY_MS))
+            .col_expr(correction_request::Column::ReceivedAt, Expr::value(app.clock.now_ms() - 40 * DAY_MS))
+            .col_expr(correction_request::Column::DueAt, Expr::value(app.clock.now_ms() - 9 * DAY_MS))
             .filter(correction_request::Column::Id.eq(id_of(&request)))
             .exec(&app.db).await.unwrap();
         let lee = app.client_as("Lee Gu").await;
@@ -364,7 +364,7 @@ on_both_databases! { demo;
         assert_eq!(app.call(&lee, "review/queue", &[("status", "lost")]).await.0, 422);
         // A paused request is not overdue: its clock is stopped.
         correction_request::Entity::update_many()
-            .col_expr(correction_request::Column::PausedAt, Expr::value(Some(server::clock::now_ms() - 10 * DAY_MS)))
+            .col_expr(correction_request::Column::PausedAt, Expr::value(Some(app.clock.now_ms() - 10 * DAY_MS)))
             .filter(correction_request::Column::Id.eq(id_of(&request)))
             .exec(&app.db).await.unwrap();
         assert_eq!(ids(&app.call(&lee, "review/queue", &[("due", "overdue")]).await.1), Vec::<i64>::new());
@@ -372,7 +372,7 @@ on_both_databases! { demo;
 
     async fn the_queue_is_read_a_page_at_a_time_by_deadline_without_gaps_or_repeats(app) {
         let template = correction_request::Entity::find_by_id(bens_request(&app).await).one(&app.db).await.unwrap().unwrap();
-        let now = server::clock::now_ms();
+        let now = app.clock.now_ms();
         // 120 more pending requests of Ben's; some share a deadline, so the id breaks the tie.
         for n in 0..120_i64 {
             let mut row: correction_request::ActiveModel = template.clone().into();

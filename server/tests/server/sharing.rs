@@ -34,10 +34,6 @@ fn policy() -> DeliveryPolicy {
     }
 }
 
-fn now() -> i64 {
-    server::clock::now_ms()
-}
-
 /// The feature's entry of the sharing overview.
 async fn feature(app: &TestApp, client: &reqwest::Client, id: &str) -> Value {
     let (status, overview) = app.call(client, "sharing/overview", &[]).await;
@@ -232,7 +228,7 @@ on_both_databases! { demo;
 
     async fn the_cycle_discloses_only_under_enabled_features_and_never_twice_for_unchanged_values(app) {
         let connector = Connector::new(policy());
-        let first = run_tenant(&app.db, &connector, demo::CONTOSO, now()).await.unwrap();
+        let first = run_tenant(&app.db, &connector, demo::CONTOSO, app.clock.now_ms()).await.unwrap();
         assert!(first.recorded > 0, "{first:?}");
         // TeamViewer is off in the demo tenant: nothing is shared under it.
         let before_teamviewer = disclosures_of(&app, "teamviewer").await.len();
@@ -244,15 +240,15 @@ on_both_databases! { demo;
         assert!(!latest.fingerprint.contains("124411614K0593"), "values are never stored");
 
         let total = disclosure::Entity::find().count(&app.db).await.unwrap();
-        let again = run_tenant(&app.db, &connector, demo::CONTOSO, now()).await.unwrap();
+        let again = run_tenant(&app.db, &connector, demo::CONTOSO, app.clock.now_ms()).await.unwrap();
         assert_eq!(again.recorded, 0, "{again:?}");
         // A restart is a new connector over the same database: still nothing new.
-        let restarted = run_tenant(&app.db, &Connector::new(policy()), demo::CONTOSO, now()).await.unwrap();
+        let restarted = run_tenant(&app.db, &Connector::new(policy()), demo::CONTOSO, app.clock.now_ms()).await.unwrap();
         assert_eq!(restarted.recorded, 0);
         assert_eq!(disclosure::Entity::find().count(&app.db).await.unwrap(), total);
         assert_eq!(disclosures_of(&app, "teamviewer").await.len(), before_teamviewer);
         // Fabrikam has every feature off.
-        let fabrikam = run_tenant(&app.db, &connector, demo::FABRIKAM, now()).await.unwrap();
+        let fabrikam = run_tenant(&app.db, &connector, demo::FABRIKAM, app.clock.now_ms()).await.unwrap();
         assert_eq!(fabrikam.recorded, 0);
     }
 
@@ -269,18 +265,18 @@ on_both_databases! { demo;
             reason: Set("Typo".into()),
             restrict_sharing: Set(true),
             status: Set("pending".into()),
-            received_at: Set(now()),
-            due_at: Set(now() + 30 * 86_400_000),
+            received_at: Set(app.clock.now_ms()),
+            due_at: Set(app.clock.now_ms() + 30 * 86_400_000),
             version: Set(0),
-            created_at: Set(now()),
-            updated_at: Set(now()),
+            created_at: Set(app.clock.now_ms()),
+            updated_at: Set(app.clock.now_ms()),
             ..Default::default()
         }
         .insert(&app.db)
         .await
         .unwrap();
         let connector = Connector::new(policy());
-        let summary = run_tenant(&app.db, &connector, demo::CONTOSO, now()).await.unwrap();
+        let summary = run_tenant(&app.db, &connector, demo::CONTOSO, app.clock.now_ms()).await.unwrap();
         assert!(summary.restricted_fields > 0, "{summary:?}");
         let ade = disclosures_of(&app, "apple_ade").await;
         let latest = ade.iter().filter(|d| d.record_id == IPHONE).max_by_key(|d| d.id).unwrap();
@@ -291,7 +287,7 @@ on_both_databases! { demo;
         let mut closed: correction_request::ActiveModel = request.into();
         closed.status = Set("rejected".into());
         closed.update(&app.db).await.unwrap();
-        run_tenant(&app.db, &connector, demo::CONTOSO, now()).await.unwrap();
+        run_tenant(&app.db, &connector, demo::CONTOSO, app.clock.now_ms()).await.unwrap();
         let ade = disclosures_of(&app, "apple_ade").await;
         let latest = ade.iter().filter(|d| d.record_id == IPHONE).max_by_key(|d| d.id).unwrap();
         assert!(latest.fields.split(',').any(|f| f == "serial_number"), "{}", latest.fields);
@@ -305,7 +301,7 @@ on_both_databases! { demo;
         let url = start_receiver(receiver.clone()).await;
         set_endpoint(&app, &admin, "zebra", &url).await;
         let connector = Connector::new(policy());
-        let t0 = now();
+        let t0 = app.clock.now_ms();
 
         // First attempt: the receiver takes too long (it got it, we never heard back).
         let first = run_tenant(&app.db, &connector, demo::CONTOSO, t0).await.unwrap();
@@ -344,7 +340,7 @@ on_both_databases! { demo;
         let url = start_receiver(receiver.clone()).await;
         set_endpoint(&app, &admin, "apple", &url).await;
         let connector = Connector::new(policy());
-        run_tenant(&app.db, &connector, demo::CONTOSO, now()).await.unwrap();
+        run_tenant(&app.db, &connector, demo::CONTOSO, app.clock.now_ms()).await.unwrap();
         receiver.received.lock().unwrap().clear();
 
         // Apple received the asset tag under ADE (demo ledger); a correction routed to the
@@ -358,7 +354,7 @@ on_both_databases! { demo;
             .filter(follow_up_task::Column::Field.eq("asset_tag"))
             .all(&app.db).await.unwrap();
         assert_eq!(tasks.len(), 1);
-        run_tenant(&app.db, &connector, demo::CONTOSO, now()).await.unwrap();
+        run_tenant(&app.db, &connector, demo::CONTOSO, app.clock.now_ms()).await.unwrap();
         let task = follow_up_task::Entity::find_by_id(tasks[0].id).one(&app.db).await.unwrap().unwrap();
         assert_eq!(task.status, "acknowledged", "the receiver acknowledged it");
         let received = receiver.received.lock().unwrap().clone();
@@ -379,7 +375,7 @@ on_both_databases! { demo;
         let url = start_receiver(receiver.clone()).await;
         set_endpoint(&app, &admin, "zebra", &url).await;
         let connector = Connector::new(policy());
-        run_tenant(&app.db, &connector, demo::CONTOSO, now()).await.unwrap();
+        run_tenant(&app.db, &connector, demo::CONTOSO, app.clock.now_ms()).await.unwrap();
         let history = disclosures_of(&app, "zebra_lifeguard_ota").await.len();
         assert!(disclosures_of(&app, "zebra_lifeguard_ota").await.iter().any(|d| d.delivery_status == "pending"));
 
@@ -393,7 +389,7 @@ on_both_databases! { demo;
         assert_eq!(after.len(), history, "history stays");
         assert!(after.iter().all(|d| d.delivery_status != "pending"), "undelivered disclosures are cancelled");
         let sent_before = receiver.received.lock().unwrap().len();
-        run_tenant(&app.db, &connector, demo::CONTOSO, now() + 600_000).await.unwrap();
+        run_tenant(&app.db, &connector, demo::CONTOSO, app.clock.now_ms() + 600_000).await.unwrap();
         assert_eq!(disclosures_of(&app, "zebra_lifeguard_ota").await.len(), history, "no new disclosure while off");
         let deletion = follow_up_task::Entity::find()
             .filter(follow_up_task::Column::Kind.eq("delete_at_recipient"))
@@ -435,7 +431,7 @@ on_both_databases! { demo;
         app.db.execute(Statement::from_string(app.db.get_database_backend(), "UPDATE devices SET imei = '356938035643809' WHERE id = 'd4000000-0000-4000-8000-0000000000d4'")).await.unwrap();
 
         let connector = Connector::new(policy());
-        run_tenant(&app.db, &connector, demo::CONTOSO, now()).await.unwrap();
+        run_tenant(&app.db, &connector, demo::CONTOSO, app.clock.now_ms()).await.unwrap();
         let latest = disclosures_of(&app, "zebra_lifeguard_ota").await.into_iter().filter(|d| d.record_id == ZEBRA).max_by_key(|d| d.id).unwrap();
         assert!(!latest.fields.contains("imei"), "not covered by the consent: {}", latest.fields);
         let f = feature(&app, &admin, "zebra_lifeguard_ota").await;
@@ -453,7 +449,7 @@ on_both_databases! { demo;
         let f = feature(&app, &admin, "zebra_lifeguard_ota").await;
         assert_eq!(f["consent_outdated"], false);
         assert_eq!(f["consent"]["terms_version"], 2);
-        run_tenant(&app.db, &connector, demo::CONTOSO, now()).await.unwrap();
+        run_tenant(&app.db, &connector, demo::CONTOSO, app.clock.now_ms()).await.unwrap();
         let latest = disclosures_of(&app, "zebra_lifeguard_ota").await.into_iter().filter(|d| d.record_id == ZEBRA).max_by_key(|d| d.id).unwrap();
         assert!(latest.fields.split(',').any(|f| f == "imei"), "{}", latest.fields);
         let renewed = audit_event::Entity::find().filter(audit_event::Column::Action.eq("feature.consent_renewed")).count(&app.db).await.unwrap();
@@ -480,7 +476,7 @@ on_both_databases! { demo;
 
     async fn the_report_counts_disclosures_per_recipient_and_day_and_downloads_as_csv(app) {
         let admin = app.client_as("Megan Bowen").await;
-        run_tenant(&app.db, &Connector::new(policy()), demo::CONTOSO, now()).await.unwrap();
+        run_tenant(&app.db, &Connector::new(policy()), demo::CONTOSO, app.clock.now_ms()).await.unwrap();
         let (status, report) = app.call(&admin, "sharing/report", &[("filter[feature]", ""), ("filter[from]", ""), ("filter[to]", "")]).await;
         assert_eq!(status, 200, "{report}");
         assert_eq!(report["days"].as_array().unwrap().len(), 30);
