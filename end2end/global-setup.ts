@@ -12,7 +12,9 @@
 // the chosen instant plus the time that has passed since the suite started, so they share one
 // timeline. Tests read the instant from E2E_NOW (tests/fixtures.ts).
 //
-// With BASE_URL set, nothing is started: the suite uses that server as it is. The OpenID
+// With BASE_URL set, nothing is started: the suite uses that server as it is, at whatever time
+// its clock shows; tests that check exact dates then need E2E_NOW to name the instant that
+// server's clock started at, and check looser wording without it. The OpenID
 // Connect tests then run only when OIDC_ISSUER names the provider that server signs in with
 // (run oidc/provider.mjs by hand for that); otherwise they are skipped.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
@@ -37,8 +39,11 @@ export default async function globalSetup(): Promise<void> {
   }
   const chosen = process.env.E2E_NOW || DEFAULT_NOW;
   const shift = Date.parse(chosen) - Date.now();
-  if (Number.isNaN(shift)) throw new Error(`E2E_NOW=${chosen} is not an RFC 3339 instant`);
-  process.env.E2E_NOW = chosen;
+  if (Number.isNaN(shift) || !/(Z|[+-]\d\d:\d\d)$/.test(chosen)) {
+    throw new Error(`E2E_NOW=${chosen} is not an RFC 3339 instant with an offset, e.g. ${DEFAULT_NOW}`);
+  }
+  // In UTC from here on, so the tests read the day the portal's clock shows.
+  process.env.E2E_NOW = new Date(Date.parse(chosen)).toISOString();
   // The portal's clock for a process started now: the chosen instant, moved on by the time since.
   const clockStart = () => new Date(Date.now() + shift).toISOString();
   const binary = process.env.PORTAL_SERVER_BIN ?? join(ROOT, "target/debug/server");

@@ -53,11 +53,24 @@ fn print_import_report(report: &server::import::ImportReport) {
 }
 
 async fn run(command: Command, config: Config) -> anyhow::Result<()> {
-    // Every command reads time from the one clock the configuration asks for.
-    let clock = config.clock();
+    // One clock per process. A chosen start (`clock_start`, demo mode only) moves the server
+    // and the demo and generated data; the other commands change or read real records (tokens,
+    // imports, exports, audit events, deliveries), so they always run on the system clock.
+    let chosen = matches!(
+        command,
+        Command::Serve | Command::SeedDemo | Command::Seed { .. }
+    );
+    let clock = if chosen {
+        config.clock()
+    } else {
+        if config.clock_start.is_some() {
+            tracing::warn!("clock_start applies to serve and the seed commands only; this command runs on the system clock");
+        }
+        server::clock::Clock::system()
+    };
     match command {
         Command::Serve => {
-            let application = Application::build(&config).await?;
+            let application = Application::build_with_clock(&config, clock).await?;
             let addr = application.local_addr()?;
             // Printed on stdout, unadorned, so scripts and the browser-test harness can read
             // the port chosen when `port = 0`.

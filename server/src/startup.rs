@@ -76,6 +76,10 @@ impl Application {
         config: &Config,
         clock: crate::clock::Clock,
     ) -> anyhow::Result<Application> {
+        if !clock.is_system() {
+            // Never silent: demo and test runs only (see `Config::validate`).
+            tracing::warn!(?clock, "running on a chosen clock, not the system's");
+        }
         let db = crate::db::connect(config).await?;
         let applied = crate::db::migrate(&db).await?;
         if applied > 0 {

@@ -47,7 +47,7 @@ impl Now {
 }
 
 /// Provides [`Now`] for the page: the request's time on the server, the server's render time
-/// while the browser hydrates, then the browser's clock.
+/// while the browser hydrates, then that time moved on by the time the page has been open.
 pub fn provide_now() -> Now {
     let rendered_at = initial_now();
     let now = Now(RwSignal::new(rendered_at));

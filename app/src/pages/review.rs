@@ -322,6 +322,8 @@ fn Review(view: ReviewView, actions: Actions) -> impl IntoView {
             let (v2, v3, v4) = (version.clone(), version.clone(), version.clone());
             let paused = r.paused;
             let extended = r.extension_reason.is_some();
+            // Past its deadline an extension can no longer be decided (Art. 12(3)).
+            let late = r.overdue;
             view! {
                 <section class="review-actions">
                     <ActionForm action=actions.approve>
@@ -342,7 +344,7 @@ fn Review(view: ReviewView, actions: Actions) -> impl IntoView {
                             <button type="submit" class="button button--danger">{Key::ReviewReject.text(locale)}</button>
                         </ActionForm>
                     </details>
-                    {(!extended).then(|| view! {
+                    {(!extended && !late).then(|| view! {
                         <details class="inline-editor">
                             <summary class="button button--secondary">{Key::ReviewExtend.text(locale)}</summary>
                             <ActionForm action=actions.extend>

@@ -112,8 +112,10 @@ pub async fn sign_out(
                 .map_err(HttpError::Internal)?;
         }
     }
+    // Flushed: the data is cleared as well as the stored row, so the session layer neither saves
+    // it again at the end of this request nor sends its cookie back.
     session
-        .delete()
+        .flush()
         .await
         .context("deleting the session")
         .map_err(HttpError::Internal)?;

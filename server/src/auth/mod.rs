@@ -26,6 +26,8 @@ use tower_sessions::Session;
 
 /// Session key of the signed-in state.
 const AUTH_KEY: &str = "auth";
+/// How stale a session's recorded last request may get before it is written again.
+const LAST_SEEN_STEP_MS: i64 = 60_000;
 
 /// What the session stores about a signed-in person: only ids, never personal data.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -46,7 +48,8 @@ pub async fn resolve(
     mut request: Request,
     next: Next,
 ) -> Response {
-    match load_principal(&state, &session).await {
+    let path = request.uri().path().to_owned();
+    match load_principal(&state, &session, &path).await {
         Ok(Some(principal)) => {
             request.extensions_mut().insert(principal);
         }
@@ -56,7 +59,20 @@ pub async fn resolve(
     next.run(request).await
 }
 
-async fn load_principal(state: &AppState, session: &Session) -> anyhow::Result<Option<Principal>> {
+/// Whether a request to `path` is the person's activity (a page, a server function, a
+/// download), not the browser fetching the bundle or a probe.
+fn counts_as_activity(path: &str) -> bool {
+    !(path.starts_with("/pkg/")
+        || path == "/favicon.ico"
+        || path == "/healthz"
+        || path == "/readyz")
+}
+
+async fn load_principal(
+    state: &AppState,
+    session: &Session,
+    path: &str,
+) -> anyhow::Result<Option<Principal>> {
     let Some(mut auth) = session
         .get::<SessionAuth>(AUTH_KEY)
         .await
@@ -66,23 +82,28 @@ async fn load_principal(state: &AppState, session: &Session) -> anyhow::Result<O
     };
     let now = state.clock.now_ms();
     if expired(&auth, now, &state.config) {
-        session
-            .delete()
-            .await
-            .context("ending an expired session")?;
+        // Flushed, not only deleted: the data goes too, so nothing later in this request can
+        // store the session again.
+        session.flush().await.context("ending an expired session")?;
         return Ok(None);
     }
-    auth.last_seen_at = now;
-    session
-        .insert(AUTH_KEY, &auth)
-        .await
-        .context("recording the session's last request")?;
+    // Written at most once a minute, and never for the bundle, styles or probes: every write is
+    // a database write of the session and a new cookie on the answer, and the idle rule does
+    // not need finer steps. A session deleted meanwhile (signed out elsewhere) is not stored
+    // again by this write: the store saves only sessions it still holds.
+    if now.saturating_sub(auth.last_seen_at) >= LAST_SEEN_STEP_MS && counts_as_activity(path) {
+        auth.last_seen_at = now;
+        session
+            .insert(AUTH_KEY, &auth)
+            .await
+            .context("recording the session's last request")?;
+    }
     match principal_for(&state.db, auth.account_id, auth.csrf).await? {
         Some(principal) => Ok(Some(principal)),
         None => {
             // The account was removed: the session is worthless.
             session
-                .delete()
+                .flush()
                 .await
                 .context("ending a session of a removed account")?;
             Ok(None)

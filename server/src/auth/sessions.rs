@@ -56,6 +56,12 @@ impl SessionStore for Store {
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
+        // Saves only a session that is still stored: the stores' own save is an upsert, so a
+        // request still in flight when its session was signed out (or expired) would otherwise
+        // store it again. New sessions go through `create`.
+        if self.load(&record.id).await?.is_none() {
+            return Ok(());
+        }
         match self {
             Store::Sqlite(s) => s.save(record).await,
             Store::Postgres(s) => s.save(record).await,

@@ -141,8 +141,9 @@ impl Runner {
     /// Starts the task of job `id`, which must be stored `queued`.
     pub fn start(&self, id: i64, work: Work) {
         let runner = self.clone();
+        // Remembered before the task starts, so `is_active` never reports a job not yet begun.
+        runner.remember(id, true);
         tokio::spawn(async move {
-            runner.remember(id, true);
             if let Err(e) = runner.run(id, work).await {
                 tracing::error!(job_id = id, "job bookkeeping failed: {e:#}");
             }

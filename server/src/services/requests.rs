@@ -1081,18 +1081,18 @@ impl RequestsService {
             // Extended once already, or decided.
             return Err(refuse(AppError::Conflict));
         }
-        let now = self.clock.now_ms();
-        // Art. 12(3): the requester is told of an extension within the first period, so it
-        // cannot be decided once the deadline has passed.
-        if now > effective_due(&request, now) {
-            return Err(invalid("months", Key::ErrExtensionTooLate.text(locale)));
-        }
         if self
             .four_eyes(&txn, principal, &request, false)
             .await?
             .is_some()
         {
             return Err(refuse(AppError::Forbidden));
+        }
+        let now = self.clock.now_ms();
+        // Art. 12(3): the requester is told of an extension within the first period, so it
+        // cannot be decided once the deadline has passed.
+        if now > effective_due(&request, now) {
+            return Err(invalid("months", Key::ErrExtensionTooLate.text(locale)));
         }
         let due = add_months(request.due_at, i64::from(months));
         step(

@@ -500,7 +500,7 @@ async fn the_command_line_creates_a_working_token_and_prints_only_its_secret() {
         command
             .env("DATABASE_URL", &url)
             .env("PORTAL_LOG_LEVEL", "warn")
-            // The commands run at the tests' instant, not today.
+            // Honoured by seed-demo; ignored by api-token, which always runs on the system clock.
             .env("PORTAL_DEMO_MODE", "true")
             .env("PORTAL_CLOCK_START", crate::helpers::TEST_START)
             .args(args)
@@ -540,14 +540,20 @@ async fn the_command_line_creates_a_working_token_and_prints_only_its_secret() {
     ]);
     assert!(!refused.status.success());
     let db = sea_orm::Database::connect(&url).await.unwrap();
-    let caller = api_tokens::authenticate(
-        &db,
-        &secret,
-        crate::helpers::at(crate::helpers::TEST_START) + 60_000,
-    )
-    .await
-    .unwrap()
-    .unwrap();
+    // The command line makes tokens on the system clock whatever `clock_start` says: the token
+    // (30 days) works now and not after its last day by that clock.
+    let system = server::clock::Clock::system().now_ms();
+    let expired = api_tokens::authenticate(&db, &secret, system + 31 * 86_400_000)
+        .await
+        .unwrap();
+    assert!(
+        expired.is_err(),
+        "a token made on the command line counts from the real date"
+    );
+    let caller = api_tokens::authenticate(&db, &secret, system)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(caller.principal.tenant_id, demo::CONTOSO);
     assert_eq!(caller.principal.roles, [Role::Auditor]);
     let event = audit_event::Entity::find()

@@ -12,6 +12,29 @@ fn session_cookie(response: &reqwest::Response) -> Option<String> {
         .map(|c| c.split(';').next().unwrap_or_default().to_owned())
 }
 
+/// Signs in as `name` with a bare client; returns the session cookie and its CSRF token.
+async fn signed_in_cookie(app: &crate::helpers::TestApp, name: &str) -> (String, String) {
+    let account = app.account_id(name).await.to_string();
+    let response = client()
+        .post(app.url("/auth/demo"))
+        .form(&[("account", account.as_str())])
+        .send()
+        .await
+        .unwrap();
+    let cookie = session_cookie(&response).unwrap();
+    let info: serde_json::Value = client()
+        .post(app.url("/api/session"))
+        .header("cookie", cookie.clone())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let csrf = info["user"]["csrf_token"].as_str().unwrap().to_owned();
+    (cookie, csrf)
+}
+
 on_both_databases! { demo;
     async fn each_role_reaches_the_accounts_list_only_as_tenant_admin(app) {
         let anonymous = client();
@@ -84,16 +107,27 @@ on_both_databases! { demo;
     }
 
     async fn signing_out_deletes_the_session_so_a_copied_cookie_is_useless(app) {
-        let account = app.account_id("Megan Bowen").await.to_string();
-        let response = client().post(app.url("/auth/demo")).form(&[("account", account.as_str())]).send().await.unwrap();
-        let cookie = session_cookie(&response).unwrap();
+        let (cookie, csrf) = signed_in_cookie(&app, "Megan Bowen").await;
         let with_cookie = |path: &str| client().post(app.url(path)).header("cookie", cookie.clone());
-        let info: serde_json::Value = with_cookie("/api/session").send().await.unwrap().json().await.unwrap();
-        let csrf = info["user"]["csrf_token"].as_str().unwrap().to_owned();
         let refused = with_cookie("/auth/sign-out").form(&[("csrf", "wrong")]).send().await.unwrap();
         assert_eq!(refused.status(), 403, "a sign-out without the session's token is refused");
         let out = with_cookie("/auth/sign-out").form(&[("csrf", csrf.as_str())]).send().await.unwrap();
         assert_eq!(out.status(), 303);
+        let info: serde_json::Value = with_cookie("/api/session").send().await.unwrap().json().await.unwrap();
+        assert!(info["user"].is_null(), "the copied cookie still works: {info}");
+    }
+
+    async fn signing_out_minutes_after_the_last_request_still_ends_the_session_for_good(app) {
+        // The sign-out request is the first one in minutes, so the session's last-request time is
+        // due to be written in that same request: the session must not be stored again.
+        let (cookie, csrf) = signed_in_cookie(&app, "Megan Bowen").await;
+        let with_cookie = |path: &str| client().post(app.url(path)).header("cookie", cookie.clone());
+        app.clock.advance(std::time::Duration::from_secs(120));
+        let out = with_cookie("/auth/sign-out").form(&[("csrf", csrf.as_str())]).send().await.unwrap();
+        assert_eq!(out.status(), 303);
+        let sent_again = session_cookie(&out).is_some_and(|c| c != "portal_session=");
+        assert!(!sent_again, "the sign-out answer hands the session back: {:?}", session_cookie(&out));
+        app.clock.advance(std::time::Duration::from_secs(120));
         let info: serde_json::Value = with_cookie("/api/session").send().await.unwrap().json().await.unwrap();
         assert!(info["user"].is_null(), "the copied cookie still works: {info}");
     }
