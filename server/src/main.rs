@@ -230,7 +230,9 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             db.close().await?;
             Ok(())
         }
-        Command::ApiToken { command } => server::api::tokens::run_cli(command, &config).await,
+        Command::ApiToken { command } => {
+            server::api::tokens::run_cli(command, &config, &clock).await
+        }
         Command::VerifyAudit => {
             use sea_orm::EntityTrait;
             let db = migrated(&config).await?;

@@ -77,8 +77,9 @@ impl Application {
         clock: crate::clock::Clock,
     ) -> anyhow::Result<Application> {
         if !clock.is_system() {
-            // Never silent: demo and test runs only (see `Config::validate`).
-            tracing::warn!(?clock, "running on a chosen clock, not the system's");
+            // Never silent (logged at the default level): demo and test runs only (see
+            // `Config::validate`).
+            tracing::info!(?clock, "running on a chosen clock, not the system's");
         }
         let db = crate::db::connect(config).await?;
         let applied = crate::db::migrate(&db).await?;

@@ -104,6 +104,7 @@ pub async fn create_from_cli(
 pub async fn run_cli(
     command: crate::cli::ApiTokenCommand,
     config: &crate::config::Config,
+    clock: &crate::clock::Clock,
 ) -> anyhow::Result<()> {
     let db = crate::db::connect(config).await?;
     crate::db::migrate(&db).await?;
@@ -122,7 +123,7 @@ pub async fn run_cli(
                 &name,
                 days,
                 end_user.as_deref(),
-                config.clock().now_ms(),
+                clock.now_ms(),
             )
             .await?;
             println!("{secret}");
