@@ -60,16 +60,18 @@ where
             index_seconds: 0.0,
         });
     }
-    let txn = db.begin().await.context("starting the bulk load")?;
     let sqlite = db.get_database_backend() == DatabaseBackend::Sqlite;
     let mut definitions: Vec<(String, String)> = Vec::new();
+    // The definitions are read before the transaction begins, so its first statement is a
+    // write: a SQLite transaction that reads first and then writes cannot wait for another
+    // writer (the job sweeper, the session purge) and fails at once with "database is locked".
     if sqlite {
         let tables = TABLES
             .iter()
             .map(|t| format!("'{t}'"))
             .collect::<Vec<_>>()
             .join(", ");
-        let rows = txn
+        let rows = db
             .query_all(Statement::from_string(
                 DatabaseBackend::Sqlite,
                 format!(
@@ -82,6 +84,9 @@ where
         for row in rows {
             definitions.push((row.try_get("", "name")?, row.try_get("", "sql")?));
         }
+    }
+    let txn = db.begin().await.context("starting the bulk load")?;
+    if sqlite {
         for (name, _) in &definitions {
             txn.execute_unprepared(&format!("DROP INDEX \"{name}\""))
                 .await
