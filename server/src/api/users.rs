@@ -4,8 +4,8 @@
 
 use super::problem::{ApiError, Problem};
 use super::{ApiState, Auth, Params};
-use crate::services::audit::{self, NewEvent};
-use crate::services::export::{export_user, to_csv, ExportError};
+
+use crate::services::export::{export_recorded, to_csv, ExportError, ExportFormat};
 use app::auth::Role;
 use app::directory::{DirectoryParams, DirectoryQuery};
 use app::domain::visibility::Visibility;
@@ -363,10 +363,17 @@ pub async fn export(
             .filter(|l| l.code() == tag)
             .ok_or_else(|| ApiError::invalid("lang", "`en` or `nl`"))?,
     };
-    let export = export_user(
+    let format = if csv {
+        ExportFormat::Csv
+    } else {
+        ExportFormat::Json
+    };
+    let export = export_recorded(
         &state.db,
         &principal.tenant_id,
+        auth.actor(),
         &user_id,
+        format,
         locale,
         state.clock.now_ms(),
     )
@@ -375,21 +382,6 @@ pub async fn export(
         ExportError::NotFound => ApiError::NotFound,
         ExportError::Database(e) => ApiError::Internal(e),
     })?;
-    audit::append(
-        &state.db,
-        &principal.tenant_id,
-        NewEvent {
-            actor: auth.actor(),
-            action: "user.exported".into(),
-            target_kind: "user".into(),
-            target_id: user_id.clone(),
-            subject_user_id: Some(user_id.clone()),
-            changes: vec![],
-            reason: Some(if csv { "csv" } else { "json" }.into()),
-            occurred_at: state.clock.now_ms(),
-        },
-    )
-    .await?;
     if csv {
         Ok((
             [

@@ -2,8 +2,8 @@
 //! export buttons. Tenant admins only; the export is an audit event.
 
 use crate::error::problem;
-use crate::services::audit::{self, Actor, NewEvent};
-use crate::services::export::{export_user, to_csv, ExportError};
+use crate::services::audit::Actor;
+use crate::services::export::{export_recorded, to_csv, ExportError, ExportFormat};
 use crate::startup::AppState;
 use app::auth::{Principal, Role};
 use app::i18n::Locale;
@@ -40,10 +40,18 @@ pub async fn download(
         .as_deref()
         .and_then(Locale::from_tag)
         .unwrap_or_default();
-    let export = match export_user(
+    let csv = query.format.as_deref() == Some("csv");
+    let format = if csv {
+        ExportFormat::Csv
+    } else {
+        ExportFormat::Json
+    };
+    let export = match export_recorded(
         &state.db,
         &principal.tenant_id,
+        Actor::of(&principal),
         &user_id,
+        format,
         locale,
         state.clock.now_ms(),
     )
@@ -57,20 +65,6 @@ pub async fn download(
             return crate::error::HttpError::Internal(e).into_response()
         }
     };
-    let csv = query.format.as_deref() == Some("csv");
-    let event = NewEvent {
-        actor: Actor::of(&principal),
-        action: "user.exported".into(),
-        target_kind: "user".into(),
-        target_id: user_id.clone(),
-        subject_user_id: Some(user_id.clone()),
-        changes: vec![],
-        reason: Some(if csv { "csv" } else { "json" }.into()),
-        occurred_at: state.clock.now_ms(),
-    };
-    if let Err(e) = audit::append(&state.db, &principal.tenant_id, event).await {
-        return crate::error::HttpError::Internal(e).into_response();
-    }
     let (body, content_type, extension) = if csv {
         (to_csv(&export, locale), "text/csv; charset=utf-8", "csv")
     } else {

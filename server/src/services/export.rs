@@ -30,6 +30,57 @@ pub enum ExportError {
     Database(#[from] anyhow::Error),
 }
 
+/// The file format of a user's export, as the audit event names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportFormat {
+    Json,
+    Csv,
+}
+
+impl ExportFormat {
+    /// `json` or `csv`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExportFormat::Json => "json",
+            ExportFormat::Csv => "csv",
+        }
+    }
+}
+
+/// Exports everything held about `user_id` for `actor` and records the act (`user.exported`):
+/// the one use case behind the download route and the REST API, so both doors tell one story.
+///
+/// # Errors
+/// [`ExportError::NotFound`] for a user not in the tenant; a database failure otherwise (then
+/// nothing is handed out).
+pub async fn export_recorded<C: ConnectionTrait>(
+    db: &C,
+    tenant_id: &str,
+    actor: crate::services::audit::Actor,
+    user_id: &str,
+    format: ExportFormat,
+    locale: Locale,
+    now_ms: i64,
+) -> Result<UserExport, ExportError> {
+    let export = export_user(db, tenant_id, user_id, locale, now_ms).await?;
+    crate::services::audit::append(
+        db,
+        tenant_id,
+        crate::services::audit::NewEvent {
+            actor,
+            action: "user.exported".into(),
+            target_kind: "user".into(),
+            target_id: user_id.to_owned(),
+            subject_user_id: Some(user_id.to_owned()),
+            changes: vec![],
+            reason: Some(format.as_str().into()),
+            occurred_at: now_ms,
+        },
+    )
+    .await?;
+    Ok(export)
+}
+
 /// One field of one record, as the export shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FieldValue {
