@@ -204,10 +204,17 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         } => {
             let db = migrated(&config).await?;
             let locale = app::i18n::Locale::from_tag(&lang).unwrap_or_default();
-            let export = match server::services::export::export_user(
+            let format = match format {
+                server::cli::ExportFormat::Json => server::services::export::ExportFormat::Json,
+                server::cli::ExportFormat::Csv => server::services::export::ExportFormat::Csv,
+            };
+            // Recorded like every other export of personal data, with the command line as actor.
+            let export = match server::services::export::export_recorded(
                 &db,
                 &tenant,
+                server::services::audit::Actor::system("command line"),
                 &user,
+                format,
                 locale,
                 clock.now_ms(),
             )
@@ -220,10 +227,10 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 Err(server::services::export::ExportError::Database(e)) => return Err(e),
             };
             match format {
-                server::cli::ExportFormat::Json => {
+                server::services::export::ExportFormat::Json => {
                     println!("{}", serde_json::to_string_pretty(&export)?)
                 }
-                server::cli::ExportFormat::Csv => {
+                server::services::export::ExportFormat::Csv => {
                     print!("{}", server::services::export::to_csv(&export, locale))
                 }
             }

@@ -63,11 +63,13 @@ const AUDIT_EXPORT_STEPS: u64 = 2;
 
 /// What a job does, with what it needs to do it.
 pub enum Work {
+    /// Recorded as the starter's export (`user.exported`), as on every other export path.
     UserExport {
         tenant_id: String,
         user_id: String,
         csv: bool,
         locale: Locale,
+        starter: Actor,
     },
     /// Runs with the starter's authority (filters and audit event as theirs).
     AuditExport {
@@ -228,8 +230,9 @@ impl Runner {
                 user_id,
                 csv,
                 locale,
+                starter,
             } => self
-                .user_export(&tenant_id, &user_id, csv, locale, &progress)
+                .user_export(&tenant_id, &user_id, csv, locale, starter, &progress)
                 .await
                 .unwrap_or_else(|e| failed(id, e)),
             Work::AuditExport { principal, filter } => {
@@ -297,11 +300,19 @@ impl Runner {
         user_id: &str,
         csv: bool,
         locale: Locale,
+        starter: Actor,
         progress: &AtomicU64,
     ) -> Result<Outcome, JobError> {
-        use crate::services::export::{export_user, to_csv, ExportError};
+        use crate::services::export::{export_recorded, to_csv, ExportError, ExportFormat};
+        let format = if csv {
+            ExportFormat::Csv
+        } else {
+            ExportFormat::Json
+        };
+        let now = self.clock.now_ms();
         let export =
-            match export_user(&self.db, tenant_id, user_id, locale, self.clock.now_ms()).await {
+            match export_recorded(&self.db, tenant_id, starter, user_id, format, locale, now).await
+            {
                 Ok(export) => export,
                 Err(ExportError::NotFound) => return Err(JobError::UserNotFound),
                 Err(ExportError::Database(e)) => {
@@ -721,6 +732,7 @@ impl JobsService {
                     user_id: user_id.clone(),
                     csv,
                     locale,
+                    starter: Actor::of(principal),
                 };
                 (kind, Some(user_id), params, USER_EXPORT_STEPS, work)
             }

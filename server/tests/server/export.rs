@@ -127,3 +127,54 @@ async fn every_demo_value_passes_its_fields_parser() {
         }
     }
 }
+
+crate::helpers::on_both_databases! { demo;
+    async fn every_way_of_exporting_a_user_records_the_same_audit_event(app) {
+        use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+        let admin = app.client_as("Megan Bowen").await;
+        // The download behind the page's buttons.
+        let page = admin.get(app.url(&format!("/users/{}/export?format=csv", demo::ADELE))).send().await.unwrap();
+        assert_eq!(page.status(), 200);
+        // The REST API.
+        let token = crate::api::token(&app, demo::CONTOSO, app::auth::Role::TenantAdmin, None).await;
+        assert_eq!(crate::api::get(&app, &format!("/users/{}/export", demo::ADELE), &token).await.0, 200);
+        // A background job.
+        let (status, job) = app.call(&admin, "jobs/export", &[("kind", "export_user_json"), ("user_id", demo::ADELE)]).await;
+        assert_eq!(status, 200, "{job}");
+        let exported = || {
+            server::entities::audit_event::Entity::find()
+                .filter(server::entities::audit_event::Column::Action.eq("user.exported"))
+                .filter(server::entities::audit_event::Column::SubjectUserId.eq(demo::ADELE))
+                .order_by_asc(server::entities::audit_event::Column::Seq)
+        };
+        crate::helpers::eventually(30, "the job's export is recorded", || {
+            let db = app.db.clone();
+            let query = exported();
+            async move { query.all(&db).await.unwrap().len() == 3 }
+        })
+        .await;
+        // The command line, on the same database.
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_server"))
+            .env_remove("PORTAL_DEMO_MODE")
+            .env_remove("PORTAL_CLOCK_START")
+            .env("DATABASE_URL", app.database_url())
+            .env("PORTAL_LOG_LEVEL", "warn")
+            .args(["export", "--tenant", demo::CONTOSO, "--user", demo::ADELE])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let events = exported().all(&app.db).await.unwrap();
+        let seen: Vec<(String, String, Option<String>)> = events
+            .iter()
+            .map(|e| (e.actor_name.clone(), e.target_id.clone(), e.reason.clone()))
+            .collect();
+        let megan = "Megan Bowen".to_owned();
+        let adele = demo::ADELE.to_owned();
+        assert_eq!(seen.len(), 4, "{seen:?}");
+        assert_eq!(seen[0], (megan.clone(), adele.clone(), Some("csv".into())));
+        assert_eq!(seen[1].1, adele, "the API's export names the user");
+        assert_eq!(seen[1].2.as_deref(), Some("json"));
+        assert_eq!(seen[2], (megan, adele.clone(), Some("json".into())), "the job records its starter");
+        assert_eq!(seen[3], ("command line".to_owned(), adele, Some("json".into())));
+    }
+}
