@@ -1182,7 +1182,7 @@ fn enrollment_type(f: &Fields<'_>) -> Result<Option<EnrollmentType>, Refusal> {
 fn epoch_ms(timestamp: &Timestamp) -> Option<i64> {
     let text = timestamp.as_str();
     let number = |range: std::ops::Range<usize>| -> Option<i64> { text.get(range)?.parse().ok() };
-    let days = days_from_civil(number(0..4)?, number(5..7)?, number(8..10)?);
+    let days = app::time::days_from_civil(number(0..4)?, number(5..7)?, number(8..10)?);
     let seconds = number(11..13)? * 3600 + number(14..16)? * 60 + number(17..19)?;
     let mut rest = text.get(19..)?;
     let mut millis = 0;
@@ -1211,18 +1211,6 @@ fn epoch_ms(timestamp: &Timestamp) -> Option<i64> {
         }
     };
     Some(days * DAY_MS + (seconds - offset_seconds) * 1000 + millis)
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm, the
-/// inverse of the one in [`crate::clock`]).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let year_of_era = year - era * 400;
-    let month_from_march = (month + 9) % 12;
-    let day_of_year = (153 * month_from_march + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
 }
 
 // ---------------------------------------------------------------------------------------

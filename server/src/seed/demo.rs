@@ -503,7 +503,7 @@ async fn contoso<C: ConnectionTrait>(txn: &C, now: i64) -> anyhow::Result<()> {
         status: Set("pending".into()),
         received_at: Set(now - 5 * DAY_MS),
         // One calendar month after receipt, as every request (Art. 12(3)).
-        due_at: Set(crate::services::requests::add_months(now - 5 * DAY_MS, 1)),
+        due_at: Set(app::time::add_months(now - 5 * DAY_MS, 1)),
         extension_reason: Set(None),
         paused_at: Set(None),
         decided_by: Set(None),

@@ -458,7 +458,7 @@ where
                     restrict_sharing: Set(false),
                     status: Set("pending".into()),
                     received_at: Set(now - DAY_MS),
-                    due_at: Set(crate::services::requests::add_months(now - DAY_MS, 1)),
+                    due_at: Set(app::time::add_months(now - DAY_MS, 1)),
                     extension_reason: Set(None),
                     paused_at: Set(None),
                     decided_by: Set(None),

@@ -37,20 +37,9 @@ fn invalid(field: &str) -> Refusal {
     })
 }
 
-/// Epoch milliseconds of the start of a `YYYY-MM-DD` day (UTC).
+/// Epoch milliseconds of the start of a `YYYY-MM-DD` day (UTC), by the one day parser.
 fn day_start(raw: &str, field: &str) -> Result<i64, Refusal> {
-    let mut parts = raw.trim().splitn(3, '-');
-    let mut number = |min: i64, max: i64| {
-        parts
-            .next()
-            .and_then(|p| p.parse::<i64>().ok())
-            .filter(|n| (min..=max).contains(n))
-    };
-    let (Some(year), Some(month), Some(day)) = (number(1970, 9999), number(1, 12), number(1, 31))
-    else {
-        return Err(invalid(field));
-    };
-    Ok(super::requests::days_from_civil(year, month, day) * DAY_MS)
+    app::time::parse_day(raw).ok_or_else(|| invalid(field))
 }
 
 /// Escapes `%`, `_` and the escape character for a LIKE pattern.

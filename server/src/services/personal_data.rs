@@ -581,7 +581,7 @@ pub(crate) async fn correct_in(
             restrict_sharing: Set(false),
             status: Set("routed".into()),
             received_at: Set(now),
-            due_at: Set(crate::services::requests::add_months(now, 1)),
+            due_at: Set(app::time::add_months(now, 1)),
             extension_reason: Set(None),
             paused_at: Set(None),
             decided_by: Set(None),

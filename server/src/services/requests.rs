@@ -35,7 +35,7 @@ use app::requests::{
     QUEUE_USERS_LIMIT,
 };
 use app::services::BoxFuture;
-use app::time::{civil_from_days, DAY_MS};
+use app::time::{add_months, DAY_MS};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
@@ -81,34 +81,6 @@ fn reason_of(raw: &str, locale: Locale) -> Result<String, Refusal> {
 
 fn actor_of(principal: &Principal) -> Actor {
     Actor::of(principal)
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-pub fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// `ms` plus `months` calendar months, the day clamped to the end of a shorter month
-/// (31 January + 1 month = 28 or 29 February), the time of day kept.
-pub fn add_months(ms: i64, months: i64) -> i64 {
-    let days = ms.div_euclid(DAY_MS);
-    let rest = ms.rem_euclid(DAY_MS);
-    let (year, month, day) = civil_from_days(days);
-    let index = year * 12 + (month - 1) + months;
-    let (new_year, new_month) = (index.div_euclid(12), index.rem_euclid(12) + 1);
-    let next_first = if new_month == 12 {
-        days_from_civil(new_year + 1, 1, 1)
-    } else {
-        days_from_civil(new_year, new_month + 1, 1)
-    };
-    let month_length = next_first - days_from_civil(new_year, new_month, 1);
-    days_from_civil(new_year, new_month, day.min(month_length)) * DAY_MS + rest
 }
 
 /// The deadline as it stands now: while paused, as if the clock resumed at `now`.
@@ -1348,40 +1320,5 @@ impl RequestsPort for RequestsService {
         Box::pin(async move {
             finish(notifications::mark_read(&self.db, principal, self.clock.now_ms()).await)
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn at(year: i64, month: i64, day: i64) -> i64 {
-        days_from_civil(year, month, day) * DAY_MS
-    }
-
-    #[test]
-    fn a_month_later_is_the_same_day_or_the_end_of_a_shorter_month() {
-        let cases = [
-            ((2026, 11, 28), 1, (2026, 12, 28), "same day next month"),
-            ((2026, 1, 31), 1, (2026, 2, 28), "clamped to February"),
-            ((2028, 1, 31), 1, (2028, 2, 29), "leap year"),
-            ((2026, 12, 15), 2, (2027, 2, 15), "across the year end"),
-            ((2026, 10, 31), 2, (2026, 12, 31), "two months"),
-        ];
-        for ((y, m, d), months, (ey, em, ed), why) in cases {
-            assert_eq!(
-                add_months(at(y, m, d) + 3_600_000, months),
-                at(ey, em, ed) + 3_600_000,
-                "{why}"
-            );
-        }
-    }
-
-    #[test]
-    fn days_from_civil_inverts_civil_from_days() {
-        for days in [-1, 0, 59, 10_957, 20_000, 20_420] {
-            let (y, m, d) = civil_from_days(days);
-            assert_eq!(days_from_civil(y, m, d), days);
-        }
     }
 }

@@ -20,9 +20,9 @@ use app::error::AppError;
 use app::i18n::{Key, Locale};
 use app::services::BoxFuture;
 use app::sharing::{
-    parse_day, ConsentView, CycleSummary, EndpointView, FeatureChange, FeatureView, FlowField,
-    FlowView, Preview, PreviewFlow, Report, ReportFilter, ReportSeries, SharingOverview,
-    SharingPort, TaskView, TermsView, REPORT_MAX_DAYS,
+    ConsentView, CycleSummary, EndpointView, FeatureChange, FeatureView, FlowField, FlowView,
+    Preview, PreviewFlow, Report, ReportFilter, ReportSeries, SharingOverview, SharingPort,
+    TaskView, TermsView, REPORT_MAX_DAYS,
 };
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -833,12 +833,12 @@ pub fn report_range(
     let to = if filter.to.trim().is_empty() {
         today
     } else {
-        parse_day(&filter.to).ok_or_else(|| bad("to", Key::ReportDateInvalid))?
+        app::time::parse_day(&filter.to).ok_or_else(|| bad("to", Key::ReportDateInvalid))?
     };
     let from = if filter.from.trim().is_empty() {
         to - 29 * DAY_MS
     } else {
-        parse_day(&filter.from).ok_or_else(|| bad("from", Key::ReportDateInvalid))?
+        app::time::parse_day(&filter.from).ok_or_else(|| bad("from", Key::ReportDateInvalid))?
     };
     if from > to || (to - from) / DAY_MS >= REPORT_MAX_DAYS {
         return Err(bad("from", Key::ReportRangeInvalid));
