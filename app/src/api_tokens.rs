@@ -5,7 +5,7 @@
 
 use crate::auth::Role;
 use crate::error::AppError;
-use crate::i18n::{Key, Locale};
+use crate::i18n::Key;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -83,7 +83,7 @@ pub struct NewToken {
 }
 
 impl NewToken {
-    /// Parses the form's raw values; refusals name the field and are worded in `locale`.
+    /// Parses the form's raw values; refusals name the field.
     ///
     /// # Errors
     /// [`AppError::Invalid`] for an empty, too long or control-character name, an expiry
@@ -93,12 +93,8 @@ impl NewToken {
         role: Role,
         expires_in_days: u32,
         end_user: Option<&str>,
-        locale: Locale,
     ) -> Result<NewToken, AppError> {
-        let invalid = |field: &str, key: Key| AppError::Invalid {
-            field: field.into(),
-            message: key.text(locale).into(),
-        };
+        let invalid = |field: &str, key: Key| AppError::invalid(field, key);
         let name = name.trim();
         if name.is_empty() || name.chars().count() > NAME_MAX || name.chars().any(char::is_control)
         {
@@ -173,14 +169,8 @@ pub async fn create_api_token(
 ) -> Result<CreatedToken, AppError> {
     use crate::error::respond_with;
     let principal = crate::auth::require(&[Role::TenantAdmin])?;
-    let token = NewToken::parse(
-        &name,
-        role,
-        expires_in_days,
-        end_user.as_deref(),
-        crate::locale::request_locale(),
-    )
-    .map_err(respond_with)?;
+    let token =
+        NewToken::parse(&name, role, expires_in_days, end_user.as_deref()).map_err(respond_with)?;
     let services = crate::services::use_services()?;
     services
         .api_tokens
@@ -256,7 +246,7 @@ mod tests {
             ),
         ];
         for (name, role, days, user, field, why) in cases {
-            match NewToken::parse(name, role, days, user, Locale::En) {
+            match NewToken::parse(name, role, days, user) {
                 Err(AppError::Invalid { field: f, .. }) => assert_eq!(f, field, "{why}"),
                 other => panic!("{why}: {other:?}"),
             }
@@ -265,13 +255,7 @@ mod tests {
 
     #[test]
     fn a_good_request_is_trimmed() {
-        let token = NewToken::parse(
-            "  nightly export ",
-            Role::TenantAdmin,
-            90,
-            Some(" "),
-            Locale::En,
-        );
+        let token = NewToken::parse("  nightly export ", Role::TenantAdmin, 90, Some(" "));
         assert_eq!(
             token,
             Ok(NewToken {

@@ -12,7 +12,7 @@ use crate::domain::enums::{Ownership, Platform};
 use crate::domain::error::ValueError;
 use crate::domain::identity::E164Phone;
 use crate::error::AppError;
-use crate::i18n::{Key, Locale};
+use crate::i18n::Key;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -449,68 +449,38 @@ pub struct DirectoryQuery {
 }
 
 impl DirectoryQuery {
-    /// Parses the query-string state; refusals name the parameter and are worded in `locale`.
+    /// Parses the query-string state; refusals name the parameter.
     ///
     /// # Errors
     /// [`AppError::Invalid`] for search text that is too long, an unknown platform, ownership
     /// or sort, a malformed recipient, or a cursor that is malformed or of another sort.
-    pub fn parse(params: &DirectoryParams, locale: Locale) -> Result<Self, AppError> {
+    pub fn parse(params: &DirectoryParams) -> Result<Self, AppError> {
         fn field<T>(
             name: &str,
             raw: Option<&String>,
             parse: impl Fn(&str) -> Result<T, ValueError>,
-            locale: Locale,
         ) -> Result<Option<T>, AppError> {
             raw.map(|value| value.trim())
                 .filter(|value| !value.is_empty())
-                .map(|value| {
-                    parse(value).map_err(|e| AppError::Invalid {
-                        field: name.into(),
-                        message: e.message(locale),
-                    })
-                })
+                .map(|value| parse(value).map_err(|e| AppError::invalid(name, e)))
                 .transpose()
         }
-        let sort =
-            field("sort", params.sort.as_ref(), DirectorySort::parse, locale)?.unwrap_or_default();
-        let after = field("after", params.after.as_ref(), PageCursor::parse, locale)?;
+        let sort = field("sort", params.sort.as_ref(), DirectorySort::parse)?.unwrap_or_default();
+        let after = field("after", params.after.as_ref(), PageCursor::parse)?;
         if after.as_ref().is_some_and(|c| c.sort() != sort) {
-            return Err(AppError::Invalid {
-                field: "after".into(),
-                message: Key::DirectoryStaleCursor.text(locale).into(),
-            });
+            return Err(AppError::invalid("after", Key::DirectoryStaleCursor));
         }
         let open_requests = match params.open.as_deref().map(str::trim) {
             None | Some("") | Some("0") => false,
             Some("1") => true,
-            Some(_) => {
-                return Err(AppError::Invalid {
-                    field: "open".into(),
-                    message: ValueError::UnknownValue.message(locale),
-                })
-            }
+            Some(_) => return Err(AppError::invalid("open", ValueError::UnknownValue)),
         };
         Ok(DirectoryQuery {
-            search: field("q", params.q.as_ref(), SearchText::parse, locale)?.flatten(),
-            platform: field(
-                "platform",
-                params.platform.as_ref(),
-                Platform::parse,
-                locale,
-            )?,
-            ownership: field(
-                "ownership",
-                params.ownership.as_ref(),
-                Ownership::parse,
-                locale,
-            )?,
+            search: field("q", params.q.as_ref(), SearchText::parse)?.flatten(),
+            platform: field("platform", params.platform.as_ref(), Platform::parse)?,
+            ownership: field("ownership", params.ownership.as_ref(), Ownership::parse)?,
             open_requests,
-            recipient: field(
-                "recipient",
-                params.recipient.as_ref(),
-                RecipientId::parse,
-                locale,
-            )?,
+            recipient: field("recipient", params.recipient.as_ref(), RecipientId::parse)?,
             sort,
             after,
         })
@@ -566,8 +536,7 @@ pub async fn search_directory(
         sort,
         after,
     };
-    let query =
-        DirectoryQuery::parse(&params, crate::locale::request_locale()).map_err(respond_with)?;
+    let query = DirectoryQuery::parse(&params).map_err(respond_with)?;
     let services = crate::services::use_services()?;
     services
         .directory
@@ -676,17 +645,14 @@ mod tests {
 
     #[test]
     fn the_query_string_is_parsed_into_a_query_and_refusals_name_the_parameter() {
-        let query = DirectoryQuery::parse(
-            &params(&[
-                ("q", "ade"),
-                ("platform", "iOS"),
-                ("ownership", "personal"),
-                ("open", "1"),
-                ("recipient", "apple"),
-                ("sort", "upn"),
-            ]),
-            Locale::En,
-        )
+        let query = DirectoryQuery::parse(&params(&[
+            ("q", "ade"),
+            ("platform", "iOS"),
+            ("ownership", "personal"),
+            ("open", "1"),
+            ("recipient", "apple"),
+            ("sort", "upn"),
+        ]))
         .unwrap();
         assert_eq!(query.platform, Some(Platform::Ios));
         assert_eq!(query.ownership, Some(Ownership::Personal));
@@ -697,7 +663,7 @@ mod tests {
         );
         assert_eq!(query.sort, DirectorySort::Upn);
         assert_eq!(
-            DirectoryQuery::parse(&params(&[]), Locale::En),
+            DirectoryQuery::parse(&params(&[])),
             Ok(DirectoryQuery::default())
         );
         let bad = [
@@ -709,18 +675,14 @@ mod tests {
             ("after", "garbage"),
         ];
         for (name, value) in bad {
-            match DirectoryQuery::parse(&params(&[(name, value)]), Locale::Nl) {
+            match DirectoryQuery::parse(&params(&[(name, value)])) {
                 Err(AppError::Invalid { field, .. }) => assert_eq!(field, name),
                 other => panic!("{name}={value} gave {other:?}"),
             }
         }
         let name_cursor = PageCursor::new(DirectorySort::Name, "x".into(), "y".into()).encode();
         assert!(
-            DirectoryQuery::parse(
-                &params(&[("sort", "upn"), ("after", &name_cursor)]),
-                Locale::En
-            )
-            .is_err(),
+            DirectoryQuery::parse(&params(&[("sort", "upn"), ("after", &name_cursor)]),).is_err(),
             "a cursor of another sort is refused"
         );
     }

@@ -4,6 +4,7 @@
 //! act on; none carries a database message or personal data. Failures keep only a reference
 //! (the request id) that support staff can find in the server log, where the cause is logged.
 
+use crate::domain::error::ValueError;
 use crate::i18n::{Key, Locale};
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
@@ -12,8 +13,9 @@ use serde::{Deserialize, Serialize};
 /// What went wrong, in terms the page can show and act on.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
-    /// The input was refused; `field` names the form field, `message` says why (already
-    /// translated by the parser that refused it).
+    /// The input was refused; `field` names the form field, `message` says why, worded by the
+    /// door that answered (a server function, in the request's language) from the service's
+    /// [`Refusal`].
     #[error("invalid value for {field}")]
     Invalid { field: String, message: String },
     /// No signed-in session.
@@ -67,20 +69,132 @@ impl AppError {
     }
 }
 
+impl AppError {
+    /// An [`AppError::Invalid`] for `field`, worded in `locale`.
+    pub fn refused(field: impl Into<String>, reason: &Refusal, locale: Locale) -> Self {
+        AppError::Invalid {
+            field: field.into(),
+            message: reason.message(locale),
+        }
+    }
+
+    /// An [`AppError::Invalid`] for `field`, worded in the language of the current request
+    /// (the page's, in the browser).
+    pub fn invalid(field: impl Into<String>, reason: impl Into<Refusal>) -> Self {
+        AppError::refused(field, &reason.into(), crate::locale::request_locale())
+    }
+}
+
+/// Why an input was refused, kept as the text's key (and the parser's refusal) rather than as
+/// words, so that every door words it in its reader's language: a server function in the
+/// page's, the REST API in `Accept-Language`'s, the command line in English. A service never
+/// chooses a language.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Refusal {
+    /// A domain value parser's refusal.
+    Value(ValueError),
+    /// A refusal of a use case, by its text; `args` fill the text's `{placeholders}` and hold
+    /// no personal data.
+    Text { key: Key, args: Vec<(String, Arg)> },
+    /// A refusal another door already worded (a port's answer reused inside a use case).
+    Worded(String),
+}
+
+/// A value for a placeholder of a [`Refusal`]: as it is (a number, a name), or a text of the
+/// catalogue that is translated with the rest.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Arg {
+    Plain(String),
+    Text(Key),
+}
+
+impl From<&str> for Arg {
+    fn from(value: &str) -> Self {
+        Arg::Plain(value.to_owned())
+    }
+}
+
+impl From<String> for Arg {
+    fn from(value: String) -> Self {
+        Arg::Plain(value)
+    }
+}
+
+impl From<Key> for Arg {
+    fn from(key: Key) -> Self {
+        Arg::Text(key)
+    }
+}
+
+impl Refusal {
+    /// A refusal with placeholders, such as "at most {max} rows".
+    pub fn with<const N: usize>(key: Key, args: [(&str, Arg); N]) -> Self {
+        Refusal::Text {
+            key,
+            args: args
+                .into_iter()
+                .map(|(name, value)| (name.to_owned(), value))
+                .collect(),
+        }
+    }
+
+    /// The refusal of a reason (for a correction, a request, a decision), worded as the forms
+    /// word it: "Give a reason" rather than the generic "empty value".
+    pub fn of_reason(e: ValueError) -> Self {
+        match e {
+            ValueError::Empty => Key::ErrReasonRequired.into(),
+            ValueError::TooLong { .. } => Key::ErrReasonTooLong.into(),
+            other => Refusal::Value(other),
+        }
+    }
+
+    /// The refusal in the reader's language.
+    pub fn message(&self, locale: Locale) -> String {
+        match self {
+            Refusal::Value(e) => e.message(locale),
+            Refusal::Worded(text) => text.clone(),
+            Refusal::Text { key, args } => {
+                let args: Vec<(&str, &str)> = args
+                    .iter()
+                    .map(|(name, value)| {
+                        let value = match value {
+                            Arg::Plain(text) => text.as_str(),
+                            Arg::Text(key) => key.text(locale),
+                        };
+                        (name.as_str(), value)
+                    })
+                    .collect();
+                key.format(locale, &args)
+            }
+        }
+    }
+}
+
+impl From<ValueError> for Refusal {
+    fn from(e: ValueError) -> Self {
+        Refusal::Value(e)
+    }
+}
+
+impl From<Key> for Refusal {
+    fn from(key: Key) -> Self {
+        Refusal::Text {
+            key,
+            args: Vec::new(),
+        }
+    }
+}
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         on_server(match value {
             // A request the server could not decode is the caller's mistake, not a failure.
-            ServerFnErrorErr::Args(_) | ServerFnErrorErr::Deserialization(_) => AppError::Invalid {
-                field: "request".into(),
-                message: "malformed request".into(),
-            },
-            ServerFnErrorErr::MissingArg(arg) => AppError::Invalid {
-                field: arg,
-                message: "missing".into(),
-            },
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::Deserialization(_) => {
+                AppError::invalid("request", Key::ErrMalformedRequest)
+            }
+            ServerFnErrorErr::MissingArg(arg) => AppError::invalid(arg, Key::ErrMissingArgument),
             _ => AppError::Transport,
         })
     }

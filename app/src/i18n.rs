@@ -97,7 +97,7 @@ fn parse_quality(q: &str) -> u16 {
 macro_rules! catalogue {
     ($( $(#[$doc:meta])* $key:ident { en: $en:literal, nl: $nl:literal } )*) => {
         /// A translatable text. Variants are named after where the text appears.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
         pub enum Key {
             $( $(#[$doc])* $key, )*
         }
@@ -200,6 +200,9 @@ catalogue! {
     }
 
     ErrInvalid { en: "{field}: {message}", nl: "{field}: {message}" }
+    ErrMalformedRequest { en: "The request could not be read.", nl: "Het verzoek kon niet worden gelezen." }
+    ErrMissingArgument { en: "This value is missing.", nl: "Deze waarde ontbreekt." }
+    ErrUnsupportedLanguage { en: "The portal does not speak this language.", nl: "Het portaal spreekt deze taal niet." }
     ErrUnauthenticated { en: "Please sign in first.", nl: "Meld u eerst aan." }
     ErrForbidden {
         en: "You do not have permission to do this.",

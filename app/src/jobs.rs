@@ -392,12 +392,12 @@ pub trait JobsPort: Send + Sync {
     ) -> crate::services::BoxFuture<'a, Result<JobList, AppError>>;
 
     /// Starts an export (an audit event: it is an access to personal data) and returns the
-    /// job's id.
+    /// job's id. `language` is the language the file is written in (its headers and labels).
     fn start_export<'a>(
         &'a self,
         principal: &'a crate::auth::Principal,
         request: ExportRequest,
-        locale: crate::i18n::Locale,
+        language: crate::i18n::Locale,
     ) -> crate::services::BoxFuture<'a, Result<i64, AppError>>;
 
     /// Cancels a queued or running job of the tenant.
@@ -445,13 +445,7 @@ pub async fn start_export(
     use crate::error::respond_with;
     let principal = crate::auth::require(&[crate::auth::Role::TenantAdmin])?;
     let services = crate::services::use_services()?;
-    let locale = crate::locale::request_locale();
-    let invalid = |field: &str, key: Key| {
-        respond_with(AppError::Invalid {
-            field: field.into(),
-            message: key.text(locale).into(),
-        })
-    };
+    let invalid = |field: &str, key: Key| respond_with(AppError::invalid(field, key));
     let request = match JobKind::parse(&kind) {
         Some(JobKind::ExportUserJson | JobKind::ExportUserCsv) if user_id.trim().is_empty() => {
             return Err(invalid("user_id", Key::JobsUserMissing));
@@ -474,7 +468,7 @@ pub async fn start_export(
     };
     let id = services
         .jobs
-        .start_export(&principal, request, locale)
+        .start_export(&principal, request, crate::locale::request_locale())
         .await
         .map_err(respond_with)?;
     leptos_axum::redirect("/jobs");

@@ -69,10 +69,10 @@ pub async fn set_locale(lang: String) -> Result<(), crate::error::AppError> {
     use crate::i18n::LOCALE_COOKIE;
 
     let locale = Locale::from_tag(&lang).ok_or_else(|| {
-        respond_with(AppError::Invalid {
-            field: "lang".into(),
-            message: "unsupported language".into(),
-        })
+        respond_with(AppError::invalid(
+            "lang",
+            crate::i18n::Key::ErrUnsupportedLanguage,
+        ))
     })?;
     let cookie = format!(
         "{LOCALE_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",

@@ -171,8 +171,6 @@ pub struct CorrectionInput {
     pub value: String,
     pub base_version: i64,
     pub reason: String,
-    /// The language refusals are worded in.
-    pub locale: crate::i18n::Locale,
 }
 
 /// Everything the page shows about one user.
@@ -211,7 +209,6 @@ pub async fn correct_field(
         value,
         base_version,
         reason,
-        locale: crate::locale::request_locale(),
     };
     submit(input, false).await
 }
@@ -236,7 +233,6 @@ pub async fn route_correction(
         value,
         base_version,
         reason,
-        locale: crate::locale::request_locale(),
     };
     submit(input, true).await
 }

@@ -133,7 +133,6 @@ pub struct NewRequest {
     pub value: String,
     pub reason: String,
     pub restrict_sharing: bool,
-    pub locale: crate::i18n::Locale,
 }
 
 /// The queue's filters; empty strings mean "any".
@@ -278,7 +277,6 @@ pub trait RequestsPort: Send + Sync {
         id: i64,
         request_version: i64,
         field_version: i64,
-        locale: crate::i18n::Locale,
     ) -> crate::services::BoxFuture<'a, Result<DecisionOutcome, AppError>>;
     /// Rejects with a reason shown to the requester.
     fn reject<'a>(
@@ -287,7 +285,6 @@ pub trait RequestsPort: Send + Sync {
         id: i64,
         request_version: i64,
         reason: String,
-        locale: crate::i18n::Locale,
     ) -> crate::services::BoxFuture<'a, Result<DecisionOutcome, AppError>>;
     /// Extends the deadline once by one or two months, with a reason shown to the requester.
     fn extend<'a>(
@@ -297,7 +294,6 @@ pub trait RequestsPort: Send + Sync {
         request_version: i64,
         months: u32,
         reason: String,
-        locale: crate::i18n::Locale,
     ) -> crate::services::BoxFuture<'a, Result<RequestView, AppError>>;
     /// Pauses (`pause = true`) or resumes the clock.
     fn pause<'a>(
@@ -362,7 +358,6 @@ pub async fn create_request(
         value,
         reason,
         restrict_sharing: restrict_sharing.is_some_and(|v| v != "false"),
-        locale: crate::locale::request_locale(),
     };
     services
         .requests
@@ -462,13 +457,7 @@ pub async fn approve_request(
     let services = crate::services::use_services()?;
     services
         .requests
-        .approve(
-            &principal,
-            id,
-            request_version,
-            field_version,
-            crate::locale::request_locale(),
-        )
+        .approve(&principal, id, request_version, field_version)
         .await
         .map_err(crate::error::respond_with)
 }
@@ -487,13 +476,7 @@ pub async fn reject_request(
     let services = crate::services::use_services()?;
     services
         .requests
-        .reject(
-            &principal,
-            id,
-            request_version,
-            reason,
-            crate::locale::request_locale(),
-        )
+        .reject(&principal, id, request_version, reason)
         .await
         .map_err(crate::error::respond_with)
 }
@@ -513,14 +496,7 @@ pub async fn extend_request(
     let services = crate::services::use_services()?;
     services
         .requests
-        .extend(
-            &principal,
-            id,
-            request_version,
-            months,
-            reason,
-            crate::locale::request_locale(),
-        )
+        .extend(&principal, id, request_version, months, reason)
         .await
         .map_err(crate::error::respond_with)
 }

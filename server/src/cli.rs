@@ -113,3 +113,18 @@ pub enum ApiTokenCommand {
         end_user: Option<String>,
     },
 }
+
+/// A use case's error as the command line says it: refusals in English (the command line's
+/// language) with the field, failures with their whole cause.
+pub fn service_error(error: crate::services::error::ServiceError) -> anyhow::Error {
+    use crate::services::error::ServiceError as E;
+    match error {
+        E::Invalid { field, reason } => {
+            anyhow::anyhow!("{field}: {}", reason.message(app::i18n::Locale::En))
+        }
+        E::Forbidden => anyhow::anyhow!("not allowed"),
+        E::NotFound => anyhow::anyhow!("not found"),
+        E::Conflict => anyhow::anyhow!("changed by someone else; try again"),
+        E::Internal(cause) => cause,
+    }
+}

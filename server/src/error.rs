@@ -43,6 +43,26 @@ impl IntoResponse for HttpError {
     }
 }
 
+/// The answer of a plain route to a service's error: an RFC 9457 problem whose title is worded
+/// in the request's language; a failure is logged with its cause and answered with the
+/// reference only.
+pub fn service_problem(error: crate::services::error::ServiceError) -> Response {
+    use crate::services::error::ServiceError as E;
+    let reference = crate::request_id::current();
+    let locale = crate::request_language::current();
+    match error {
+        E::Invalid { reason, .. } => problem(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &reason.message(locale),
+            &reference,
+        ),
+        E::Forbidden => problem(StatusCode::FORBIDDEN, "Forbidden", &reference),
+        E::NotFound => problem(StatusCode::NOT_FOUND, "Not found", &reference),
+        E::Conflict => problem(StatusCode::CONFLICT, "Changed by someone else", &reference),
+        E::Internal(cause) => HttpError::Internal(cause).into_response(),
+    }
+}
+
 /// A minimal RFC 9457 problem document.
 pub fn problem(status: StatusCode, title: &str, reference: &str) -> Response {
     let body = json!({

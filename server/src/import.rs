@@ -89,13 +89,14 @@ pub struct Rejection {
     pub reason: RejectionReason,
 }
 
-/// In English: the form `server import` prints.
-impl fmt::Display for Rejection {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let reason = self.reason.message(Locale::En);
+impl Rejection {
+    /// The rejection as one line in `locale`, e.g. "line 3: imei: enter exactly 15 digits"
+    /// (the form `server import` prints, in English).
+    pub fn describe(&self, locale: Locale) -> String {
+        let reason = self.reason.message(locale);
         match &self.field {
-            Some(field) => write!(f, "line {}: {field}: {reason}", self.line),
-            None => write!(f, "line {}: {reason}", self.line),
+            Some(field) => format!("line {}: {field}: {reason}", self.line),
+            None => format!("line {}: {reason}", self.line),
         }
     }
 }
@@ -1586,7 +1587,7 @@ mod tests {
             reason: RejectionReason::Value(ValueError::BadCheckDigit),
         };
         assert_eq!(
-            rejection.to_string(),
+            rejection.describe(Locale::En),
             "line 3: imei: The check digit is wrong. Check the number for typing errors.",
             "the command line prints English"
         );

@@ -14,6 +14,7 @@ pub mod error;
 pub mod flash;
 pub mod import;
 pub mod request_id;
+pub mod request_language;
 pub mod routes;
 pub mod security;
 pub mod seed;

@@ -48,7 +48,7 @@ fn rate(rows: u64, seconds: f64) -> f64 {
 fn print_import_report(report: &server::import::ImportReport) {
     println!("{report}");
     for rejection in &report.rejected {
-        println!("  {rejection}");
+        println!("  {}", rejection.describe(app::i18n::Locale::En));
     }
 }
 
@@ -221,10 +221,10 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             .await
             {
                 Ok(export) => export,
-                Err(server::services::export::ExportError::NotFound) => {
+                Err(server::services::error::ServiceError::NotFound) => {
                     anyhow::bail!("no user {user} in tenant {tenant}")
                 }
-                Err(server::services::export::ExportError::Database(e)) => return Err(e),
+                Err(other) => return Err(server::cli::service_error(other)),
             };
             match format {
                 server::services::export::ExportFormat::Json => {

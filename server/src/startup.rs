@@ -299,6 +299,7 @@ fn router(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
                 .layer(axum::middleware::from_fn(crate::request_id::scope))
+                .layer(axum::middleware::from_fn(crate::request_language::scope))
                 .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
                     let id = request
                         .headers()

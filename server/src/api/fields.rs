@@ -7,7 +7,6 @@ use super::problem::{ApiError, Problem};
 use super::{ApiState, Auth, Body};
 use app::auth::Role;
 use app::domain::catalogue::FieldId;
-use app::i18n::Locale;
 use app::personal_data::CorrectionInput;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue};
@@ -73,8 +72,7 @@ async fn submit(
 ) -> Result<Response, ApiError> {
     let principal = auth.require(&[Role::TenantAdmin])?;
     let base_version = base_version(headers)?;
-    let field = FieldId::parse(&body.field)
-        .map_err(|e| ApiError::invalid("field", e.message(Locale::En)))?;
+    let field = FieldId::parse(&body.field).map_err(|e| ApiError::refused("field", &e.into()))?;
     let input = CorrectionInput {
         user_id,
         record_id: body.record_id,
@@ -82,7 +80,6 @@ async fn submit(
         value: body.value,
         base_version,
         reason: body.reason,
-        locale: Locale::En,
     };
     let outcome = state
         .services

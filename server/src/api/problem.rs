@@ -91,6 +91,11 @@ impl ApiError {
         }])
     }
 
+    /// A service's refusal of one field, worded in the request's language.
+    pub fn refused(field: &str, reason: &app::error::Refusal) -> ApiError {
+        ApiError::invalid(field, reason.message(crate::request_language::current()))
+    }
+
     /// Status, type slug and title.
     fn parts(&self) -> (StatusCode, &'static str, &'static str) {
         use StatusCode as S;
@@ -187,6 +192,19 @@ impl From<AppError> for ApiError {
                 ApiError::Internal(anyhow::anyhow!("service failure, reference {reference}"))
             }
             AppError::Transport => ApiError::Internal(anyhow::anyhow!("transport error")),
+        }
+    }
+}
+
+impl From<crate::services::error::ServiceError> for ApiError {
+    fn from(error: crate::services::error::ServiceError) -> Self {
+        use crate::services::error::ServiceError as E;
+        match error {
+            E::Invalid { field, reason } => ApiError::refused(&field, &reason),
+            E::Forbidden => ApiError::Forbidden,
+            E::NotFound => ApiError::NotFound,
+            E::Conflict => ApiError::Conflict,
+            E::Internal(cause) => ApiError::Internal(cause),
         }
     }
 }

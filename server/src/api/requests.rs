@@ -9,7 +9,6 @@ use super::{ApiState, Auth, Body, Params};
 use app::auth::Role;
 use app::domain::catalogue::FieldId;
 use app::error::AppError;
-use app::i18n::Locale;
 use app::requests::{DecisionOutcome, NewRequest, QueueFilter, RequestView};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -220,15 +219,13 @@ pub async fn create_request(
     Body(body): Body<NewCorrectionRequest>,
 ) -> Result<Response, ApiError> {
     let principal = auth.require(&[Role::EndUser])?;
-    let field = FieldId::parse(&body.field)
-        .map_err(|e| ApiError::invalid("field", e.message(Locale::En)))?;
+    let field = FieldId::parse(&body.field).map_err(|e| ApiError::refused("field", &e.into()))?;
     let request = NewRequest {
         record_id: body.record_id,
         field,
         value: body.value,
         reason: body.reason,
         restrict_sharing: body.restrict_sharing,
-        locale: Locale::En,
     };
     let created = state.services.requests.create(principal, request).await?;
     Ok((StatusCode::CREATED, Json(Request::from(created))).into_response())
@@ -317,7 +314,7 @@ pub async fn approve(
     let outcome = state
         .services
         .requests
-        .approve(principal, id, version, body.field_version, Locale::En)
+        .approve(principal, id, version, body.field_version)
         .await
         .map_err(stale_is_precondition)?;
     Ok(Json(outcome.into()))
@@ -357,7 +354,7 @@ pub async fn reject(
     let outcome = state
         .services
         .requests
-        .reject(principal, id, version, body.reason, Locale::En)
+        .reject(principal, id, version, body.reason)
         .await
         .map_err(stale_is_precondition)?;
     Ok(Json(outcome.into()))
@@ -400,7 +397,7 @@ pub async fn extend(
     let request = state
         .services
         .requests
-        .extend(principal, id, version, body.months, body.reason, Locale::En)
+        .extend(principal, id, version, body.months, body.reason)
         .await
         .map_err(stale_is_precondition)?;
     Ok(Json(request.into()))

@@ -81,19 +81,16 @@ pub async fn create_from_cli(
     let role = Role::parse(role).with_context(|| {
         format!("unknown role {role:?}: tenant_admin, support_reviewer, auditor or end_user")
     })?;
-    let token = NewToken::parse(name, role, days, end_user, Locale::En)
+    let token = NewToken::parse(name, role, days, end_user)
         .map_err(|e| anyhow::anyhow!("{}", e.message(Locale::En)))?;
     let creator = Creator {
         account_id: 0,
         name: "command line".into(),
         actor: Actor::system("command line"),
     };
-    let created = api_tokens::create(db, &tenant.id, &creator, token, Locale::En, now)
+    let created = api_tokens::create(db, &tenant.id, &creator, token, now)
         .await
-        .map_err(|e| match e {
-            api_tokens::TokenError::Refused(e) => anyhow::anyhow!("{}", e.message(Locale::En)),
-            api_tokens::TokenError::Failed(e) => e,
-        })?;
+        .map_err(crate::cli::service_error)?;
     Ok(created.secret)
 }
 

@@ -5,7 +5,7 @@
 use super::problem::{ApiError, Problem};
 use super::{ApiState, Auth, Params};
 
-use crate::services::export::{export_recorded, to_csv, ExportError, ExportFormat};
+use crate::services::export::{export_recorded, to_csv, ExportFormat};
 use app::auth::Role;
 use app::directory::{DirectoryParams, DirectoryQuery};
 use app::domain::visibility::Visibility;
@@ -110,7 +110,7 @@ pub async fn list_users(
         }
     }
     let raw = DirectoryParams::read(|name| params.get(name).map(str::to_owned));
-    let query = DirectoryQuery::parse(&raw, Locale::En)?;
+    let query = DirectoryQuery::parse(&raw)?;
     let page = state
         .services
         .directory
@@ -377,11 +377,7 @@ pub async fn export(
         locale,
         state.clock.now_ms(),
     )
-    .await
-    .map_err(|e| match e {
-        ExportError::NotFound => ApiError::NotFound,
-        ExportError::Database(e) => ApiError::Internal(e),
-    })?;
+    .await?;
     if csv {
         Ok((
             [

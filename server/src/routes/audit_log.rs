@@ -6,7 +6,6 @@ use crate::services::audit_log::AuditLogService;
 use crate::startup::AppState;
 use app::audit_log::AuditFilter;
 use app::auth::{Principal, Role};
-use app::error::AppError;
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -65,13 +64,6 @@ pub async fn download(
             body,
         )
             .into_response(),
-        Err(AppError::Invalid { message, .. }) => {
-            problem(StatusCode::UNPROCESSABLE_ENTITY, &message, &reference)
-        }
-        Err(_) => problem(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "The audit log could not be exported",
-            &reference,
-        ),
+        Err(error) => crate::error::service_problem(error),
     }
 }

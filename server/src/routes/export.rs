@@ -3,7 +3,7 @@
 
 use crate::error::problem;
 use crate::services::audit::Actor;
-use crate::services::export::{export_recorded, to_csv, ExportError, ExportFormat};
+use crate::services::export::{export_recorded, to_csv, ExportFormat};
 use crate::startup::AppState;
 use app::auth::{Principal, Role};
 use app::i18n::Locale;
@@ -58,12 +58,7 @@ pub async fn download(
     .await
     {
         Ok(export) => export,
-        Err(ExportError::NotFound) => {
-            return problem(StatusCode::NOT_FOUND, "Not found", &reference)
-        }
-        Err(ExportError::Database(e)) => {
-            return crate::error::HttpError::Internal(e).into_response()
-        }
+        Err(error) => return crate::error::service_problem(error),
     };
     let (body, content_type, extension) = if csv {
         (to_csv(&export, locale), "text/csv; charset=utf-8", "csv")

@@ -9,10 +9,9 @@ use crate::services::jobs::JobsService;
 use crate::startup::AppState;
 use app::auth::{Principal, Role};
 use app::error::AppError;
-use app::i18n::Locale;
 use app::jobs::IMPORT_MAX_BYTES;
 use axum::extract::{Multipart, Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
 
@@ -87,7 +86,6 @@ pub async fn download(
 pub async fn import(
     State(state): State<AppState>,
     principal: Option<Extension<Principal>>,
-    headers: HeaderMap,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
     let principal = match admin(principal) {
@@ -105,16 +103,7 @@ pub async fn import(
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return refused(IMPORT_EMPTY);
     }
-    let locale = Locale::negotiate(
-        headers.get(header::COOKIE).and_then(|v| v.to_str().ok()),
-        headers
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok()),
-    );
-    match service(&state)
-        .start_import(&principal, bytes, locale)
-        .await
-    {
+    match service(&state).start_import(&principal, bytes).await {
         Ok(_) => Redirect::to("/jobs").into_response(),
         Err(AppError::Invalid { .. }) => refused(IMPORT_TOO_MANY),
         Err(_) => problem(

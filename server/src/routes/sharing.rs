@@ -3,7 +3,6 @@
 
 use crate::error::problem;
 use crate::services::export::csv_cell;
-use crate::services::personal_data::Refusal;
 use crate::startup::AppState;
 use app::auth::{Principal, Role};
 use app::i18n::{Key, Locale};
@@ -58,14 +57,7 @@ pub async fn report_csv(
     .await
     {
         Ok(report) => report,
-        Err(Refusal::App(error)) => {
-            return problem(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &error.message(locale),
-                &reference,
-            )
-        }
-        Err(Refusal::Failed(e)) => return crate::error::HttpError::Internal(e).into_response(),
+        Err(error) => return crate::error::service_problem(error),
     };
     let mut out = [Key::CsvDay, Key::CsvRecipient, Key::CsvDisclosures]
         .map(|k| csv_cell(k.text(locale)))

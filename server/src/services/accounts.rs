@@ -176,8 +176,7 @@ pub async fn bootstrap_admin(
     use crate::entities::{account, role_assignment, tenant as tenant_entity};
     use sea_orm::{ActiveModelTrait, EntityTrait, NotSet, Set, TransactionTrait};
     let email = email.trim().to_lowercase();
-    app::domain::identity::Email::parse(&email)
-        .map_err(|e| anyhow::anyhow!("--email: {}", e.message(app::i18n::Locale::En)))?;
+    app::domain::identity::Email::parse(&email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
     if tenant_entity::Entity::find_by_id(tenant.to_owned())
         .one(db)
         .await?

@@ -8,11 +8,12 @@
 use crate::clock::{Clock, DAY_MS};
 use crate::entities::{account, api_token, directory_user, tenant};
 use crate::services::audit::{self, Actor, Change, NewEvent};
+use crate::services::error::{finish, ServiceError};
 use anyhow::Context;
 use app::api_tokens::{ApiTokenView, ApiTokensPort, CreatedToken, NewToken, TokenState};
 use app::auth::{Principal, Role};
 use app::error::AppError;
-use app::i18n::{Key, Locale};
+use app::i18n::Key;
 use app::services::BoxFuture;
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
@@ -72,28 +73,6 @@ fn new_secret() -> String {
     )
 }
 
-/// Why creating or revoking a token was refused.
-#[derive(Debug, thiserror::Error)]
-pub enum TokenError {
-    #[error(transparent)]
-    Refused(AppError),
-    #[error(transparent)]
-    Failed(#[from] anyhow::Error),
-}
-
-impl From<sea_orm::DbErr> for TokenError {
-    fn from(e: sea_orm::DbErr) -> Self {
-        TokenError::Failed(e.into())
-    }
-}
-
-fn finish<T>(result: Result<T, TokenError>) -> Result<T, AppError> {
-    result.map_err(|e| match e {
-        TokenError::Refused(e) => e,
-        TokenError::Failed(e) => crate::error::internal(&e),
-    })
-}
-
 fn view_of(model: &api_token::Model, end_user: Option<String>, now: i64) -> ApiTokenView {
     let state = if model.revoked_at.is_some() {
         TokenState::Revoked
@@ -120,16 +99,15 @@ fn view_of(model: &api_token::Model, end_user: Option<String>, now: i64) -> ApiT
 /// Creates a token in `tenant_id` with an audit event, in one transaction.
 ///
 /// # Errors
-/// [`TokenError::Refused`] (422 on `end_user`) when the end user is not in the tenant; database
+/// [`ServiceError::Invalid`] (on `end_user`) when the end user is not in the tenant; database
 /// failures otherwise.
 pub async fn create<C: TransactionTrait>(
     db: &C,
     tenant_id: &str,
     creator: &Creator,
     token: NewToken,
-    locale: Locale,
     now: i64,
-) -> Result<CreatedToken, TokenError> {
+) -> Result<CreatedToken, ServiceError> {
     let txn = db.begin().await?;
     let end_user = match &token.end_user {
         Some(upn) => {
@@ -141,12 +119,7 @@ pub async fn create<C: TransactionTrait>(
                 )
                 .one(&txn)
                 .await?
-                .ok_or_else(|| {
-                    TokenError::Refused(AppError::Invalid {
-                        field: "end_user".into(),
-                        message: Key::ErrNoSuchUserInTenant.text(locale).into(),
-                    })
-                })?;
+                .ok_or_else(|| ServiceError::invalid("end_user", Key::ErrNoSuchUserInTenant))?;
             Some(user)
         }
         None => None,
@@ -243,20 +216,20 @@ pub async fn list<C: ConnectionTrait>(
 /// Revokes a token of `tenant_id` with an audit event; a revoked token stays revoked.
 ///
 /// # Errors
-/// [`TokenError::Refused`] (404) for a token of another tenant or none; database failures.
+/// [`ServiceError::NotFound`] for a token of another tenant or none; database failures.
 pub async fn revoke<C: TransactionTrait>(
     db: &C,
     tenant_id: &str,
     actor: Actor,
     token_id: i64,
     now: i64,
-) -> Result<(), TokenError> {
+) -> Result<(), ServiceError> {
     let txn = db.begin().await?;
     let token = api_token::Entity::find_by_id(token_id)
         .filter(api_token::Column::TenantId.eq(tenant_id))
         .one(&txn)
         .await?
-        .ok_or(TokenError::Refused(AppError::NotFound))?;
+        .ok_or(ServiceError::NotFound)?;
     if token.revoked_at.is_some() {
         return Ok(());
     }
@@ -401,7 +374,6 @@ impl ApiTokensPort for ApiTokensService {
                     &principal.tenant_id,
                     &Creator::of(principal),
                     token,
-                    app::locale::request_locale(),
                     self.clock.now_ms(),
                 )
                 .await,

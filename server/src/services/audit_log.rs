@@ -4,7 +4,7 @@
 //! Reading never changes the log; downloading it and checking it are themselves events, so the
 //! log shows who took a copy and who verified it.
 
-use super::personal_data::{finish, Refusal};
+use super::error::{finish, ServiceError};
 use crate::clock::{to_rfc3339, Clock};
 use crate::entities::{audit_event, directory_user};
 use crate::services::audit::{self, Actor, Change, NewEvent};
@@ -14,7 +14,7 @@ use app::audit_log::{
 };
 use app::auth::Principal;
 use app::error::AppError;
-use app::i18n::{Key, Locale};
+use app::i18n::Key;
 use app::personal_data::ChangeView;
 use app::services::BoxFuture;
 use app::time::DAY_MS;
@@ -30,15 +30,12 @@ pub struct AuditLogService {
     pub clock: Clock,
 }
 
-fn invalid(field: &str) -> Refusal {
-    Refusal::App(AppError::Invalid {
-        field: field.into(),
-        message: Key::ErrInvalidDate.text(Locale::En).into(),
-    })
+fn invalid(field: &str) -> ServiceError {
+    ServiceError::invalid(field, Key::ErrInvalidDate)
 }
 
 /// Epoch milliseconds of the start of a `YYYY-MM-DD` day (UTC), by the one day parser.
-fn day_start(raw: &str, field: &str) -> Result<i64, Refusal> {
+fn day_start(raw: &str, field: &str) -> Result<i64, ServiceError> {
     app::time::parse_day(raw).ok_or_else(|| invalid(field))
 }
 
@@ -61,7 +58,7 @@ impl AuditLogService {
         &self,
         principal: &Principal,
         filter: &AuditFilter,
-    ) -> Result<Select<audit_event::Entity>, Refusal> {
+    ) -> Result<Select<audit_event::Entity>, ServiceError> {
         let mut query = audit_event::Entity::find()
             .filter(audit_event::Column::TenantId.eq(principal.tenant_id.clone()));
         let actor = filter.actor.trim().to_lowercase();
@@ -104,7 +101,11 @@ impl AuditLogService {
         Ok(query.order_by_desc(audit_event::Column::Seq))
     }
 
-    async fn page(&self, principal: &Principal, filter: AuditFilter) -> Result<AuditPage, Refusal> {
+    async fn page(
+        &self,
+        principal: &Principal,
+        filter: AuditFilter,
+    ) -> Result<AuditPage, ServiceError> {
         let mut query = self.filtered(principal, &filter).await?;
         if let Some(before) = filter.before {
             query = query.filter(audit_event::Column::Seq.lt(before));
@@ -139,7 +140,7 @@ impl AuditLogService {
         })
     }
 
-    async fn check(&self, principal: &Principal) -> Result<IntegrityView, Refusal> {
+    async fn check(&self, principal: &Principal) -> Result<IntegrityView, ServiceError> {
         let report = audit::verify_chain(&self.db, &principal.tenant_id).await?;
         let now = self.clock.now_ms();
         audit::append(
@@ -176,15 +177,7 @@ impl AuditLogService {
         &self,
         principal: &Principal,
         filter: AuditFilter,
-    ) -> Result<String, AppError> {
-        finish(self.write_csv(principal, filter).await)
-    }
-
-    async fn write_csv(
-        &self,
-        principal: &Principal,
-        filter: AuditFilter,
-    ) -> Result<String, Refusal> {
+    ) -> Result<String, ServiceError> {
         const BATCH: u64 = 1000;
         let mut out = String::new();
         push_row(
@@ -281,7 +274,7 @@ async fn views(
     conn: &impl ConnectionTrait,
     tenant: &str,
     rows: Vec<audit_event::Model>,
-) -> Result<Vec<AuditEventView>, Refusal> {
+) -> Result<Vec<AuditEventView>, ServiceError> {
     let subjects: BTreeSet<String> = rows
         .iter()
         .filter_map(|e| e.subject_user_id.clone())

@@ -3,7 +3,7 @@
 
 use crate::clock::{Clock, DAY_MS};
 use crate::entities::{correction_request, directory_user, follow_up_task};
-use crate::services::personal_data::{finish, Refusal};
+use crate::services::error::{finish, ServiceError};
 use anyhow::Context;
 use app::auth::Principal;
 use app::dashboard::{DashboardPort, DashboardView, DueRequest, FeatureState};
@@ -36,7 +36,7 @@ impl DashboardPort for DashboardService {
 }
 
 impl DashboardService {
-    async fn load(&self, principal: &Principal) -> Result<DashboardView, Refusal> {
+    async fn load(&self, principal: &Principal) -> Result<DashboardView, ServiceError> {
         let db = &self.db;
         let tenant = principal.tenant_id.clone();
         let now = self.clock.now_ms();
@@ -120,7 +120,7 @@ impl DashboardService {
             .sharing
             .overview(principal)
             .await
-            .map_err(Refusal::App)?;
+            .map_err(ServiceError::from)?;
         let features = overview
             .features
             .into_iter()
@@ -135,7 +135,7 @@ impl DashboardService {
             .sharing
             .report(principal, ReportFilter::default())
             .await
-            .map_err(Refusal::App)?;
+            .map_err(ServiceError::from)?;
         Ok(DashboardView {
             open_requests,
             overdue_requests,

@@ -11,6 +11,7 @@ use crate::entities::{
     audit_event, correction_request, device, device_app, directory_user, disclosure, field_version,
     recipient,
 };
+use crate::services::error::ServiceError;
 use anyhow::Context;
 use app::domain::catalogue::{FieldId, RecordKind};
 use app::domain::enums::{EnrollmentType, Ownership, Platform};
@@ -19,16 +20,6 @@ use app::i18n::{Key, Locale};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 use std::collections::HashMap;
-
-/// Why an export could not be made.
-#[derive(Debug, thiserror::Error)]
-pub enum ExportError {
-    /// No such user in this tenant (other tenants' users are indistinguishable from none).
-    #[error("user not found")]
-    NotFound,
-    #[error(transparent)]
-    Database(#[from] anyhow::Error),
-}
 
 /// The file format of a user's export, as the audit event names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,7 +42,7 @@ impl ExportFormat {
 /// the one use case behind the download route and the REST API, so both doors tell one story.
 ///
 /// # Errors
-/// [`ExportError::NotFound`] for a user not in the tenant; a database failure otherwise (then
+/// [`ServiceError::NotFound`] for a user not in the tenant; a database failure otherwise (then
 /// nothing is handed out).
 pub async fn export_recorded<C: ConnectionTrait>(
     db: &C,
@@ -61,7 +52,7 @@ pub async fn export_recorded<C: ConnectionTrait>(
     format: ExportFormat,
     locale: Locale,
     now_ms: i64,
-) -> Result<UserExport, ExportError> {
+) -> Result<UserExport, ServiceError> {
     let export = export_user(db, tenant_id, user_id, locale, now_ms).await?;
     crate::services::audit::append(
         db,
@@ -177,20 +168,20 @@ pub struct UserExport {
 /// Collects everything held about `user_id` in `tenant_id`, visibility rules applied.
 ///
 /// # Errors
-/// [`ExportError::NotFound`] when the user is not in this tenant; database failures otherwise.
+/// [`ServiceError::NotFound`] when the user is not in this tenant; database failures otherwise.
 pub async fn export_user<C: ConnectionTrait>(
     db: &C,
     tenant_id: &str,
     user_id: &str,
     locale: Locale,
     now_ms: i64,
-) -> Result<UserExport, ExportError> {
+) -> Result<UserExport, ServiceError> {
     let user = directory_user::Entity::find_by_id(user_id.to_owned())
         .filter(directory_user::Column::TenantId.eq(tenant_id))
         .one(db)
         .await
         .context("reading the user")?
-        .ok_or(ExportError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?;
     let devices = device::Entity::find()
         .filter(device::Column::TenantId.eq(tenant_id))
         .filter(device::Column::PrimaryUserId.eq(user_id))

@@ -68,7 +68,7 @@ pub enum Work {
         tenant_id: String,
         user_id: String,
         csv: bool,
-        locale: Locale,
+        language: Locale,
         starter: Actor,
     },
     /// Runs with the starter's authority (filters and audit event as theirs).
@@ -229,10 +229,10 @@ impl Runner {
                 tenant_id,
                 user_id,
                 csv,
-                locale,
+                language,
                 starter,
             } => self
-                .user_export(&tenant_id, &user_id, csv, locale, starter, &progress)
+                .user_export(&tenant_id, &user_id, csv, language, starter, &progress)
                 .await
                 .unwrap_or_else(|e| failed(id, e)),
             Work::AuditExport { principal, filter } => {
@@ -299,11 +299,11 @@ impl Runner {
         tenant_id: &str,
         user_id: &str,
         csv: bool,
-        locale: Locale,
+        language: Locale,
         starter: Actor,
         progress: &AtomicU64,
     ) -> Result<Outcome, JobError> {
-        use crate::services::export::{export_recorded, to_csv, ExportError, ExportFormat};
+        use crate::services::export::{export_recorded, to_csv, ExportFormat};
         let format = if csv {
             ExportFormat::Csv
         } else {
@@ -311,18 +311,21 @@ impl Runner {
         };
         let now = self.clock.now_ms();
         let export =
-            match export_recorded(&self.db, tenant_id, starter, user_id, format, locale, now).await
+            match export_recorded(&self.db, tenant_id, starter, user_id, format, language, now)
+                .await
             {
                 Ok(export) => export,
-                Err(ExportError::NotFound) => return Err(JobError::UserNotFound),
-                Err(ExportError::Database(e)) => {
+                Err(crate::services::error::ServiceError::NotFound) => {
+                    return Err(JobError::UserNotFound)
+                }
+                Err(e) => {
                     tracing::error!("user export job failed: {e:#}");
                     return Err(JobError::Internal);
                 }
             };
         progress.store(1, Ordering::Relaxed);
         let (body, content_type, extension) = if csv {
-            (to_csv(&export, locale), "text/csv; charset=utf-8", "csv")
+            (to_csv(&export, language), "text/csv; charset=utf-8", "csv")
         } else {
             let json = serde_json::to_string_pretty(&export).map_err(|e| {
                 tracing::error!("user export job could not write JSON: {e}");
@@ -600,9 +603,9 @@ impl JobsPort for JobsService {
         &'a self,
         principal: &'a Principal,
         request: ExportRequest,
-        locale: Locale,
+        language: Locale,
     ) -> BoxFuture<'a, Result<i64, AppError>> {
-        Box::pin(async move { self.export(principal, request, locale).await })
+        Box::pin(async move { self.export(principal, request, language).await })
     }
 
     fn cancel<'a>(
@@ -707,7 +710,7 @@ impl JobsService {
         &self,
         principal: &Principal,
         request: ExportRequest,
-        locale: Locale,
+        language: Locale,
     ) -> Result<i64, AppError> {
         let internal = |e: anyhow::Error| crate::error::internal(&e);
         let (kind, subject, params, total, work) = match request {
@@ -726,12 +729,12 @@ impl JobsService {
                 } else {
                     JobKind::ExportUserJson
                 };
-                let params = serde_json::json!({ "lang": locale.code() }).to_string();
+                let params = serde_json::json!({ "lang": language.code() }).to_string();
                 let work = Work::UserExport {
                     tenant_id: principal.tenant_id.clone(),
                     user_id: user_id.clone(),
                     csv,
-                    locale,
+                    language,
                     starter: Actor::of(principal),
                 };
                 (kind, Some(user_id), params, USER_EXPORT_STEPS, work)
@@ -758,7 +761,7 @@ impl JobsService {
             }
         };
         let id = self
-            .create(principal, kind, subject, params, total, None, locale)
+            .create(principal, kind, subject, params, total, None)
             .await?;
         self.runner.start(id, work);
         Ok(id)
@@ -774,7 +777,6 @@ impl JobsService {
         &self,
         principal: &Principal,
         bytes: Vec<u8>,
-        locale: Locale,
     ) -> Result<i64, AppError> {
         let total = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
         let id = self
@@ -785,7 +787,6 @@ impl JobsService {
                 "{}".into(),
                 total,
                 Some(format!("{total} bytes")),
-                locale,
             )
             .await?;
         self.runner.start(
@@ -808,7 +809,6 @@ impl JobsService {
         params: String,
         total: u64,
         reason: Option<String>,
-        locale: Locale,
     ) -> Result<i64, AppError> {
         let internal = |e: anyhow::Error| crate::error::internal(&e);
         let active = job::Entity::find()
@@ -819,10 +819,10 @@ impl JobsService {
             .context("counting running jobs")
             .map_err(internal)?;
         if active >= app::jobs::MAX_ACTIVE_JOBS {
-            return Err(AppError::Invalid {
-                field: "kind".into(),
-                message: Key::JobsTooMany.format(locale, &[("count", &active.to_string())]),
-            });
+            return Err(AppError::invalid(
+                "kind",
+                app::error::Refusal::with(Key::JobsTooMany, [("count", active.to_string().into())]),
+            ));
         }
         let now = self.clock.now_ms();
         let result: anyhow::Result<i64> = async {

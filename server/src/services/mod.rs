@@ -7,6 +7,7 @@ pub mod audit_log;
 pub mod dashboard;
 pub mod directory;
 pub mod disclosures;
+pub mod error;
 pub mod export;
 pub mod jobs;
 pub mod notifications;

@@ -3,7 +3,7 @@
 //! extension or pause to the requester. They are written in the transaction of the step they
 //! announce, so there is never a notification of a step that did not happen.
 
-use super::personal_data::Refusal;
+use super::error::ServiceError;
 use crate::entities::{correction_request, directory_user, notification, role_assignment};
 use anyhow::Context;
 use app::auth::{Principal, Role};
@@ -26,7 +26,7 @@ async fn insert(
     kind: &str,
     request_id: i64,
     now: i64,
-) -> Result<(), Refusal> {
+) -> Result<(), ServiceError> {
     notification::ActiveModel {
         id: NotSet,
         tenant_id: Set(tenant.into()),
@@ -50,7 +50,7 @@ pub(crate) async fn to_reviewers(
     requester: &Principal,
     request_id: i64,
     now: i64,
-) -> Result<(), Refusal> {
+) -> Result<(), ServiceError> {
     let reviewers: BTreeSet<i64> = role_assignment::Entity::find()
         .filter(role_assignment::Column::TenantId.eq(requester.tenant_id.clone()))
         .filter(
@@ -87,7 +87,7 @@ pub(crate) async fn to_requester(
     request: &correction_request::Model,
     kind: &str,
     now: i64,
-) -> Result<(), Refusal> {
+) -> Result<(), ServiceError> {
     if let Some(account_id) = request.requester_account_id {
         insert(conn, &request.tenant_id, account_id, kind, request.id, now).await?;
     }
@@ -101,7 +101,7 @@ pub(crate) async fn to_requester(
 pub(crate) async fn list(
     conn: &impl ConnectionTrait,
     principal: &Principal,
-) -> Result<Vec<NotificationView>, Refusal> {
+) -> Result<Vec<NotificationView>, ServiceError> {
     let rows = notification::Entity::find()
         .filter(notification::Column::TenantId.eq(principal.tenant_id.clone()))
         .filter(notification::Column::AccountId.eq(principal.account_id))
@@ -161,7 +161,7 @@ pub(crate) async fn mark_read(
     conn: &impl ConnectionTrait,
     principal: &Principal,
     now: i64,
-) -> Result<(), Refusal> {
+) -> Result<(), ServiceError> {
     notification::Entity::update_many()
         .col_expr(notification::Column::ReadAt, Expr::value(Some(now)))
         .filter(notification::Column::TenantId.eq(principal.tenant_id.clone()))

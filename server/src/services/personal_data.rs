@@ -13,13 +13,14 @@ use crate::entities::{
     follow_up_task, recipient,
 };
 use crate::services::audit::{self, Actor, Change, NewEvent};
+use crate::services::error::{finish, parse_reason, ServiceError};
 use anyhow::Context;
 use app::auth::Principal;
 use app::domain::catalogue::{FieldId, RecordKind};
 use app::domain::enums::{CorrectionRoute, Sensitivity};
 use app::domain::visibility::{app_visible, apply, visibility, Visibility};
-use app::error::AppError;
-use app::i18n::{Key, Locale};
+use app::error::{AppError, Refusal};
+use app::i18n::Key;
 use app::personal_data::{
     AppView, ChangeView, CorrectionInput, CorrectionOutcome, DeviceView, FieldView, FollowUpView,
     HistoryEntry, PersonalDataPort, Receipt, RecordView, RoutedView, UserDataView,
@@ -37,37 +38,8 @@ pub struct PersonalDataService {
     pub clock: Clock,
 }
 
-/// Why a change was refused, before it becomes an [`AppError`].
-pub(crate) enum Refusal {
-    App(AppError),
-    Failed(anyhow::Error),
-}
-
-impl From<anyhow::Error> for Refusal {
-    fn from(e: anyhow::Error) -> Self {
-        Refusal::Failed(e)
-    }
-}
-
-impl From<sea_orm::DbErr> for Refusal {
-    fn from(e: sea_orm::DbErr) -> Self {
-        Refusal::Failed(e.into())
-    }
-}
-
-pub(crate) fn finish<T>(result: Result<T, Refusal>) -> Result<T, AppError> {
-    match result {
-        Ok(value) => Ok(value),
-        Err(Refusal::App(e)) => Err(e),
-        Err(Refusal::Failed(e)) => Err(crate::error::internal(&e)),
-    }
-}
-
-fn invalid(field: &str, message: String) -> Refusal {
-    Refusal::App(AppError::Invalid {
-        field: field.into(),
-        message,
-    })
+fn invalid(field: &str, reason: impl Into<Refusal>) -> ServiceError {
+    ServiceError::invalid(field, reason)
 }
 
 impl PersonalDataPort for PersonalDataService {
@@ -120,7 +92,7 @@ impl PersonalDataService {
         conn: &impl ConnectionTrait,
         principal: &Principal,
         user_id: &str,
-    ) -> Result<directory_user::Model, Refusal> {
+    ) -> Result<directory_user::Model, ServiceError> {
         subject(conn, principal, user_id).await
     }
 
@@ -130,7 +102,7 @@ impl PersonalDataService {
         principal: &Principal,
         user_id: &str,
         device_id: &str,
-    ) -> Result<device::Model, Refusal> {
+    ) -> Result<device::Model, ServiceError> {
         device_of(conn, principal, user_id, device_id).await
     }
 
@@ -139,7 +111,7 @@ impl PersonalDataService {
         &self,
         principal: &Principal,
         user_id: &str,
-    ) -> Result<UserDataView, Refusal> {
+    ) -> Result<UserDataView, ServiceError> {
         let db = &self.db;
         let tenant = principal.tenant_id.clone();
         let user = self.subject(db, principal, user_id).await?;
@@ -381,7 +353,7 @@ impl PersonalDataService {
         principal: &Principal,
         input: &CorrectionInput,
         routed: bool,
-    ) -> Result<CorrectionOutcome, Refusal> {
+    ) -> Result<CorrectionOutcome, ServiceError> {
         let txn = self.db.begin().await?;
         lock_field(&txn, &input.record_id, input.field).await?;
         let outcome = correct_in(&txn, principal, input, routed, self.clock.now_ms()).await?;
@@ -395,25 +367,15 @@ impl PersonalDataService {
         device_id: &str,
         field: FieldId,
         reason: &str,
-    ) -> Result<String, Refusal> {
-        let locale = app::i18n::Locale::En;
-        let reason = reason.trim();
-        if reason.is_empty() {
-            return Err(invalid(
-                "reason",
-                Key::ErrReasonRequired.text(locale).into(),
-            ));
-        }
-        if let Err(e) = app::domain::text::Reason::parse(reason) {
-            return Err(invalid("reason", e.message(locale)));
-        }
+    ) -> Result<String, ServiceError> {
+        let reason = parse_reason(reason)?.into_string();
         if field.spec().sensitivity != Sensitivity::Secret {
-            return Err(invalid("field", Key::ErrNotASecret.text(locale).into()));
+            return Err(invalid("field", Key::ErrNotASecret));
         }
         let txn = self.db.begin().await?;
         let user = self.subject(&txn, principal, user_id).await?;
         let device = self.device_of(&txn, principal, &user.id, device_id).await?;
-        let value = device_field(&device, &user, field).ok_or(Refusal::App(AppError::NotFound))?;
+        let value = device_field(&device, &user, field).ok_or(ServiceError::NotFound)?;
         audit::append(
             &txn,
             &principal.tenant_id,
@@ -429,7 +391,7 @@ impl PersonalDataService {
                     before: None,
                     after: None,
                 }],
-                reason: Some(reason.into()),
+                reason: Some(reason),
                 occurred_at: self.clock.now_ms(),
             },
         )
@@ -448,7 +410,7 @@ async fn lock_field(
     txn: &DatabaseTransaction,
     record_id: &str,
     field: FieldId,
-) -> Result<(), Refusal> {
+) -> Result<(), ServiceError> {
     field_version::Entity::update_many()
         .col_expr(
             field_version::Column::Version,
@@ -466,12 +428,12 @@ async fn subject(
     conn: &impl ConnectionTrait,
     principal: &Principal,
     user_id: &str,
-) -> Result<directory_user::Model, Refusal> {
+) -> Result<directory_user::Model, ServiceError> {
     directory_user::Entity::find_by_id(user_id.to_owned())
         .filter(directory_user::Column::TenantId.eq(principal.tenant_id.clone()))
         .one(conn)
         .await?
-        .ok_or(Refusal::App(AppError::NotFound))
+        .ok_or(ServiceError::NotFound)
 }
 
 /// The device `device_id` whose primary user is `user_id`, in the principal's tenant.
@@ -480,13 +442,13 @@ async fn device_of(
     principal: &Principal,
     user_id: &str,
     device_id: &str,
-) -> Result<device::Model, Refusal> {
+) -> Result<device::Model, ServiceError> {
     device::Entity::find_by_id(device_id.to_owned())
         .filter(device::Column::TenantId.eq(principal.tenant_id.clone()))
         .filter(device::Column::PrimaryUserId.eq(user_id))
         .one(conn)
         .await?
-        .ok_or(Refusal::App(AppError::NotFound))
+        .ok_or(ServiceError::NotFound)
 }
 
 /// Corrects a field (or with `routed` records the correction its source must make) inside the
@@ -504,51 +466,39 @@ pub(crate) async fn correct_in(
     input: &CorrectionInput,
     routed: bool,
     now: i64,
-) -> Result<CorrectionOutcome, Refusal> {
-    let locale = input.locale;
-    let reason = input.reason.trim();
-    if reason.is_empty() {
-        return Err(invalid(
-            "reason",
-            Key::ErrReasonRequired.text(locale).into(),
-        ));
-    }
-    if reason.chars().count() > 2000 {
-        return Err(invalid("reason", Key::ErrReasonTooLong.text(locale).into()));
-    }
-    // Control and direction-override characters (issue 10): the shared parser names them.
-    if let Err(e) = app::domain::text::Reason::parse(reason) {
-        return Err(invalid("reason", e.message(locale)));
-    }
+) -> Result<CorrectionOutcome, ServiceError> {
+    let reason = parse_reason(&input.reason)?.into_string();
     let user = subject(txn, principal, &input.user_id).await?;
     let target = match input.field.record() {
         RecordKind::User if input.record_id == user.id => Target::User(user.clone()),
         RecordKind::Device => {
             Target::Device(device_of(txn, principal, &user.id, &input.record_id).await?)
         }
-        _ => return Err(Refusal::App(AppError::NotFound)),
+        _ => return Err(ServiceError::NotFound),
     };
     let route = match &target {
         Target::User(_) => input.field.spec().route,
         Target::Device(d) => input.field.spec_for(&context_of(d)).route,
     };
     match (route, routed) {
-        (CorrectionRoute::Never, _) => {
-            return Err(invalid("field", Key::ErrNeverCorrected.text(locale).into()))
-        }
+        (CorrectionRoute::Never, _) => return Err(invalid("field", Key::ErrNeverCorrected)),
         (CorrectionRoute::Portal, true) => {}
         (CorrectionRoute::Portal, false) => {}
         (other, false) => {
-            let message =
-                Key::ErrCorrectedElsewhere.format(locale, &[("route", other.label().text(locale))]);
-            return Err(invalid("field", message));
+            return Err(invalid(
+                "field",
+                Refusal::with(
+                    Key::ErrCorrectedElsewhere,
+                    [("route", other.label().into())],
+                ),
+            ));
         }
         (_, true) => {}
     }
     let value = input
         .field
         .parse_value(&input.value)
-        .map_err(|e| invalid("value", e.message(locale)))?;
+        .map_err(|e| invalid("value", e))?;
     let record_id = match &target {
         Target::User(u) => u.id.clone(),
         Target::Device(d) => d.id.clone(),
@@ -577,7 +527,7 @@ pub(crate) async fn correct_in(
             field: Set(input.field.as_str().into()),
             proposed_value: Set(value.clone()),
             base_version: Set(input.base_version),
-            reason: Set(reason.into()),
+            reason: Set(reason.clone()),
             restrict_sharing: Set(false),
             status: Set("routed".into()),
             received_at: Set(now),
@@ -612,7 +562,7 @@ pub(crate) async fn correct_in(
                 before,
                 after: Some(value),
             }],
-            reason: Some(reason.into()),
+            reason: Some(reason),
             occurred_at: now,
         },
     )
@@ -634,7 +584,7 @@ async fn bump_version(
     field: FieldId,
     base: i64,
     now: i64,
-) -> Result<i64, Refusal> {
+) -> Result<i64, ServiceError> {
     let current =
         field_version::Entity::find_by_id((record_id.to_owned(), field.as_str().to_owned()))
             .one(txn)
@@ -654,7 +604,7 @@ async fn bump_version(
             .await;
             match inserted {
                 Ok(_) => Ok(1),
-                Err(_) => Err(Refusal::App(AppError::Conflict)),
+                Err(_) => Err(ServiceError::Conflict),
             }
         }
         Some(row) if row.version == base => {
@@ -673,10 +623,10 @@ async fn bump_version(
             if result.rows_affected == 1 {
                 Ok(base + 1)
             } else {
-                Err(Refusal::App(AppError::Conflict))
+                Err(ServiceError::Conflict)
             }
         }
-        _ => Err(Refusal::App(AppError::Conflict)),
+        _ => Err(ServiceError::Conflict),
     }
 }
 
@@ -688,10 +638,10 @@ async fn write_value(
     field: FieldId,
     value: &str,
     now: i64,
-) -> Result<(), Refusal> {
+) -> Result<(), ServiceError> {
     let Target::Device(d) = target else {
         // No user field is corrected in the portal: identity lives in the directory.
-        return Err(Refusal::App(AppError::Forbidden));
+        return Err(ServiceError::Forbidden);
     };
     // Only the corrected column (and the record's version) is written, so a concurrent change
     // of another column of the same device is not overwritten with what this request read.
@@ -705,12 +655,10 @@ async fn write_value(
                 .filter(directory_user::Column::Upn.eq(value))
                 .one(txn)
                 .await?
-                .ok_or_else(|| {
-                    invalid("value", Key::ErrNoSuchUserInTenant.text(Locale::En).into())
-                })?;
+                .ok_or_else(|| invalid("value", Key::ErrNoSuchUserInTenant))?;
             (device::Column::PrimaryUserId, Some(user.id))
         }
-        _ => return Err(Refusal::App(AppError::Forbidden)),
+        _ => return Err(ServiceError::Forbidden),
     };
     device::Entity::update_many()
         .col_expr(column, Expr::value(stored))
@@ -734,7 +682,7 @@ async fn follow_ups(
     field: FieldId,
     event_id: i64,
     now: i64,
-) -> Result<Vec<String>, Refusal> {
+) -> Result<Vec<String>, ServiceError> {
     let received = disclosure::Entity::find()
         .filter(disclosure::Column::TenantId.eq(principal.tenant_id.clone()))
         .filter(disclosure::Column::RecordId.eq(record_id))

@@ -14,8 +14,9 @@
 //! two further months with a reason the requester sees; pausing stops the clock, and resuming
 //! moves the deadline by the paused time.
 
+use super::error::{finish, parse_reason, ServiceError};
 use super::notifications;
-use super::personal_data::{self, finish, PersonalDataService, Refusal};
+use super::personal_data::{self, PersonalDataService};
 use crate::clock::Clock;
 use crate::entities::{
     account, correction_request, device, directory_user, disclosure, field_version,
@@ -27,7 +28,7 @@ use app::auth::Principal;
 use app::domain::catalogue::{FieldId, RecordKind};
 use app::domain::enums::{Category, CorrectionRoute};
 use app::error::AppError;
-use app::i18n::{Key, Locale};
+use app::i18n::Key;
 use app::personal_data::{CorrectionInput, RecordView, UserDataView};
 use app::requests::{
     DecisionOutcome, FourEyes, MyDataView, NewRequest, NotificationView, QueueFilter, QueueView,
@@ -44,39 +45,13 @@ use sea_orm::{
 };
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-/// Longest reason accepted, in characters.
-const MAX_REASON: usize = 2000;
-
 pub struct RequestsService {
     pub db: DatabaseConnection,
     pub clock: Clock,
 }
 
-fn refuse(error: AppError) -> Refusal {
-    Refusal::App(error)
-}
-
-fn invalid(field: &str, message: impl Into<String>) -> Refusal {
-    Refusal::App(AppError::Invalid {
-        field: field.into(),
-        message: message.into(),
-    })
-}
-
-/// A trimmed, non-empty reason of bounded length.
-fn reason_of(raw: &str, locale: Locale) -> Result<String, Refusal> {
-    let reason = raw.trim();
-    if reason.is_empty() {
-        return Err(invalid("reason", Key::ErrReasonRequired.text(locale)));
-    }
-    if reason.chars().count() > MAX_REASON {
-        return Err(invalid("reason", Key::ErrReasonTooLong.text(locale)));
-    }
-    // Line breaks stay; control and direction-override characters are refused by the shared
-    // parser, since a reason is shown to the other side and lands in the audit log.
-    app::domain::text::Reason::parse(reason)
-        .map(|r| r.as_str().to_owned())
-        .map_err(|e| invalid("reason", e.message(locale)))
+fn invalid(field: &str, reason: impl Into<app::error::Refusal>) -> ServiceError {
+    ServiceError::invalid(field, reason)
 }
 
 fn actor_of(principal: &Principal) -> Actor {
@@ -105,7 +80,7 @@ impl Names {
         conn: &impl ConnectionTrait,
         tenant: &str,
         requests: &[correction_request::Model],
-    ) -> Result<Names, Refusal> {
+    ) -> Result<Names, ServiceError> {
         let user_ids: BTreeSet<String> =
             requests.iter().map(|r| r.subject_user_id.clone()).collect();
         let device_ids: BTreeSet<String> = requests
@@ -234,7 +209,7 @@ async fn lock_request(
     txn: &DatabaseTransaction,
     principal: &Principal,
     id: i64,
-) -> Result<(), Refusal> {
+) -> Result<(), ServiceError> {
     correction_request::Entity::update_many()
         .col_expr(
             correction_request::Column::Version,
@@ -252,13 +227,13 @@ async fn find_request(
     conn: &impl ConnectionTrait,
     principal: &Principal,
     id: i64,
-) -> Result<correction_request::Model, Refusal> {
+) -> Result<correction_request::Model, ServiceError> {
     correction_request::Entity::find_by_id(id)
         .filter(correction_request::Column::TenantId.eq(principal.tenant_id.clone()))
         .filter(correction_request::Column::Status.ne("routed"))
         .one(conn)
         .await?
-        .ok_or(refuse(AppError::NotFound))
+        .ok_or(ServiceError::NotFound)
 }
 
 /// Moves a request from `(pending, version)` to its next state; a request that is no longer
@@ -270,7 +245,7 @@ async fn step(
     request: &correction_request::Model,
     version: i64,
     changes: Vec<(correction_request::Column, sea_orm::Value)>,
-) -> Result<(), Refusal> {
+) -> Result<(), ServiceError> {
     let mut update = correction_request::Entity::update_many()
         .col_expr(
             correction_request::Column::Version,
@@ -289,7 +264,7 @@ async fn step(
     if result.rows_affected == 1 {
         Ok(())
     } else {
-        Err(refuse(AppError::Conflict))
+        Err(ServiceError::Conflict)
     }
 }
 
@@ -302,7 +277,7 @@ async fn audit_step(
     action: &str,
     changes: Vec<Change>,
     reason: Option<String>,
-) -> Result<i64, Refusal> {
+) -> Result<i64, ServiceError> {
     Ok(audit::append(
         txn,
         &principal.tenant_id,
@@ -340,25 +315,25 @@ impl RequestsService {
         &self,
         principal: &Principal,
         requests: &[correction_request::Model],
-    ) -> Result<Vec<RequestView>, Refusal> {
+    ) -> Result<Vec<RequestView>, ServiceError> {
         let names = Names::load(&self.db, &principal.tenant_id, requests).await?;
         let now = self.clock.now_ms();
         Ok(requests.iter().filter_map(|r| names.view(r, now)).collect())
     }
 
-    async fn view_of(&self, principal: &Principal, id: i64) -> Result<RequestView, Refusal> {
+    async fn view_of(&self, principal: &Principal, id: i64) -> Result<RequestView, ServiceError> {
         let request = find_request(&self.db, principal, id).await?;
         self.views(principal, std::slice::from_ref(&request))
             .await?
             .pop()
-            .ok_or(refuse(AppError::NotFound))
+            .ok_or(ServiceError::NotFound)
     }
 
-    async fn load_my_data(&self, principal: &Principal) -> Result<MyDataView, Refusal> {
+    async fn load_my_data(&self, principal: &Principal) -> Result<MyDataView, ServiceError> {
         let me = principal
             .directory_user_id
             .clone()
-            .ok_or(refuse(AppError::Forbidden))?;
+            .ok_or(ServiceError::Forbidden)?;
         let mut data: UserDataView = self.personal_data().load(principal, &me).await?;
         // The staff-facing parts (trail of staff actions, follow-ups with partners, routed
         // corrections) are not part of the end user's page; their requests are listed apart.
@@ -438,13 +413,12 @@ impl RequestsService {
         &self,
         principal: &Principal,
         input: NewRequest,
-    ) -> Result<RequestView, Refusal> {
-        let locale = input.locale;
+    ) -> Result<RequestView, ServiceError> {
         let me = principal
             .directory_user_id
             .clone()
-            .ok_or(refuse(AppError::Forbidden))?;
-        let reason = reason_of(&input.reason, locale)?;
+            .ok_or(ServiceError::Forbidden)?;
+        let reason = parse_reason(&input.reason)?.into_string();
         let txn = self.db.begin().await?;
         // A write first (it changes nothing), for the reason given at [`lock_request`]: an
         // open request for the same field, if any, is locked while this one is checked.
@@ -467,18 +441,18 @@ impl RequestsService {
                     .filter(device::Column::PrimaryUserId.eq(me.clone()))
                     .one(&txn)
                     .await?
-                    .ok_or(refuse(AppError::NotFound))?;
+                    .ok_or(ServiceError::NotFound)?;
                 input.field.spec_for(&super::export::context_of(&d)).route
             }
-            _ => return Err(refuse(AppError::NotFound)),
+            _ => return Err(ServiceError::NotFound),
         };
         if route == CorrectionRoute::Never {
-            return Err(invalid("field", Key::ErrNeverCorrected.text(locale)));
+            return Err(invalid("field", Key::ErrNeverCorrected));
         }
         let value = input
             .field
             .parse_value(&input.value)
-            .map_err(|e| invalid("value", e.message(locale)))?;
+            .map_err(|e| invalid("value", e))?;
         let open = correction_request::Entity::find()
             .filter(correction_request::Column::TenantId.eq(principal.tenant_id.clone()))
             .filter(correction_request::Column::RecordId.eq(input.record_id.clone()))
@@ -488,7 +462,7 @@ impl RequestsService {
             .await?;
         if open.is_some() {
             // One open request per field: a double submit does not file two.
-            return Err(refuse(AppError::Conflict));
+            return Err(ServiceError::Conflict);
         }
         let base_version = field_version::Entity::find_by_id((
             input.record_id.clone(),
@@ -551,11 +525,11 @@ impl RequestsService {
         self.view_of(principal, request.id).await
     }
 
-    async fn my_requests(&self, principal: &Principal) -> Result<Vec<RequestView>, Refusal> {
+    async fn my_requests(&self, principal: &Principal) -> Result<Vec<RequestView>, ServiceError> {
         let me = principal
             .directory_user_id
             .clone()
-            .ok_or(refuse(AppError::Forbidden))?;
+            .ok_or(ServiceError::Forbidden)?;
         let requests = correction_request::Entity::find()
             .filter(correction_request::Column::TenantId.eq(principal.tenant_id.clone()))
             .filter(correction_request::Column::SubjectUserId.eq(me))
@@ -571,7 +545,7 @@ impl RequestsService {
         &self,
         principal: &Principal,
         id: i64,
-    ) -> Result<RequestView, Refusal> {
+    ) -> Result<RequestView, ServiceError> {
         let txn = self.db.begin().await?;
         lock_request(&txn, principal, id).await?;
         let request = find_request(&txn, principal, id).await?;
@@ -580,10 +554,10 @@ impl RequestsService {
             && request.requester_account_id == Some(principal.account_id);
         if !mine {
             // Someone else's request does not exist for this end user.
-            return Err(refuse(AppError::NotFound));
+            return Err(ServiceError::NotFound);
         }
         if request.status != "pending" {
-            return Err(refuse(AppError::Conflict));
+            return Err(ServiceError::Conflict);
         }
         step(
             &txn,
@@ -618,8 +592,8 @@ impl RequestsService {
         &self,
         principal: &Principal,
         filter: QueueFilter,
-    ) -> Result<QueueView, Refusal> {
-        let bad = |name: &str| invalid(name, Key::ErrInvalidFilter.text(Locale::En));
+    ) -> Result<QueueView, ServiceError> {
+        let bad = |name: &str| invalid(name, Key::ErrInvalidFilter);
         let now = self.clock.now_ms();
         let mut query = correction_request::Entity::find()
             .filter(correction_request::Column::TenantId.eq(principal.tenant_id.clone()));
@@ -729,7 +703,10 @@ impl RequestsService {
 
     /// The users with pending requests, by name, for the queue's user filter: at most
     /// [`QUEUE_USERS_LIMIT`], read from the pending part of `ix_requests_tenant_status`.
-    async fn queue_users(&self, principal: &Principal) -> Result<Vec<(String, String)>, Refusal> {
+    async fn queue_users(
+        &self,
+        principal: &Principal,
+    ) -> Result<Vec<(String, String)>, ServiceError> {
         let ids: Vec<String> = correction_request::Entity::find()
             .select_only()
             .column(correction_request::Column::SubjectUserId)
@@ -762,7 +739,7 @@ impl RequestsService {
         principal: &Principal,
         request: &correction_request::Model,
         approving: bool,
-    ) -> Result<Option<FourEyes>, Refusal> {
+    ) -> Result<Option<FourEyes>, ServiceError> {
         if request.requester_account_id == Some(principal.account_id)
             || principal.directory_user_id.as_deref() == Some(request.subject_user_id.as_str())
         {
@@ -782,13 +759,17 @@ impl RequestsService {
         Ok(None)
     }
 
-    async fn load_review(&self, principal: &Principal, id: i64) -> Result<ReviewView, Refusal> {
+    async fn load_review(
+        &self,
+        principal: &Principal,
+        id: i64,
+    ) -> Result<ReviewView, ServiceError> {
         let request = find_request(&self.db, principal, id).await?;
         let view = self
             .views(principal, std::slice::from_ref(&request))
             .await?
             .pop()
-            .ok_or(refuse(AppError::NotFound))?;
+            .ok_or(ServiceError::NotFound)?;
         let data = self
             .personal_data()
             .load(principal, &request.subject_user_id)
@@ -803,7 +784,7 @@ impl RequestsService {
         };
         let field = record
             .and_then(|r| r.fields.iter().find(|f| f.field == view.field))
-            .ok_or(refuse(AppError::NotFound))?;
+            .ok_or(ServiceError::NotFound)?;
         let route = match data
             .devices
             .iter()
@@ -834,9 +815,9 @@ impl RequestsService {
         conn: &impl ConnectionTrait,
         request: &correction_request::Model,
         wanted: RequestStatus,
-    ) -> Result<DecisionOutcome, Refusal> {
+    ) -> Result<DecisionOutcome, ServiceError> {
         if request.status != wanted.as_str() {
-            return Err(refuse(AppError::Conflict));
+            return Err(ServiceError::Conflict);
         }
         let informed = request_outcome::Entity::find_by_id(request.id)
             .one(conn)
@@ -855,14 +836,13 @@ impl RequestsService {
         id: i64,
         request_version: i64,
         field_version: i64,
-        locale: Locale,
-    ) -> Result<DecisionOutcome, Refusal> {
+    ) -> Result<DecisionOutcome, ServiceError> {
         let attempt = self
-            .try_approve(principal, id, request_version, field_version, locale)
+            .try_approve(principal, id, request_version, field_version)
             .await;
         match attempt {
             // A concurrent approval that won the race: answer with its outcome.
-            Err(Refusal::App(AppError::Conflict)) => {
+            Err(ServiceError::Conflict) => {
                 let request = find_request(&self.db, principal, id).await?;
                 self.decided(&self.db, &request, RequestStatus::Approved)
                     .await
@@ -877,8 +857,7 @@ impl RequestsService {
         id: i64,
         request_version: i64,
         field_version: i64,
-        locale: Locale,
-    ) -> Result<DecisionOutcome, Refusal> {
+    ) -> Result<DecisionOutcome, ServiceError> {
         let txn = self.db.begin().await?;
         lock_request(&txn, principal, id).await?;
         let request = find_request(&txn, principal, id).await?;
@@ -890,7 +869,7 @@ impl RequestsService {
             .await?
             .is_some()
         {
-            return Err(refuse(AppError::Forbidden));
+            return Err(ServiceError::Forbidden);
         }
         let now = self.clock.now_ms();
         step(
@@ -912,7 +891,7 @@ impl RequestsService {
             ],
         )
         .await?;
-        let field = FieldId::parse(&request.field).map_err(|_| refuse(AppError::NotFound))?;
+        let field = FieldId::parse(&request.field).map_err(|_| ServiceError::NotFound)?;
         let route = route_of(&txn, &request, field).await?;
         let outcome = personal_data::correct_in(
             &txn,
@@ -924,7 +903,6 @@ impl RequestsService {
                 value: request.proposed_value.clone(),
                 base_version: field_version,
                 reason: format!("#{}: {}", request.id, request.reason),
-                locale,
             },
             route != CorrectionRoute::Portal,
             now,
@@ -964,21 +942,20 @@ impl RequestsService {
         id: i64,
         request_version: i64,
         reason: &str,
-        locale: Locale,
-    ) -> Result<DecisionOutcome, Refusal> {
+    ) -> Result<DecisionOutcome, ServiceError> {
         let txn = self.db.begin().await?;
         lock_request(&txn, principal, id).await?;
         let request = find_request(&txn, principal, id).await?;
         if request.status != "pending" {
             return self.decided(&txn, &request, RequestStatus::Rejected).await;
         }
-        let reason = reason_of(reason, locale)?;
+        let reason = parse_reason(reason)?.into_string();
         if self
             .four_eyes(&txn, principal, &request, false)
             .await?
             .is_some()
         {
-            return Err(refuse(AppError::Forbidden));
+            return Err(ServiceError::Forbidden);
         }
         let now = self.clock.now_ms();
         let stepped = step(
@@ -1040,31 +1017,30 @@ impl RequestsService {
         request_version: i64,
         months: u32,
         reason: &str,
-        locale: Locale,
-    ) -> Result<RequestView, Refusal> {
+    ) -> Result<RequestView, ServiceError> {
         if !(1..=2).contains(&months) {
-            return Err(invalid("months", Key::ErrExtensionMonths.text(locale)));
+            return Err(invalid("months", Key::ErrExtensionMonths));
         }
-        let reason = reason_of(reason, locale)?;
+        let reason = parse_reason(reason)?.into_string();
         let txn = self.db.begin().await?;
         lock_request(&txn, principal, id).await?;
         let request = find_request(&txn, principal, id).await?;
         if request.status != "pending" || request.extension_reason.is_some() {
             // Extended once already, or decided.
-            return Err(refuse(AppError::Conflict));
+            return Err(ServiceError::Conflict);
         }
         if self
             .four_eyes(&txn, principal, &request, false)
             .await?
             .is_some()
         {
-            return Err(refuse(AppError::Forbidden));
+            return Err(ServiceError::Forbidden);
         }
         let now = self.clock.now_ms();
         // Art. 12(3): the requester is told of an extension within the first period, so it
         // cannot be decided once the deadline has passed.
         if now > effective_due(&request, now) {
-            return Err(invalid("months", Key::ErrExtensionTooLate.text(locale)));
+            return Err(invalid("months", Key::ErrExtensionTooLate));
         }
         let due = add_months(request.due_at, i64::from(months));
         step(
@@ -1106,19 +1082,19 @@ impl RequestsService {
         id: i64,
         request_version: i64,
         pause: bool,
-    ) -> Result<RequestView, Refusal> {
+    ) -> Result<RequestView, ServiceError> {
         let txn = self.db.begin().await?;
         lock_request(&txn, principal, id).await?;
         let request = find_request(&txn, principal, id).await?;
         if request.status != "pending" || request.paused_at.is_some() == pause {
-            return Err(refuse(AppError::Conflict));
+            return Err(ServiceError::Conflict);
         }
         if self
             .four_eyes(&txn, principal, &request, false)
             .await?
             .is_some()
         {
-            return Err(refuse(AppError::Forbidden));
+            return Err(ServiceError::Forbidden);
         }
         let now = self.clock.now_ms();
         let (changes, action, audit_change) = if pause {
@@ -1168,7 +1144,7 @@ async fn route_of(
     conn: &impl ConnectionTrait,
     request: &correction_request::Model,
     field: FieldId,
-) -> Result<CorrectionRoute, Refusal> {
+) -> Result<CorrectionRoute, ServiceError> {
     if field.record() != RecordKind::Device {
         return Ok(field.spec().route);
     }
@@ -1176,7 +1152,7 @@ async fn route_of(
         .filter(device::Column::TenantId.eq(request.tenant_id.clone()))
         .one(conn)
         .await?
-        .ok_or(refuse(AppError::NotFound))?;
+        .ok_or(ServiceError::NotFound)?;
     Ok(field.spec_for(&super::export::context_of(&d)).route)
 }
 
@@ -1251,11 +1227,10 @@ impl RequestsPort for RequestsService {
         id: i64,
         request_version: i64,
         field_version: i64,
-        locale: Locale,
     ) -> BoxFuture<'a, Result<DecisionOutcome, AppError>> {
         Box::pin(async move {
             finish(
-                self.approve_request(principal, id, request_version, field_version, locale)
+                self.approve_request(principal, id, request_version, field_version)
                     .await,
             )
         })
@@ -1267,11 +1242,10 @@ impl RequestsPort for RequestsService {
         id: i64,
         request_version: i64,
         reason: String,
-        locale: Locale,
     ) -> BoxFuture<'a, Result<DecisionOutcome, AppError>> {
         Box::pin(async move {
             finish(
-                self.reject_request(principal, id, request_version, &reason, locale)
+                self.reject_request(principal, id, request_version, &reason)
                     .await,
             )
         })
@@ -1284,11 +1258,10 @@ impl RequestsPort for RequestsService {
         request_version: i64,
         months: u32,
         reason: String,
-        locale: Locale,
     ) -> BoxFuture<'a, Result<RequestView, AppError>> {
         Box::pin(async move {
             finish(
-                self.extend_request(principal, id, request_version, months, &reason, locale)
+                self.extend_request(principal, id, request_version, months, &reason)
                     .await,
             )
         })

@@ -13,7 +13,7 @@ use crate::entities::{
 };
 use crate::services::audit::{self, Actor, Change, NewEvent};
 use crate::services::disclosures::{self, Connector};
-use crate::services::personal_data::{finish, Refusal};
+use crate::services::error::{finish, ServiceError};
 use anyhow::Context;
 use app::auth::Principal;
 use app::error::AppError;
@@ -44,11 +44,8 @@ fn actor(principal: &Principal) -> Actor {
     Actor::of(principal)
 }
 
-fn invalid(field: &str, message: &str) -> Refusal {
-    Refusal::App(AppError::Invalid {
-        field: field.into(),
-        message: message.into(),
-    })
+fn invalid(field: &str, reason: impl Into<app::error::Refusal>) -> ServiceError {
+    ServiceError::invalid(field, reason)
 }
 
 impl SharingPort for SharingService {
@@ -146,7 +143,7 @@ async fn state_of<C: ConnectionTrait>(
     db: &C,
     tenant_id: &str,
     feature_id: &str,
-) -> Result<Option<tenant_feature::Model>, Refusal> {
+) -> Result<Option<tenant_feature::Model>, ServiceError> {
     Ok(
         tenant_feature::Entity::find_by_id((tenant_id.to_owned(), feature_id.to_owned()))
             .one(db)
@@ -158,16 +155,16 @@ async fn state_of<C: ConnectionTrait>(
 async fn feature<C: ConnectionTrait>(
     db: &C,
     feature_id: &str,
-) -> Result<sharing_feature::Model, Refusal> {
+) -> Result<sharing_feature::Model, ServiceError> {
     sharing_feature::Entity::find_by_id(feature_id.to_owned())
         .one(db)
         .await
         .context("reading a feature")?
-        .ok_or(Refusal::App(AppError::NotFound))
+        .ok_or(ServiceError::NotFound)
 }
 
 impl SharingService {
-    async fn load_overview(&self, principal: &Principal) -> Result<SharingOverview, Refusal> {
+    async fn load_overview(&self, principal: &Principal) -> Result<SharingOverview, ServiceError> {
         let db = &self.db;
         let tenant = principal.tenant_id.clone();
         let features = sharing_feature::Entity::find()
@@ -360,7 +357,7 @@ impl SharingService {
         feature_id: &str,
         enable: bool,
         locale: Locale,
-    ) -> Result<Preview, Refusal> {
+    ) -> Result<Preview, ServiceError> {
         let db = &self.db;
         let f = feature(db, feature_id).await?;
         let state = state_of(db, &principal.tenant_id, feature_id).await?;
@@ -427,14 +424,18 @@ impl SharingService {
         })
     }
 
-    async fn turn_on(&self, principal: &Principal, change: &FeatureChange) -> Result<(), Refusal> {
+    async fn turn_on(
+        &self,
+        principal: &Principal,
+        change: &FeatureChange,
+    ) -> Result<(), ServiceError> {
         let txn = self.db.begin().await.context("starting a transaction")?;
         let f = feature(&txn, &change.feature_id).await?;
         let tenant = principal.tenant_id.clone();
         let state = state_of(&txn, &tenant, &f.id).await?;
         let version = state.as_ref().map_or(0, |s| s.version);
         if version != change.base_version {
-            return Err(Refusal::App(AppError::Conflict));
+            return Err(ServiceError::Conflict);
         }
         let was_enabled = state.as_ref().is_some_and(|s| s.enabled);
         let current_consent = match state.as_ref().and_then(|s| s.consent_id) {
@@ -461,14 +462,11 @@ impl SharingService {
         }];
         if f.needs_consent {
             if !change.consent {
-                return Err(invalid(
-                    "consent",
-                    Key::SharingConsentRequired.text(change.locale),
-                ));
+                return Err(invalid("consent", Key::SharingConsentRequired));
             }
             if change.terms_version != f.terms_version {
                 // The admin read older terms than the current ones: they must read again.
-                return Err(Refusal::App(AppError::Conflict));
+                return Err(ServiceError::Conflict);
             }
             let locale = change.locale.code();
             let terms = feature_terms::Entity::find_by_id((
@@ -479,7 +477,7 @@ impl SharingService {
             .one(&txn)
             .await
             .context("reading the terms consented to")?
-            .ok_or(Refusal::App(AppError::Conflict))?;
+            .ok_or(ServiceError::Conflict)?;
             if let Some(old) = &current_consent {
                 let mut old: consent::ActiveModel = old.clone().into();
                 old.withdrawn_at = Set(Some(now));
@@ -552,14 +550,14 @@ impl SharingService {
         principal: &Principal,
         feature_id: &str,
         base_version: i64,
-    ) -> Result<(), Refusal> {
+    ) -> Result<(), ServiceError> {
         let txn = self.db.begin().await.context("starting a transaction")?;
         let f = feature(&txn, feature_id).await?;
         let tenant = principal.tenant_id.clone();
         let state = state_of(&txn, &tenant, &f.id).await?;
         let version = state.as_ref().map_or(0, |s| s.version);
         if version != base_version {
-            return Err(Refusal::App(AppError::Conflict));
+            return Err(ServiceError::Conflict);
         }
         let Some(state) = state.filter(|s| s.enabled) else {
             return Ok(());
@@ -654,14 +652,13 @@ impl SharingService {
         recipient_id: &str,
         url: &str,
         secret: &str,
-    ) -> Result<(), Refusal> {
-        let locale = app::locale::request_locale();
+    ) -> Result<(), ServiceError> {
         let txn = self.db.begin().await.context("starting a transaction")?;
         let r = recipient::Entity::find_by_id(recipient_id.to_owned())
             .one(&txn)
             .await
             .context("reading the recipient")?
-            .ok_or(Refusal::App(AppError::NotFound))?;
+            .ok_or(ServiceError::NotFound)?;
         let tenant = principal.tenant_id.clone();
         let existing = recipient_endpoint::Entity::find_by_id((tenant.clone(), r.id.clone()))
             .one(&txn)
@@ -689,16 +686,13 @@ impl SharingService {
                     .as_ref()
                     .is_some_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
             if !valid {
-                return Err(invalid("url", Key::SharingEndpointUrlInvalid.text(locale)));
+                return Err(invalid("url", Key::SharingEndpointUrlInvalid));
             }
             let secret = secret.trim();
             let secret = match (&existing, secret.is_empty()) {
                 (Some(e), true) => e.secret.clone(),
                 _ if secret.chars().count() < 16 || secret.len() > 256 => {
-                    return Err(invalid(
-                        "secret",
-                        Key::SharingEndpointSecretShort.text(locale),
-                    ))
+                    return Err(invalid("secret", Key::SharingEndpointSecretShort))
                 }
                 _ => {
                     changes.push(Change {
@@ -747,14 +741,14 @@ impl SharingService {
         Ok(())
     }
 
-    async fn finish_task(&self, principal: &Principal, task_id: i64) -> Result<(), Refusal> {
+    async fn finish_task(&self, principal: &Principal, task_id: i64) -> Result<(), ServiceError> {
         let txn = self.db.begin().await.context("starting a transaction")?;
         let task = follow_up_task::Entity::find_by_id(task_id)
             .filter(follow_up_task::Column::TenantId.eq(principal.tenant_id.clone()))
             .one(&txn)
             .await
             .context("reading the follow-up")?
-            .ok_or(Refusal::App(AppError::NotFound))?;
+            .ok_or(ServiceError::NotFound)?;
         if task.status == "done" {
             return Ok(());
         }
@@ -797,7 +791,7 @@ async fn save_state<C: ConnectionTrait>(
     row: tenant_feature::ActiveModel,
     (tenant_id, feature_id): (&str, &str),
     read_version: i64,
-) -> Result<(), Refusal> {
+) -> Result<(), ServiceError> {
     if !exists {
         row.insert(db)
             .await
@@ -815,20 +809,13 @@ async fn save_state<C: ConnectionTrait>(
     if result.rows_affected == 1 {
         Ok(())
     } else {
-        Err(Refusal::App(AppError::Conflict))
+        Err(ServiceError::Conflict)
     }
 }
 
 /// The report's day range: `[from, to]` as UTC day starts.
-pub fn report_range(
-    filter: &ReportFilter,
-    now: i64,
-    locale: Locale,
-) -> Result<(i64, i64), AppError> {
-    let bad = |field: &str, key: Key| AppError::Invalid {
-        field: field.into(),
-        message: key.text(locale).into(),
-    };
+pub fn report_range(filter: &ReportFilter, now: i64) -> Result<(i64, i64), ServiceError> {
+    let bad = |field: &str, key: Key| ServiceError::invalid(field, key);
     let today = now.div_euclid(DAY_MS) * DAY_MS;
     let to = if filter.to.trim().is_empty() {
         today
@@ -855,9 +842,8 @@ pub(crate) async fn build_report<C: ConnectionTrait>(
     principal: &Principal,
     filter: &ReportFilter,
     now: i64,
-) -> Result<Report, Refusal> {
-    let locale = app::locale::request_locale();
-    let (from, to) = report_range(filter, now, locale).map_err(Refusal::App)?;
+) -> Result<Report, ServiceError> {
+    let (from, to) = report_range(filter, now)?;
     // A literal, not a bound parameter: PostgreSQL only matches the SELECT and GROUP BY
     // expressions when they are the same text.
     let day_expr = Expr::cust(format!("disclosed_at / {DAY_MS}"));

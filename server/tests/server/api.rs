@@ -6,7 +6,6 @@
 use crate::helpers::{client, on_both_databases, TestApp};
 use app::api_tokens::NewToken;
 use app::auth::Role;
-use app::i18n::Locale;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, NotSet, PaginatorTrait, QueryFilter, Set,
@@ -27,18 +26,11 @@ pub async fn token(app: &TestApp, tenant: &str, role: Role, end_user: Option<&st
         actor: Actor::system("test setup"),
     };
     let name = format!("test {}", role.as_str());
-    let new = NewToken::parse(&name, role, 30, end_user, Locale::En).unwrap();
-    api_tokens::create(
-        &app.db,
-        tenant,
-        &creator,
-        new,
-        Locale::En,
-        app.clock.now_ms(),
-    )
-    .await
-    .unwrap()
-    .secret
+    let new = NewToken::parse(&name, role, 30, end_user).unwrap();
+    api_tokens::create(&app.db, tenant, &creator, new, app.clock.now_ms())
+        .await
+        .unwrap()
+        .secret
 }
 
 /// Sends a request with the bearer token; status, headers and the body as JSON (or a string).

@@ -4,7 +4,6 @@
 use crate::helpers::{client, on_both_databases};
 use app::auth::{Principal, Role};
 use app::directory::{DirectoryParams, DirectoryPort, DirectoryQuery, PageCursor};
-use app::i18n::Locale;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
@@ -39,7 +38,7 @@ fn query(pairs: &[(&str, &str)]) -> DirectoryQuery {
             .find(|(n, _)| *n == name)
             .map(|(_, v)| (*v).to_owned())
     });
-    DirectoryQuery::parse(&params, Locale::En).unwrap()
+    DirectoryQuery::parse(&params).unwrap()
 }
 
 async fn set_user<F>(app: &crate::helpers::TestApp, id: &str, change: F)

@@ -6,7 +6,8 @@ use app::i18n::Locale;
 use sea_orm::EntityTrait;
 use server::entities::{device, directory_user};
 use server::seed::demo;
-use server::services::export::{self, ExportError};
+use server::services::error::ServiceError;
+use server::services::export;
 
 fn field<'a>(record: &'a export::RecordExport, name: &str) -> &'a export::FieldValue {
     record
@@ -61,7 +62,7 @@ on_both_databases! {
     async fn a_user_of_another_tenant_cannot_be_exported(app) {
         demo::load(&app.db, app.clock.now_ms()).await.unwrap();
         let refused = export::export_user(&app.db, demo::CONTOSO, demo::FAB_USER, Locale::En, 0).await;
-        assert!(matches!(refused, Err(ExportError::NotFound)));
+        assert!(matches!(refused, Err(ServiceError::NotFound)));
     }
 }
 

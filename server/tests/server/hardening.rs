@@ -553,7 +553,8 @@ async fn the_import_reader_refuses_hostile_fields_by_name_and_never_panics_on_br
             assert_eq!(
                 rejection.field.as_deref(),
                 Some(*field),
-                "line {line} ({field}: {why}): {rejection}"
+                "line {line} ({field}: {why}): {}",
+                rejection.describe(app::i18n::Locale::En)
             );
             assert!(!rejection
                 .reason

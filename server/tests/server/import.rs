@@ -244,7 +244,7 @@ on_both_databases! {
         assert!(reasons[4].contains("earlier in the file"), "a user on a later line is too late");
         assert!(reasons[5].contains("line 1"), "{}", reasons[5]);
         for rejection in &report.rejected {
-            let shown = rejection.to_string();
+            let shown = rejection.describe(app::i18n::Locale::En);
             for value in [BAD_IMEI, BAD_MAC, stranger, "A5"] {
                 assert!(!shown.contains(value), "a value leaked: {shown}");
             }

@@ -113,6 +113,25 @@ on_both_databases! { demo;
         assert_eq!(app.call(&admin, "users/correct", &fresh).await.0, 200);
     }
 
+    async fn a_refusal_is_worded_in_the_language_of_the_request_through_the_page_and_the_api(app) {
+        let admin = app.client_as("Megan Bowen").await;
+        let form = [("user_id", demo::ADELE), ("record_id", IPHONE), ("field", "management_name"), ("value", "New name"), ("base_version", "0"), ("reason", " ")];
+        for (language, expected) in [("nl-NL,nl;q=0.9", "Geef een reden voor deze wijziging."), ("en-GB", "Give a reason for this change.")] {
+            let response = admin.post(app.url("/api/users/correct")).header("accept-language", language).form(&form).send().await.unwrap();
+            assert_eq!(response.status(), 422);
+            let body: Value = response.json().await.unwrap();
+            assert_eq!(body["Invalid"]["message"], expected, "the server function answers in {language}");
+        }
+        let secret = crate::api::token(&app, demo::CONTOSO, app::auth::Role::TenantAdmin, None).await;
+        let body = serde_json::json!({"record_id": IPHONE, "field": "management_name", "value": "New name", "reason": " "});
+        for (language, expected) in [("nl", "Geef een reden voor deze wijziging."), ("en", "Give a reason for this change.")] {
+            let (status, _, problem) = crate::api::send(&app, reqwest::Method::POST, &format!("/users/{}/corrections", demo::ADELE), &secret, Some(body.clone()), &[("if-match", "\"0\""), ("accept-language", language)]).await;
+            assert_eq!(status, 422, "{problem}");
+            assert_eq!(problem["errors"][0]["field"], "reason", "{problem}");
+            assert_eq!(problem["errors"][0]["message"], expected, "the REST API answers in {language}: {problem}");
+        }
+    }
+
     async fn refused_corrections_name_the_field_and_change_nothing(app) {
         let admin = app.client_as("Megan Bowen").await;
         let audit_before = audit_event::Entity::find().count(&app.db).await.unwrap();
