@@ -86,7 +86,7 @@ impl Application {
         if applied > 0 {
             tracing::info!(applied, "database migrations applied");
         }
-        crate::seed::catalogue::sync(&db).await?;
+        crate::catalogue::sync(&db).await?;
         let store = crate::auth::sessions::Store::new(&db).await?;
         // Hourly is plenty: expired sessions are refused on read anyway; this only reclaims space.
         crate::auth::sessions::spawn_purge(store.clone(), Duration::from_secs(3600));

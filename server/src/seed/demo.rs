@@ -49,7 +49,7 @@ pub async fn is_loaded<C: ConnectionTrait>(db: &C) -> anyhow::Result<bool> {
 /// # Errors
 /// When the database fails; nothing is written then.
 pub async fn load<C: ConnectionTrait + TransactionTrait>(db: &C, now: i64) -> anyhow::Result<bool> {
-    super::catalogue::sync(db).await?;
+    crate::catalogue::sync(db).await?;
     if is_loaded(db).await? {
         return Ok(false);
     }
@@ -352,7 +352,7 @@ async fn contoso<C: ConnectionTrait>(txn: &C, now: i64) -> anyhow::Result<()> {
         fields: Set(fields.into()),
         disclosed_at: Set(now - days_ago * DAY_MS),
         consent_id: Set(consent_ids.get(feature).copied()),
-        purpose: Set(super::catalogue::FEATURES
+        purpose: Set(crate::catalogue::FEATURES
             .iter()
             .find(|f| f.id == feature)
             .map_or("", |f| f.purpose)
