@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod catalogue;
 pub mod cli;
 pub mod clock;
 pub mod config;
@@ -20,5 +21,6 @@ pub mod security;
 pub mod seed;
 pub mod services;
 pub mod startup;
+pub mod state;
 pub mod telemetry;
 pub mod worker;

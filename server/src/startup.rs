@@ -5,9 +5,9 @@
 
 use crate::config::Config;
 use crate::routes::health;
+use crate::state::AppState;
 use anyhow::Context;
 use app::{shell, App};
-use axum::extract::FromRef;
 use axum::http::{HeaderName, StatusCode};
 use axum::routing::{get, post};
 use axum::Router;
@@ -25,26 +25,6 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
-
-/// State shared by the plain HTTP routes.
-#[derive(Clone)]
-pub struct AppState {
-    pub leptos_options: LeptosOptions,
-    pub db: DatabaseConnection,
-    pub config: Arc<Config>,
-    /// The OpenID Connect provider, when one is configured.
-    pub oidc: Option<Arc<crate::auth::oidc::Oidc>>,
-    /// Runs background jobs (exports and imports).
-    pub jobs: crate::services::jobs::Runner,
-    /// The one clock every door, service and background task reads.
-    pub clock: crate::clock::Clock,
-}
-
-impl FromRef<AppState> for LeptosOptions {
-    fn from_ref(state: &AppState) -> Self {
-        state.leptos_options.clone()
-    }
-}
 
 /// A migrated database and a bound listener, ready to serve.
 pub struct Application {
@@ -86,7 +66,7 @@ impl Application {
         if applied > 0 {
             tracing::info!(applied, "database migrations applied");
         }
-        crate::seed::catalogue::sync(&db).await?;
+        crate::catalogue::sync(&db).await?;
         let store = crate::auth::sessions::Store::new(&db).await?;
         // Hourly is plenty: expired sessions are refused on read anyway; this only reclaims space.
         crate::auth::sessions::spawn_purge(store.clone(), Duration::from_secs(3600));

@@ -2,12 +2,13 @@
 //! their deadlines, follow-ups owed to recipients, sharing features on and off, and
 //! disclosures per recipient over the last 30 days.
 
+use crate::components::chart::Chart;
 use crate::components::error_view::ErrorAlert;
 use crate::components::time::{use_now, TimeIn};
 use crate::dashboard::{get_dashboard, DashboardView};
+use crate::domain::catalogue::field_label;
 use crate::i18n::Key;
 use crate::locale::use_locale;
-use crate::pages::sharing::{field_label, Chart};
 use leptos::prelude::*;
 use leptos_meta::Title;
 

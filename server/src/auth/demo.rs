@@ -6,7 +6,7 @@ use crate::entities::{account, role_assignment, tenant};
 use crate::error::HttpError;
 use crate::seed::demo::DEMO_ISSUER;
 use crate::services::audit::{self, Actor, NewEvent};
-use crate::startup::AppState;
+use crate::state::AppState;
 use anyhow::Context;
 use app::auth::DemoIdentity;
 use app::auth::Role;

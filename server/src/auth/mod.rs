@@ -14,7 +14,7 @@ pub mod sessions;
 
 use crate::entities::{account, role_assignment, tenant};
 use crate::services::audit::{self, Actor, NewEvent};
-use crate::startup::AppState;
+use crate::state::AppState;
 use anyhow::Context;
 use app::auth::{Principal, Role};
 use axum::extract::{Request, State};

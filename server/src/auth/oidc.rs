@@ -9,7 +9,7 @@ use super::{return_path, sign_in};
 use crate::config::OidcConfig;
 use crate::entities::{account, directory_user, role_assignment, tenant};
 use crate::services::audit::{self, Actor, NewEvent};
-use crate::startup::AppState;
+use crate::state::AppState;
 use anyhow::{anyhow, Context};
 use app::auth::Role;
 use axum::extract::{Query, State};

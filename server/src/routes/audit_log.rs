@@ -3,7 +3,7 @@
 
 use crate::error::problem;
 use crate::services::audit_log::AuditLogService;
-use crate::startup::AppState;
+use crate::state::AppState;
 use app::audit_log::AuditFilter;
 use app::auth::{Principal, Role};
 use axum::extract::{Query, State};

@@ -4,7 +4,7 @@
 use crate::error::problem;
 use crate::services::audit::Actor;
 use crate::services::export::{export_recorded, to_csv, ExportFormat};
-use crate::startup::AppState;
+use crate::state::AppState;
 use app::auth::{Principal, Role};
 use app::i18n::Locale;
 use axum::extract::{Path, Query, State};

@@ -4,7 +4,7 @@
 //! so an instance that lost its database is taken out of rotation instead of failing requests.
 
 use crate::error::HttpError;
-use crate::startup::AppState;
+use crate::state::AppState;
 use axum::extract::State;
 use axum::Json;
 use serde_json::{json, Value};

@@ -6,7 +6,7 @@
 
 use crate::error::problem;
 use crate::services::jobs::JobsService;
-use crate::startup::AppState;
+use crate::state::AppState;
 use app::auth::{Principal, Role};
 use app::error::AppError;
 use app::jobs::IMPORT_MAX_BYTES;

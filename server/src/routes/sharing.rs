@@ -3,7 +3,7 @@
 
 use crate::error::problem;
 use crate::services::export::csv_cell;
-use crate::startup::AppState;
+use crate::state::AppState;
 use app::auth::{Principal, Role};
 use app::i18n::{Key, Locale};
 use app::sharing::ReportFilter;

@@ -279,7 +279,7 @@ where
     C: ConnectionTrait + TransactionTrait,
     F: FnMut(&Report),
 {
-    super::catalogue::sync(db).await?;
+    crate::catalogue::sync(db).await?;
     let started = Instant::now();
     let tenant_id = tenant_id_for(plan.seed);
     let mut report = Report {
@@ -311,7 +311,7 @@ where
     .insert(&txn)
     .await
     .context("creating the tenant")?;
-    let everything_but_teamviewer: Vec<&str> = super::catalogue::FEATURES
+    let everything_but_teamviewer: Vec<&str> = crate::catalogue::FEATURES
         .iter()
         .map(|f| f.id)
         .filter(|id| *id != "teamviewer")

@@ -164,7 +164,7 @@ pub async fn feature_states<C: sea_orm::ConnectionTrait>(
     use crate::entities::{consent, tenant_feature};
     use sea_orm::{ActiveModelTrait, NotSet, Set};
     let mut consents = std::collections::HashMap::new();
-    for spec in super::catalogue::FEATURES {
+    for spec in crate::catalogue::FEATURES {
         let on = enabled.contains(&spec.id);
         let consent_id = if on && spec.needs_consent() {
             let row = consent::ActiveModel {

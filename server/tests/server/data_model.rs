@@ -2,11 +2,12 @@
 
 use crate::helpers::on_both_databases;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use server::catalogue;
 use server::entities::{
     account, data_flow, device, directory_user, disclosure, recipient, sharing_feature, tenant,
     tenant_feature,
 };
-use server::seed::{catalogue, demo, generator};
+use server::seed::{demo, generator};
 
 on_both_databases! {
     async fn the_catalogue_is_written_at_start_up_and_syncing_again_changes_nothing(app) {

@@ -1,7 +1,9 @@
-//! The partner catalogue: recipients, sharing features, their data flows and consent terms.
+//! The partner catalogue the portal ships: the recipients, the sharing features, their data
+//! flows and their consent terms. This is production configuration, not seed or demo data:
+//! every deployment runs with exactly this catalogue.
 //!
-//! It is code, not data: it changes with releases and is written to the database at every
-//! start-up ([`sync`]), idempotently, so every instance and both backends agree. Flows follow
+//! It is code, not data in the database: it changes with releases and is written to the
+//! database at every start-up ([`sync`]), idempotently, so every instance and both backends agree. Flows follow
 //! `shared/domain.md` section 2. A feature whose recipients are all our agents needs no consent;
 //! any independent third party makes consent mandatory.
 
