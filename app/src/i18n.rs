@@ -130,6 +130,52 @@ impl Key {
     }
 }
 
+/// A CLDR cardinal plural category: which form of a counted text to show.
+///
+/// A counted text has one key per category its languages need, named after the `other` form
+/// with `One` added for the `one` form (`ReportTotal` "{count} disclosures in this period",
+/// `ReportTotalOne` "{count} disclosure in this period"; the relative times predate this and
+/// pair `RelDayAgo` with `RelDaysAgo`). The caller asks [`plural`] which one to show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Plural {
+    /// CLDR `one`: "1 day ago".
+    One,
+    /// CLDR `other`: every count that is not `one`, 0 included: "0 days ago", "2 days ago".
+    Other,
+}
+
+impl Plural {
+    /// The key of this category: `one` for [`Plural::One`], `other` for [`Plural::Other`].
+    pub fn choose(self, one: Key, other: Key) -> Key {
+        match self {
+            Plural::One => one,
+            Plural::Other => other,
+        }
+    }
+}
+
+/// The CLDR cardinal plural category of the whole number `n` in `locale`: the one place that
+/// decides between "1 day" and "2 days".
+///
+/// The rules are CLDR's (unicode.org, "Language Plural Rules"), where `i` is the integer part
+/// and `v` the number of visible fraction digits:
+/// - English (`en`): `one` is `i = 1 and v = 0`, so exactly 1; `other` is everything else.
+/// - Dutch (`nl`): the same, `one` is `i = 1 and v = 0`; `other` is everything else.
+///
+/// Whole numbers have `v = 0`, so for both languages `one` is `n == 1`. A language with more
+/// categories (Polish has `one`, `few`, `many` and `other`) adds variants here and keys for them.
+pub fn plural(locale: Locale, n: u64) -> Plural {
+    match locale {
+        Locale::En | Locale::Nl => {
+            if n == 1 {
+                Plural::One
+            } else {
+                Plural::Other
+            }
+        }
+    }
+}
+
 catalogue! {
     AppName { en: "Privacy Portal", nl: "Privacyportaal" }
     AppTagline {
@@ -516,6 +562,7 @@ catalogue! {
     UserDevices { en: "Devices", nl: "Apparaten" }
     UserNoDevices { en: "No devices have this user as primary user.", nl: "Geen apparaten hebben deze gebruiker als primaire gebruiker." }
     UserApps { en: "Apps on {device}", nl: "Apps op {device}" }
+    UserAppsWithheldOne { en: "{count} personal app is not shown: this device is not corporate-owned.", nl: "{count} persoonlijke app wordt niet getoond: dit apparaat is niet van de organisatie." }
     UserAppsWithheld { en: "{count} personal apps are not shown: this device is not corporate-owned.", nl: "{count} persoonlijke apps worden niet getoond: dit apparaat is niet van de organisatie." }
     UserNoApps { en: "No apps inventoried.", nl: "Geen apps geïnventariseerd." }
     UserExportJson { en: "Download as JSON", nl: "Downloaden als JSON" }
@@ -749,6 +796,7 @@ catalogue! {
         nl: "Berekent de hashketen van het auditlogboek van deze tenant opnieuw en meldt de eerste gebeurtenis waarbij die verbroken is, als dat zo is."
     }
     AuditVerify { en: "Check the chain now", nl: "Keten nu controleren" }
+    AuditIntactOne { en: "The chain is intact: {count} event checked.", nl: "De keten is intact: {count} gebeurtenis gecontroleerd." }
     AuditIntact { en: "The chain is intact: {count} events checked.", nl: "De keten is intact: {count} gebeurtenissen gecontroleerd." }
     AuditBroken {
         en: "The chain is broken at event {seq}. Events from there on may have been altered, removed or reordered.",
@@ -847,6 +895,7 @@ catalogue! {
     }
     SharingNotCovered { en: "waits for new consent", nl: "wacht op nieuwe toestemming" }
     SharingSystemData { en: "service data, not held per person", nl: "servicegegevens, niet per persoon opgeslagen" }
+    SharingRecentOne { en: "{count} disclosure in the last 30 days", nl: "{count} verstrekking in de afgelopen 30 dagen" }
     SharingRecent { en: "{count} disclosures in the last 30 days", nl: "{count} verstrekkingen in de afgelopen 30 dagen" }
     SharingTurnOn { en: "Turn on…", nl: "Inschakelen…" }
     SharingTurnOff { en: "Turn off…", nl: "Uitschakelen…" }
@@ -900,6 +949,7 @@ catalogue! {
     SharingTaskDelete { en: "Ask to delete the data of {feature}", nl: "Vragen de gegevens van {feature} te verwijderen" }
     SharingTaskManual { en: "no endpoint: handle by hand", nl: "geen eindpunt: handmatig afhandelen" }
     SharingTaskDone { en: "Mark done", nl: "Afgehandeld" }
+    SharingTaskAttemptsOne { en: "{count} attempt", nl: "{count} poging" }
     SharingTaskAttempts { en: "{count} attempts", nl: "{count} pogingen" }
     TaskStatusOpen { en: "Open", nl: "Open" }
     TaskStatusSent { en: "Sent", nl: "Verzonden" }
@@ -931,6 +981,7 @@ catalogue! {
     ReportApply { en: "Show", nl: "Tonen" }
     ReportCsv { en: "Download CSV", nl: "CSV downloaden" }
     ReportEmpty { en: "No disclosures in this period.", nl: "Geen verstrekkingen in deze periode." }
+    ReportTotalOne { en: "{count} disclosure in this period", nl: "{count} verstrekking in deze periode" }
     ReportTotal { en: "{count} disclosures in this period", nl: "{count} verstrekkingen in deze periode" }
     ReportChartLabel {
         en: "Disclosures per day, one line per recipient",
@@ -953,6 +1004,7 @@ catalogue! {
         nl: "Wat aandacht nodig heeft in uw tenant: verzoeken op termijn, vervolgacties voor ontvangers en wat er wordt gedeeld."
     }
     DashRequests { en: "Open correction requests", nl: "Open correctieverzoeken" }
+    DashOverdueCountOne { en: "{count} past its deadline", nl: "{count} over de termijn" }
     DashOverdueCount { en: "{count} past their deadline", nl: "{count} over de termijn" }
     DashViewQueue { en: "Open the review queue", nl: "Naar de beoordelingswachtrij" }
     DashFollowUps { en: "Open follow-ups", nl: "Open vervolgacties" }
@@ -1037,6 +1089,7 @@ catalogue! {
     RelInYears { en: "in {count} years", nl: "over {count} jaar" }
     DashDueWhen { en: "due {when}", nl: "termijn verloopt {when}" }
     DashWasDue { en: "was due {when}", nl: "termijn verliep {when}" }
+    ReqReceivedWhenOne { en: "{count} time, last {when}", nl: "{count} keer, laatst {when}" }
     ReqReceivedWhen { en: "{count} times, last {when}", nl: "{count} keer, laatst {when}" }
     ReviewDecidedWhen { en: "Decided {when} by {who}.", nl: "Besloten {when} door {who}." }
     SharingChangedWhen { en: "Changed {when} by {who}", nl: "Gewijzigd {when} door {who}" }
@@ -1226,6 +1279,24 @@ mod tests {
     fn format_replaces_every_placeholder() {
         let text = Key::ErrInternal.format(Locale::En, &[("reference", "abc")]);
         assert!(text.ends_with("Reference: abc."), "{text}");
+    }
+
+    #[test]
+    fn one_is_exactly_1_in_english_and_dutch() {
+        for locale in Locale::ALL {
+            assert_eq!(plural(locale, 1), Plural::One, "{locale:?}");
+            for n in [0, 2, 3, 11, 21, 101, u64::MAX] {
+                assert_eq!(plural(locale, n), Plural::Other, "{n} in {locale:?}");
+            }
+        }
+        assert_eq!(
+            plural(Locale::Nl, 1).choose(Key::RelDayAgo, Key::RelDaysAgo),
+            Key::RelDayAgo
+        );
+        assert_eq!(
+            plural(Locale::En, 0).choose(Key::RelDayAgo, Key::RelDaysAgo),
+            Key::RelDaysAgo
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@
 use crate::components::error_view::ErrorAlert;
 use crate::components::time::{Time, TimeIn};
 use crate::components::toast::toast_on_success;
-use crate::i18n::{Key, Locale};
+use crate::i18n::{plural, Key, Locale};
 use crate::locale::use_locale;
 use crate::sharing::{
     disclosure_report, get_sharing, preview_feature, CompleteTask, DisableFeature, EnableFeature,
@@ -228,7 +228,7 @@ fn FeatureCard(
                     }
                 }).collect_view()}
             </ul>
-            <p class="muted">{Key::SharingRecent.format(locale, &[("count", &feature.disclosures_30d.to_string())])}</p>
+            <p class="muted">{plural(locale, feature.disclosures_30d).choose(Key::SharingRecentOne, Key::SharingRecent).format(locale, &[("count", &feature.disclosures_30d.to_string())])}</p>
             {can_manage.then(|| view! {
                 <div class="feature__actions">
                     {(!enabled).then(|| view! {
@@ -595,7 +595,7 @@ fn Tasks(data: SharingOverview, task: ServerAction<CompleteTask>) -> impl IntoVi
                                             <td>{t.recipient_name.clone()}</td>
                                             <td>
                                                 <span class=format!("badge {class}")>{status.text(locale)}</span>
-                                                {(t.attempts > 0).then(|| view! { " "<span class="muted small">{Key::SharingTaskAttempts.format(locale, &[("count", &t.attempts.to_string())])}</span> })}
+                                                {(t.attempts > 0).then(|| view! { " "<span class="muted small">{plural(locale, u64::from(t.attempts.unsigned_abs())).choose(Key::SharingTaskAttemptsOne, Key::SharingTaskAttempts).format(locale, &[("count", &t.attempts.to_string())])}</span> })}
                                                 {(!t.deliverable && t.status == "open").then(|| view! { <br/><span class="muted small">{Key::SharingTaskManual.text(locale)}</span> })}
                                             </td>
                                             <td><Time ms=t.created_at/></td>
@@ -719,7 +719,7 @@ pub fn Chart(report: Report) -> impl IntoView {
         .map(format_date)
         .unwrap_or_default();
     view! {
-        <p data-testid="report-total">{Key::ReportTotal.format(locale, &[("count", &report.total.to_string())])}</p>
+        <p data-testid="report-total">{plural(locale, report.total).choose(Key::ReportTotalOne, Key::ReportTotal).format(locale, &[("count", &report.total.to_string())])}</p>
         <figure class="chart">
             <svg viewBox=format!("0 0 {width} {height}") role="img" aria-label=Key::ReportChartLabel.text(locale) class="chart__svg">
                 <line x1=pad y1=height - pad x2=width - pad y2=height - pad class="chart__axis"/>
