@@ -2,7 +2,7 @@
 //! app itself, with a legend table that doubles as the accessible form of the data. Shown on
 //! the sharing page's report and on the dashboard.
 
-use crate::i18n::Key;
+use crate::i18n::{plural, Key};
 use crate::locale::use_locale;
 use crate::sharing::Report;
 use crate::time::format_date;
@@ -43,7 +43,7 @@ pub fn Chart(report: Report) -> impl IntoView {
         .map(format_date)
         .unwrap_or_default();
     view! {
-        <p data-testid="report-total">{Key::ReportTotal.format(locale, &[("count", &report.total.to_string())])}</p>
+        <p data-testid="report-total">{plural(locale, report.total).choose(Key::ReportTotalOne, Key::ReportTotal).format(locale, &[("count", &report.total.to_string())])}</p>
         <figure class="chart">
             <svg viewBox=format!("0 0 {width} {height}") role="img" aria-label=Key::ReportChartLabel.text(locale) class="chart__svg">
                 <line x1=pad y1=height - pad x2=width - pad y2=height - pad class="chart__axis"/>

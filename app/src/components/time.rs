@@ -14,7 +14,7 @@
 //! time plus the time that has passed in the browser since the page loaded; the browser's
 //! clock only measures how long the page has been open.
 
-use crate::i18n::{Key, Locale};
+use crate::i18n::{plural, Key, Locale, Plural};
 use crate::locale::use_locale;
 use crate::time::{civil_from_days, DAY_MS};
 use leptos::prelude::*;
@@ -165,7 +165,7 @@ pub fn relative_text(ms: i64, now: i64, locale: Locale) -> String {
     let diff = ms.saturating_sub(now);
     let future = diff > 0;
     let span = diff.saturating_abs();
-    // (count, singular past, plural past, singular future, plural future)
+    // (count, past `one` and `other` forms, future `one` and `other` forms)
     let (count, one_ago, many_ago, one_in, many_in) = if span < MINUTE_MS {
         return Key::RelJustNow.text(locale).to_owned();
     } else if span < HOUR_MS {
@@ -209,11 +209,13 @@ pub fn relative_text(ms: i64, now: i64, locale: Locale) -> String {
             Key::RelInYears,
         )
     };
-    let key = match (future, count == 1) {
-        (false, true) => one_ago,
-        (false, false) => many_ago,
-        (true, true) => one_in,
-        (true, false) => many_in,
+    // `span` is not negative, so neither is `count`.
+    let category = plural(locale, count.unsigned_abs());
+    let key = match (future, category) {
+        (false, Plural::One) => one_ago,
+        (false, Plural::Other) => many_ago,
+        (true, Plural::One) => one_in,
+        (true, Plural::Other) => many_in,
     };
     key.format(locale, &[("count", &count.to_string())])
 }

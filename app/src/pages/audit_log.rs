@@ -6,7 +6,7 @@ use crate::audit_log::{audit_events, AuditEventView, AuditFilter, VerifyAudit};
 use crate::components::error_view::ErrorAlert;
 use crate::components::time::Time;
 use crate::domain::catalogue::FieldId;
-use crate::i18n::Key;
+use crate::i18n::{plural, Key};
 use crate::locale::use_locale;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -179,7 +179,7 @@ fn Integrity() -> impl IntoView {
                     Ok(report) => match report.first_broken_seq {
                         None => view! {
                             <p class="alert alert--success" role="status">
-                                {Key::AuditIntact.format(locale, &[("count", &report.events.to_string())])}
+                                {plural(locale, report.events).choose(Key::AuditIntactOne, Key::AuditIntact).format(locale, &[("count", &report.events.to_string())])}
                             </p>
                         }.into_any(),
                         Some(seq) => view! {

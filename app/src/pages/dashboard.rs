@@ -7,7 +7,7 @@ use crate::components::error_view::ErrorAlert;
 use crate::components::time::{use_now, TimeIn};
 use crate::dashboard::{get_dashboard, DashboardView};
 use crate::domain::catalogue::field_label;
-use crate::i18n::Key;
+use crate::i18n::{plural, Key};
 use crate::locale::use_locale;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -58,7 +58,7 @@ fn Board(data: DashboardView) -> impl IntoView {
                 <h2 id="tile-requests" class="card__title">{Key::DashRequests.text(locale)}</h2>
                 <p class="tile__figure">{data.open_requests.to_string()}</p>
                 <p class=request_note>
-                    {Key::DashOverdueCount.format(locale, &[("count", &data.overdue_requests.to_string())])}
+                    {plural(locale, data.overdue_requests).choose(Key::DashOverdueCountOne, Key::DashOverdueCount).format(locale, &[("count", &data.overdue_requests.to_string())])}
                 </p>
                 <a href="/review">{Key::DashViewQueue.text(locale)}</a>
             </section>

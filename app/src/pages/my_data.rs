@@ -9,7 +9,7 @@ use crate::components::toast::toast_on_success;
 use crate::domain::catalogue::FieldId;
 use crate::domain::enums::CorrectionRoute;
 use crate::domain::visibility::{DeviceContext, Visibility};
-use crate::i18n::Key;
+use crate::i18n::{plural, Key};
 use crate::locale::use_locale;
 use crate::personal_data::{FieldView, RecordView};
 use crate::requests::{get_my_data, CreateRequest, MyDataView, ReceivedView};
@@ -82,7 +82,7 @@ fn MyData(view: MyDataView, create: ServerAction<CreateRequest>) -> impl IntoVie
                             </table>
                         </div>
                         {(withheld > 0).then(|| view! {
-                            <p class="muted">{Key::UserAppsWithheld.format(locale, &[("count", &withheld.to_string())])}</p>
+                            <p class="muted">{plural(locale, u64::from(withheld)).choose(Key::UserAppsWithheldOne, Key::UserAppsWithheld).format(locale, &[("count", &withheld.to_string())])}</p>
                         })}
                     </section>
                 }
@@ -230,7 +230,7 @@ fn Received(received: Vec<ReceivedView>) -> impl IntoView {
                                         <td>{categories}<span class="field__hint">{fields}</span></td>
                                         <td>{r.feature_name}<span class="field__hint">{r.purpose}</span></td>
                                         <td>
-                                            <TimeIn key=Key::ReqReceivedWhen ms=r.last_at args=vec![("count", r.count.to_string())]/>
+                                            <TimeIn key=plural(locale, u64::from(r.count)).choose(Key::ReqReceivedWhenOne, Key::ReqReceivedWhen) ms=r.last_at args=vec![("count", r.count.to_string())]/>
                                         </td>
                                     </tr>
                                 }

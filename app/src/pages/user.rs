@@ -10,7 +10,7 @@ use crate::domain::catalogue::FieldId;
 use crate::domain::enums::CorrectionRoute;
 use crate::domain::visibility::Visibility;
 use crate::error::AppError;
-use crate::i18n::{Key, Locale};
+use crate::i18n::{plural, Key, Locale};
 use crate::locale::use_locale;
 use crate::personal_data::{
     get_user_data, CorrectField, DeviceView, FieldView, RecordView, RevealSecret, RouteCorrection,
@@ -201,7 +201,7 @@ fn Device(device: DeviceView, actions: Actions) -> impl IntoView {
                 </table>
             </div>
             {(device.apps_withheld > 0).then(|| view! {
-                <p class="muted">{Key::UserAppsWithheld.format(locale, &[("count", &device.apps_withheld.to_string())])}</p>
+                <p class="muted">{plural(locale, u64::from(device.apps_withheld)).choose(Key::UserAppsWithheldOne, Key::UserAppsWithheld).format(locale, &[("count", &device.apps_withheld.to_string())])}</p>
             })}
         </section>
     }

@@ -5,7 +5,7 @@ use super::confirm::Confirm;
 use super::Pending;
 use crate::components::time::TimeIn;
 use crate::domain::catalogue::field_label;
-use crate::i18n::Key;
+use crate::i18n::{plural, Key};
 use crate::locale::use_locale;
 use crate::sharing::{DisableFeature, EnableFeature, FeatureView};
 use leptos::prelude::*;
@@ -102,7 +102,7 @@ pub(super) fn FeatureCard(
                     }
                 }).collect_view()}
             </ul>
-            <p class="muted">{Key::SharingRecent.format(locale, &[("count", &feature.disclosures_30d.to_string())])}</p>
+            <p class="muted">{plural(locale, feature.disclosures_30d).choose(Key::SharingRecentOne, Key::SharingRecent).format(locale, &[("count", &feature.disclosures_30d.to_string())])}</p>
             {can_manage.then(|| view! {
                 <div class="feature__actions">
                     {(!enabled).then(|| view! {

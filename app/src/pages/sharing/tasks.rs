@@ -4,7 +4,7 @@
 use crate::components::error_view::ErrorAlert;
 use crate::components::time::Time;
 use crate::domain::catalogue::field_label;
-use crate::i18n::Key;
+use crate::i18n::{plural, Key};
 use crate::locale::use_locale;
 use crate::sharing::{CompleteTask, SharingOverview};
 use leptos::prelude::*;
@@ -65,7 +65,7 @@ pub(super) fn Tasks(data: SharingOverview, task: ServerAction<CompleteTask>) -> 
                                             <td>{t.recipient_name.clone()}</td>
                                             <td>
                                                 <span class=format!("badge {class}")>{status.text(locale)}</span>
-                                                {(t.attempts > 0).then(|| view! { " "<span class="muted small">{Key::SharingTaskAttempts.format(locale, &[("count", &t.attempts.to_string())])}</span> })}
+                                                {(t.attempts > 0).then(|| view! { " "<span class="muted small">{plural(locale, u64::from(t.attempts.unsigned_abs())).choose(Key::SharingTaskAttemptsOne, Key::SharingTaskAttempts).format(locale, &[("count", &t.attempts.to_string())])}</span> })}
                                                 {(!t.deliverable && t.status == "open").then(|| view! { <br/><span class="muted small">{Key::SharingTaskManual.text(locale)}</span> })}
                                             </td>
                                             <td><Time ms=t.created_at/></td>
