@@ -11,7 +11,7 @@ use crate::domain::device::{Imei, SerialNumber};
 use crate::domain::enums::{Ownership, Platform};
 use crate::domain::error::ValueError;
 use crate::domain::identity::E164Phone;
-use crate::error::AppError;
+use crate::error::{AppError, Refusal};
 use crate::i18n::Key;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -455,25 +455,34 @@ impl DirectoryQuery {
     /// [`AppError::Invalid`] for search text that is too long, an unknown platform, ownership
     /// or sort, a malformed recipient, or a cursor that is malformed or of another sort.
     pub fn parse(params: &DirectoryParams) -> Result<Self, AppError> {
+        Self::read(params).map_err(|(field, reason)| AppError::invalid(field, reason))
+    }
+
+    /// [`DirectoryQuery::parse`] for a door that words the refusal itself (the REST API, in
+    /// its request's language): the parameter and why.
+    ///
+    /// # Errors
+    /// As [`DirectoryQuery::parse`].
+    pub fn read(params: &DirectoryParams) -> Result<Self, (&'static str, Refusal)> {
         fn field<T>(
-            name: &str,
+            name: &'static str,
             raw: Option<&String>,
             parse: impl Fn(&str) -> Result<T, ValueError>,
-        ) -> Result<Option<T>, AppError> {
+        ) -> Result<Option<T>, (&'static str, Refusal)> {
             raw.map(|value| value.trim())
                 .filter(|value| !value.is_empty())
-                .map(|value| parse(value).map_err(|e| AppError::invalid(name, e)))
+                .map(|value| parse(value).map_err(|e| (name, e.into())))
                 .transpose()
         }
         let sort = field("sort", params.sort.as_ref(), DirectorySort::parse)?.unwrap_or_default();
         let after = field("after", params.after.as_ref(), PageCursor::parse)?;
         if after.as_ref().is_some_and(|c| c.sort() != sort) {
-            return Err(AppError::invalid("after", Key::DirectoryStaleCursor));
+            return Err(("after", Key::DirectoryStaleCursor.into()));
         }
         let open_requests = match params.open.as_deref().map(str::trim) {
             None | Some("") | Some("0") => false,
             Some("1") => true,
-            Some(_) => return Err(AppError::invalid("open", ValueError::UnknownValue)),
+            Some(_) => return Err(("open", ValueError::UnknownValue.into())),
         };
         Ok(DirectoryQuery {
             search: field("q", params.q.as_ref(), SearchText::parse)?.flatten(),

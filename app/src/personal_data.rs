@@ -98,7 +98,7 @@ pub struct FollowUpView {
     pub recipient_name: String,
     pub record_id: Option<String>,
     pub field: Option<String>,
-    pub status: String,
+    pub status: crate::domain::states::TaskStatus,
     pub created_at: i64,
 }
 
@@ -110,7 +110,7 @@ pub struct RoutedView {
     pub field: String,
     pub proposed_value: String,
     pub reason: String,
-    pub status: String,
+    pub status: crate::domain::states::RequestStatus,
     pub received_at: i64,
 }
 

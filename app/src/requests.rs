@@ -18,57 +18,7 @@ use crate::personal_data::{Receipt, UserDataView};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-/// Where a request stands.
-///
-/// `pending` requests wait for a reviewer (and, with `restrict_sharing`, hold back the field
-/// from new disclosures); `approved`, `rejected` and `withdrawn` are final. `routed` marks a
-/// correction an admin recorded for the field's source; it is not an end user's request.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RequestStatus {
-    Pending,
-    Approved,
-    Rejected,
-    Withdrawn,
-    Routed,
-}
-
-impl RequestStatus {
-    pub const ALL: [RequestStatus; 5] = [
-        RequestStatus::Pending,
-        RequestStatus::Approved,
-        RequestStatus::Rejected,
-        RequestStatus::Withdrawn,
-        RequestStatus::Routed,
-    ];
-
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RequestStatus::Pending => "pending",
-            RequestStatus::Approved => "approved",
-            RequestStatus::Rejected => "rejected",
-            RequestStatus::Withdrawn => "withdrawn",
-            RequestStatus::Routed => "routed",
-        }
-    }
-
-    /// Parses a stored name.
-    pub fn parse(raw: &str) -> Option<RequestStatus> {
-        RequestStatus::ALL.into_iter().find(|s| s.as_str() == raw)
-    }
-
-    /// The human label.
-    pub fn label(self) -> Key {
-        match self {
-            RequestStatus::Pending => Key::ReqStatusPending,
-            RequestStatus::Approved => Key::ReqStatusApproved,
-            RequestStatus::Rejected => Key::ReqStatusRejected,
-            RequestStatus::Withdrawn => Key::ReqStatusWithdrawn,
-            RequestStatus::Routed => Key::ReqStatusRouted,
-        }
-    }
-}
+pub use crate::domain::states::RequestStatus;
 
 /// One correction request as requester and reviewers see it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -91,8 +91,7 @@ pub struct TaskView {
     pub feature_id: Option<String>,
     pub record_id: Option<String>,
     pub field: Option<String>,
-    /// `open`, `sent`, `acknowledged`, `failed` or `done`.
-    pub status: String,
+    pub status: crate::domain::states::TaskStatus,
     pub created_at: i64,
     pub sent_at: Option<i64>,
     pub attempts: i32,

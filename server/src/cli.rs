@@ -126,5 +126,6 @@ pub fn service_error(error: crate::services::error::ServiceError) -> anyhow::Err
         E::NotFound => anyhow::anyhow!("not found"),
         E::Conflict => anyhow::anyhow!("changed by someone else; try again"),
         E::Internal(cause) => cause,
+        E::Answered(answer) => anyhow::anyhow!("{}", answer.message(app::i18n::Locale::En)),
     }
 }

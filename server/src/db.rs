@@ -89,3 +89,28 @@ fn ensure_sqlite_folder(url: &str) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// Inserts rows in statements small enough for both backends' bind-parameter limits (SQLite
+/// 32,766; PostgreSQL 65,535).
+///
+/// # Errors
+/// When the database refuses a row; the caller's transaction then rolls back.
+pub async fn insert_all<A, C>(conn: &C, rows: Vec<A>) -> anyhow::Result<()>
+where
+    A: sea_orm::ActiveModelTrait + Send,
+    <A::Entity as sea_orm::EntityTrait>::Model: sea_orm::IntoActiveModel<A>,
+    C: sea_orm::ConnectionTrait,
+{
+    use sea_orm::{EntityTrait, Iterable};
+    let columns = <A::Entity as EntityTrait>::Column::iter().count().max(1);
+    let per_statement = (30_000 / columns).max(1);
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<A> = rows.by_ref().take(per_statement).collect();
+        <A::Entity as EntityTrait>::insert_many(chunk)
+            .exec_without_returning(conn)
+            .await
+            .map_err(anyhow::Error::new)?;
+    }
+    Ok(())
+}

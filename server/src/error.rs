@@ -51,15 +51,23 @@ pub fn service_problem(error: crate::services::error::ServiceError) -> Response 
     let reference = crate::request_id::current();
     let locale = crate::request_language::current();
     match error {
-        E::Invalid { reason, .. } => problem(
+        E::Invalid { field, reason } => problem(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &reason.message(locale),
+            &app::i18n::Key::ErrInvalid.format(
+                locale,
+                &[("field", &field), ("message", &reason.message(locale))],
+            ),
             &reference,
         ),
         E::Forbidden => problem(StatusCode::FORBIDDEN, "Forbidden", &reference),
         E::NotFound => problem(StatusCode::NOT_FOUND, "Not found", &reference),
         E::Conflict => problem(StatusCode::CONFLICT, "Changed by someone else", &reference),
         E::Internal(cause) => HttpError::Internal(cause).into_response(),
+        E::Answered(answer) => problem(
+            StatusCode::from_u16(answer.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            &answer.message(locale),
+            &reference,
+        ),
     }
 }
 

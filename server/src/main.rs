@@ -45,7 +45,7 @@ fn rate(rows: u64, seconds: f64) -> f64 {
 }
 
 /// The summary, then every refused line (line, Graph field, reason; never a value).
-fn print_import_report(report: &server::import::ImportReport) {
+fn print_import_report(report: &server::services::import::ImportReport) {
     println!("{report}");
     for rejection in &report.rejected {
         println!("  {}", rejection.describe(app::i18n::Locale::En));
@@ -165,12 +165,14 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             batch,
         } => {
             let db = migrated(&config).await?;
-            let result = server::import::import_file(&db, &tenant, &file, batch, &clock).await;
+            let result =
+                server::services::import::import_file(&db, &tenant, &file, batch, &clock).await;
             match &result {
                 Ok(report) => print_import_report(report),
                 // Batches before a refused one are saved: say what they hold.
                 Err(e) => {
-                    if let Some(failed) = e.downcast_ref::<server::import::BatchFailed>() {
+                    if let Some(failed) = e.downcast_ref::<server::services::import::BatchFailed>()
+                    {
                         print_import_report(&failed.saved);
                     }
                 }
@@ -183,6 +185,9 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             email,
             name,
         } => {
+            // Refused here, in the command line's words, before anything is opened.
+            app::domain::identity::Email::parse(email.trim())
+                .map_err(|e| anyhow::anyhow!("--email: {}", e.message(app::i18n::Locale::En)))?;
             let db = migrated(&config).await?;
             server::services::accounts::bootstrap_admin(
                 &db,

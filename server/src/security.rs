@@ -6,16 +6,16 @@
 //! functions, file downloads, the REST API and even panic pages get the same treatment.
 
 use crate::config::Config;
+use crate::rate_limit::KeyedLimiter;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sea_orm::DatabaseConnection;
-use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 /// The nonce of one response's Content-Security-Policy, put into the request's extensions so
 /// that page rendering stamps the same value on its inline scripts (see [`provide_nonce`]).
@@ -53,7 +53,7 @@ pub fn provide_nonce() {
 pub struct Hardening {
     hsts: bool,
     body_limit: usize,
-    sign_in: KeyedLimiter,
+    sign_in: KeyedLimiter<IpAddr>,
     db: DatabaseConnection,
 }
 
@@ -96,7 +96,7 @@ pub async fn harden(
 async fn admit(hardening: &Hardening, request: Request) -> Result<Request, Response> {
     if is_sign_in(request.uri().path()) {
         let ip = client_ip(&request);
-        if let Err(retry_after) = hardening.sign_in.check(ip, Instant::now()) {
+        if let Err(retry_after) = hardening.sign_in.check(ip) {
             tracing::warn!(client = %ip, "sign-in rate limit reached");
             let mut response = problem(
                 StatusCode::TOO_MANY_REQUESTS,
@@ -280,91 +280,9 @@ fn set_headers(headers: &mut HeaderMap, nonce: &CspNonce, hsts: bool) {
     }
 }
 
-/// Token buckets per client address, in memory: the limit protects this instance from a
-/// flood; several instances behind a balancer each apply it.
-struct KeyedLimiter {
-    per_minute: u32,
-    buckets: Mutex<HashMap<IpAddr, Bucket>>,
-}
-
-#[derive(Clone, Copy)]
-struct Bucket {
-    tokens: f64,
-    refilled_at: Instant,
-}
-
-/// Above this many addresses, full buckets (which behave like absent ones) are dropped.
-const MAX_TRACKED: usize = 10_000;
-
-impl KeyedLimiter {
-    fn new(per_minute: u32) -> KeyedLimiter {
-        KeyedLimiter {
-            per_minute: per_minute.max(1),
-            buckets: Mutex::new(HashMap::new()),
-        }
-    }
-
-    /// Takes one attempt from `key`'s bucket; `Err(seconds)` says when to retry (at least 1).
-    fn check(&self, key: IpAddr, now: Instant) -> Result<(), u64> {
-        let capacity = f64::from(self.per_minute);
-        let per_second = capacity / 60.0;
-        // A poisoned lock only means another request panicked mid-update; the map is still usable.
-        let mut buckets = self
-            .buckets
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if buckets.len() >= MAX_TRACKED {
-            buckets.retain(|_, bucket| {
-                let elapsed = now.saturating_duration_since(bucket.refilled_at);
-                bucket.tokens + elapsed.as_secs_f64() * per_second < capacity
-            });
-        }
-        let bucket = buckets.entry(key).or_insert(Bucket {
-            tokens: capacity,
-            refilled_at: now,
-        });
-        let elapsed = now
-            .saturating_duration_since(bucket.refilled_at)
-            .as_secs_f64();
-        bucket.tokens = (bucket.tokens + elapsed * per_second).min(capacity);
-        bucket.refilled_at = now;
-        if bucket.tokens >= 1.0 {
-            bucket.tokens -= 1.0;
-            Ok(())
-        } else {
-            let wait = ((1.0 - bucket.tokens) / per_second).ceil();
-            // Bounded by 60 s / per_minute ≤ 60, so the conversion cannot overflow.
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-            let seconds = wait.max(1.0) as u64;
-            Err(seconds)
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn an_address_may_burst_its_limit_then_waits_for_the_refill() {
-        let limiter = KeyedLimiter::new(2);
-        let start = Instant::now();
-        let a = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1));
-        let b = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 2));
-        assert_eq!(limiter.check(a, start), Ok(()));
-        assert_eq!(limiter.check(a, start), Ok(()));
-        assert_eq!(
-            limiter.check(a, start),
-            Err(30),
-            "one attempt per 30 s at 2/min"
-        );
-        assert_eq!(
-            limiter.check(b, start),
-            Ok(()),
-            "addresses have their own buckets"
-        );
-        assert_eq!(limiter.check(a, start + Duration::from_secs(31)), Ok(()));
-    }
 
     #[test]
     fn the_policy_allows_scripts_only_from_this_site_or_with_the_nonce() {

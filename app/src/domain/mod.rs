@@ -5,7 +5,8 @@
 //! decision), so this module does no IO and depends on nothing heavier than `serde` and
 //! `thiserror`. The field catalogue ([`catalogue`]) says, for each field, where its truth lives,
 //! where a correction must be made and how sensitive it is; [`visibility`] applies the
-//! platform's privacy rules to what an admin may see.
+//! platform's privacy rules to what an admin may see; [`states`] holds the stored states of
+//! requests, deliveries and follow-ups.
 
 #[macro_use]
 mod macros;
@@ -17,6 +18,7 @@ pub mod enums;
 pub mod error;
 pub mod identity;
 pub mod secret;
+pub mod states;
 pub mod text;
 pub mod visibility;
 

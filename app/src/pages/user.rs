@@ -461,7 +461,7 @@ fn Followups(view: UserDataView) -> impl IntoView {
                                 <tr>
                                     <th scope="row">{t.recipient_name}</th>
                                     <td>{t.field.as_deref().and_then(|f| FieldId::parse(f).ok()).map_or_else(String::new, |f| f.label().text(locale).to_owned())}</td>
-                                    <td>{t.status}</td>
+                                    <td>{t.status.label().text(locale)}</td>
                                     <td><Time ms=t.created_at/></td>
                                 </tr>
                             }).collect_view()}

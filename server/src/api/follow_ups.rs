@@ -121,7 +121,7 @@ pub async fn list_follow_ups(
             record_kind: t.record_kind,
             record_id: t.record_id,
             field: t.field,
-            status: t.status,
+            status: t.status.as_str().to_owned(),
             created_at: t.created_at,
             done_at: t.done_at,
             done_by: t.done_by,

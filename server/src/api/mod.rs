@@ -6,7 +6,7 @@
 //! the same rules as the pages; every handler checks the role before reading, and the ports
 //! keep every read inside the principal's tenant. Bearer requests carry no cookie, so the API
 //! sits outside the session and CSRF layers. Around the handlers: a body-size cap, a per-token
-//! rate limit ([`rate_limit`]), `Idempotency-Key` replay for `POST`s ([`idempotency`]) and
+//! rate limit ([`crate::rate_limit`]), `Idempotency-Key` replay for `POST`s ([`idempotency`]) and
 //! RFC 9457 problem documents for every error ([`problem`]).
 //!
 //! Routes are registered through `utoipa-axum`, which adds each handler to the router and its
@@ -19,7 +19,6 @@ pub mod follow_ups;
 pub mod idempotency;
 pub mod openapi;
 pub mod problem;
-pub mod rate_limit;
 pub mod requests;
 pub mod sharing;
 pub mod tokens;
@@ -54,7 +53,7 @@ pub const PAGE_MAX: u64 = 100;
 pub struct ApiState {
     pub db: DatabaseConnection,
     pub services: Services,
-    pub limiter: Arc<rate_limit::RateLimiter>,
+    pub limiter: Arc<crate::rate_limit::KeyedLimiter<i64>>,
     pub body_limit: usize,
     /// The server's one clock.
     pub clock: crate::clock::Clock,
@@ -88,7 +87,9 @@ pub fn routes<S: Clone + Send + Sync + 'static>(
     let state = ApiState {
         services,
         db,
-        limiter: Arc::new(rate_limit::RateLimiter::new(config.api_rate_per_minute)),
+        limiter: Arc::new(crate::rate_limit::KeyedLimiter::new(
+            config.api_rate_per_minute,
+        )),
         body_limit: config.api_body_limit_bytes,
         clock,
     };

@@ -205,6 +205,7 @@ impl From<crate::services::error::ServiceError> for ApiError {
             E::NotFound => ApiError::NotFound,
             E::Conflict => ApiError::Conflict,
             E::Internal(cause) => ApiError::Internal(cause),
+            E::Answered(answer) => answer.into(),
         }
     }
 }

@@ -110,7 +110,8 @@ pub async fn list_users(
         }
     }
     let raw = DirectoryParams::read(|name| params.get(name).map(str::to_owned));
-    let query = DirectoryQuery::parse(&raw)?;
+    let query =
+        DirectoryQuery::read(&raw).map_err(|(field, reason)| ApiError::refused(field, &reason))?;
     let page = state
         .services
         .directory
@@ -293,7 +294,7 @@ impl From<UserDataView> for UserData {
                     field: r.field,
                     proposed_value: r.proposed_value,
                     reason: r.reason,
-                    status: r.status,
+                    status: r.status.as_str().to_owned(),
                     received_at: r.received_at,
                 })
                 .collect(),

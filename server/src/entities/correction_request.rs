@@ -1,5 +1,6 @@
 //! Corrections asked for by end users, reviewed by support staff.
 
+pub use app::domain::states::RequestStatus;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -17,7 +18,7 @@ pub struct Model {
     pub base_version: i64,
     pub reason: String,
     pub restrict_sharing: bool,
-    pub status: String,
+    pub status: RequestStatus,
     pub received_at: i64,
     pub due_at: i64,
     pub extension_reason: Option<String>,

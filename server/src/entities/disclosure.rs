@@ -1,5 +1,6 @@
 //! The disclosure ledger: which recipient received which fields of which record, when, under which feature and consent; a fingerprint of the values, never the values.
 
+pub use app::domain::states::DeliveryStatus;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -21,7 +22,7 @@ pub struct Model {
     /// Deterministic id of the delivery (unique): a retried or concurrent cycle reuses it.
     pub delivery_id: Option<String>,
     /// `recorded`, `recorded_only`, `pending`, `delivered` or `failed`.
-    pub delivery_status: String,
+    pub delivery_status: DeliveryStatus,
     pub attempts: i32,
     pub next_attempt_at: Option<i64>,
     pub delivered_at: Option<i64>,

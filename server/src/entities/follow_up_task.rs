@@ -1,5 +1,6 @@
 //! Work owed to recipients: tell them of a correction (GDPR Art. 19), delete data held there.
 
+pub use app::domain::states::TaskStatus;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -15,7 +16,7 @@ pub struct Model {
     pub record_id: Option<String>,
     pub field: Option<String>,
     pub audit_event_id: Option<i64>,
-    pub status: String,
+    pub status: TaskStatus,
     pub created_at: i64,
     pub done_at: Option<i64>,
     pub done_by: Option<String>,

@@ -2,7 +2,7 @@
 //! per day and recipient, headers in the reader's language. Tenant admins and auditors only.
 
 use crate::error::problem;
-use crate::services::export::csv_cell;
+use crate::services::csv_file::CsvFile;
 use crate::state::AppState;
 use app::auth::{Principal, Role};
 use app::i18n::{Key, Locale};
@@ -59,10 +59,8 @@ pub async fn report_csv(
         Ok(report) => report,
         Err(error) => return crate::error::service_problem(error),
     };
-    let mut out = [Key::CsvDay, Key::CsvRecipient, Key::CsvDisclosures]
-        .map(|k| csv_cell(k.text(locale)))
-        .join(",");
-    out.push_str("\r\n");
+    let mut out = CsvFile::new();
+    out.row([Key::CsvDay, Key::CsvRecipient, Key::CsvDisclosures].map(|k| k.text(locale)));
     for (i, day) in report.days.iter().enumerate() {
         for series in &report.series {
             let n = series.counts.get(i).copied().unwrap_or(0);
@@ -71,11 +69,7 @@ pub async fn report_csv(
             }
             let date = crate::clock::to_rfc3339(*day);
             let date = date.get(..10).unwrap_or(&date);
-            out.push_str(&format!(
-                "{},{},{n}\r\n",
-                csv_cell(date),
-                csv_cell(&series.recipient_name)
-            ));
+            out.row([date, series.recipient_name.as_str(), &n.to_string()]);
         }
     }
     (
@@ -87,7 +81,7 @@ pub async fn report_csv(
             ),
             (header::CACHE_CONTROL, "no-store".to_owned()),
         ],
-        out,
+        out.finish(),
     )
         .into_response()
 }

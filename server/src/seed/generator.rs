@@ -4,8 +4,9 @@
 //! transaction per batch of users with everything that belongs to them, so an interrupted run
 //! leaves whole users only.
 
-use super::rows::{self, insert_all, luhn_digit, new_app};
+use super::rows::{self, luhn_digit, new_app};
 use crate::clock::DAY_MS;
+use crate::db::insert_all;
 use crate::entities::{audit_event, correction_request, disclosure, tenant};
 use crate::services::audit::{hash_event, GENESIS_HASH};
 use anyhow::Context;
@@ -456,7 +457,7 @@ where
                     base_version: Set(0),
                     reason: Set("I moved to another department.".into()),
                     restrict_sharing: Set(false),
-                    status: Set("pending".into()),
+                    status: Set(crate::entities::correction_request::RequestStatus::Pending),
                     received_at: Set(now - DAY_MS),
                     due_at: Set(app::time::add_months(now - DAY_MS, 1)),
                     extension_reason: Set(None),

@@ -4,6 +4,7 @@
 //! Reading never changes the log; downloading it and checking it are themselves events, so the
 //! log shows who took a copy and who verified it.
 
+use super::csv_file::CsvFile;
 use super::error::{finish, ServiceError};
 use crate::clock::{to_rfc3339, Clock};
 use crate::entities::{audit_event, directory_user};
@@ -179,10 +180,9 @@ impl AuditLogService {
         filter: AuditFilter,
     ) -> Result<String, ServiceError> {
         const BATCH: u64 = 1000;
-        let mut out = String::new();
-        push_row(
-            &mut out,
-            &[
+        let mut out = CsvFile::new();
+        out.row(
+            [
                 "seq",
                 "occurred_at",
                 "actor_kind",
@@ -234,13 +234,10 @@ impl AuditLogService {
                     ]
                 };
                 if changes.is_empty() {
-                    push_row(&mut out, &base("", None, None));
+                    out.row(base("", None, None));
                 }
                 for c in &changes {
-                    push_row(
-                        &mut out,
-                        &base(&c.field, c.before.as_deref(), c.after.as_deref()),
-                    );
+                    out.row(base(&c.field, c.before.as_deref(), c.after.as_deref()));
                 }
             }
             if count < usize::try_from(BATCH).unwrap_or(usize::MAX) {
@@ -262,7 +259,7 @@ impl AuditLogService {
             },
         )
         .await?;
-        Ok(out)
+        Ok(out.finish())
     }
 }
 
@@ -318,27 +315,6 @@ async fn views(
         .collect())
 }
 
-fn push_row(out: &mut String, cells: &[String]) {
-    let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
-    out.push_str(&line.join(","));
-    out.push_str("\r\n");
-}
-
-/// One CSV cell: quoted per RFC 4180 when needed, and defused with a leading `'` when a
-/// spreadsheet would read it as a formula (`=`, `+`, `-`, `@`, tab, carriage return).
-pub fn csv_cell(value: &str) -> String {
-    let defused = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{value}")
-    } else {
-        value.to_owned()
-    };
-    if defused.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", defused.replace('"', "\"\""))
-    } else {
-        defused
-    }
-}
-
 impl AuditLogPort for AuditLogService {
     fn events<'a>(
         &'a self,
@@ -359,24 +335,6 @@ impl AuditLogPort for AuditLogService {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn formula_like_cells_are_defused_and_quoted_when_needed() {
-        let cases = [
-            ("=SUM(A1:A2)", "'=SUM(A1:A2)", "formula"),
-            ("+31 6 1234", "'+31 6 1234", "plus"),
-            ("-1", "'-1", "minus"),
-            ("@cmd", "'@cmd", "at sign"),
-            ("\tx", "'\tx", "tab"),
-            ("\rx", "\"'\rx\"", "carriage return, quoted"),
-            ("a,b", "\"a,b\"", "comma"),
-            ("say \"hi\"", "\"say \"\"hi\"\"\"", "quotes"),
-            ("plain", "plain", "plain"),
-        ];
-        for (input, expected, why) in cases {
-            assert_eq!(csv_cell(input), expected, "{why}");
-        }
-    }
 
     #[test]
     fn dates_must_be_real_days() {

@@ -2,6 +2,8 @@
 //! with the tenant, plus the sharing report of the last 30 days.
 
 use crate::clock::{Clock, DAY_MS};
+use crate::entities::correction_request::RequestStatus;
+use crate::entities::follow_up_task::TaskStatus;
 use crate::entities::{correction_request, directory_user, follow_up_task};
 use crate::services::error::{finish, ServiceError};
 use anyhow::Context;
@@ -43,7 +45,7 @@ impl DashboardService {
         let pending = || {
             correction_request::Entity::find()
                 .filter(correction_request::Column::TenantId.eq(tenant.clone()))
-                .filter(correction_request::Column::Status.eq("pending"))
+                .filter(correction_request::Column::Status.eq(RequestStatus::Pending))
         };
         let open_requests = pending()
             .count(db)
@@ -94,22 +96,22 @@ impl DashboardService {
                 .filter(follow_up_task::Column::TenantId.eq(tenant.clone()))
         };
         let open_follow_ups = tasks()
-            .filter(follow_up_task::Column::Status.eq("open"))
+            .filter(follow_up_task::Column::Status.eq(TaskStatus::Open))
             .count(db)
             .await
             .context("counting open follow-ups")?;
         let failed_follow_ups = tasks()
-            .filter(follow_up_task::Column::Status.eq("failed"))
+            .filter(follow_up_task::Column::Status.eq(TaskStatus::Failed))
             .count(db)
             .await
             .context("counting failed follow-ups")?;
         let overdue_follow_ups = tasks()
             .filter(
                 Condition::any()
-                    .add(follow_up_task::Column::Status.eq("failed"))
+                    .add(follow_up_task::Column::Status.eq(TaskStatus::Failed))
                     .add(
                         Condition::all()
-                            .add(follow_up_task::Column::Status.eq("open"))
+                            .add(follow_up_task::Column::Status.eq(TaskStatus::Open))
                             .add(follow_up_task::Column::CreatedAt.lt(now - 30 * DAY_MS)),
                     ),
             )

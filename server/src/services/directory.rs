@@ -67,8 +67,9 @@ pub const DRIVER_LIMIT: u64 = 2000;
 /// longer text narrows the range below it.
 pub const PREFIX_SCAN_LIMIT: u64 = 1000;
 
-/// The status of a correction request still waiting for a decision.
-const PENDING: &str = "pending";
+/// The status of a correction request still waiting for a decision, as the raw queries
+/// compare it.
+const PENDING: &str = crate::entities::correction_request::RequestStatus::Pending.as_str();
 
 pub struct DirectoryService {
     pub db: DatabaseConnection,

@@ -3,12 +3,11 @@
 //! A use case refuses with a field and a [`Refusal`] (a translatable text, never words in some
 //! language: the service does not know who reads it), or says the item is not found, not
 //! allowed or changed by someone else; anything else is a failure with its cause. Each door
-//! translates it once: server functions into [`AppError`] (worded in the page's language by the
-//! page), the REST API and plain routes into RFC 9457 problems in the `Accept-Language` of the
-//! request, the command line into a message and an exit code.
+//! words it once: server functions into [`AppError`] in the request's language, the REST API
+//! and plain routes into RFC 9457 problems in the request's language
+//! ([`crate::request_language`]), the command line in English.
 
 use app::error::{AppError, Refusal};
-use app::i18n::Key;
 use sea_orm::{DbErr, SqlErr};
 
 /// Why a use case did not do what it was asked.
@@ -29,6 +28,10 @@ pub enum ServiceError {
     /// A failure of the database or of the code; the cause is logged, never shown.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+    /// Another port's answer, used inside this use case and passed on as it is (a failure in
+    /// it was logged where it happened).
+    #[error("{0}")]
+    Answered(AppError),
 }
 
 /// The result of a use case.
@@ -55,6 +58,7 @@ impl ServiceError {
             ServiceError::NotFound => AppError::NotFound,
             ServiceError::Conflict => AppError::Conflict,
             ServiceError::Internal(cause) => crate::error::internal(&cause),
+            ServiceError::Answered(answer) => answer,
         }
     }
 }
@@ -66,32 +70,18 @@ impl From<DbErr> for ServiceError {
 }
 
 impl From<AppError> for ServiceError {
-    /// A port's answer used inside another use case; a transport error cannot happen on the
-    /// server and is a failure if it does.
     fn from(e: AppError) -> Self {
-        match e {
-            AppError::Invalid { field, message } => ServiceError::Invalid {
-                field,
-                reason: Refusal::Worded(message),
-            },
-            AppError::Forbidden | AppError::Unauthenticated => ServiceError::Forbidden,
-            AppError::NotFound => ServiceError::NotFound,
-            AppError::Conflict => ServiceError::Conflict,
-            AppError::Internal { reference } => {
-                ServiceError::Internal(anyhow::anyhow!("failed earlier (reference {reference})"))
-            }
-            AppError::Transport => ServiceError::Internal(anyhow::anyhow!("transport error")),
-        }
+        ServiceError::Answered(e)
     }
 }
 
-/// Turns a write's error into the right answer: a unique-constraint violation is the caller's
-/// mistake (`field` is taken, said with `taken`), a foreign-key violation means the item it
-/// points at is gone (not found), anything else is a failure.
-pub fn constraint(e: DbErr, field: &str, taken: Key) -> ServiceError {
+/// Turns an insert's error into the right answer: a unique-constraint violation becomes
+/// `taken` (the caller's mistake, such as a name in use, or a conflict with a concurrent
+/// insert), anything else is a failure with its cause. One helper, so no call site reports a
+/// broken database as "someone changed this".
+pub fn on_unique(e: DbErr, taken: ServiceError) -> ServiceError {
     match e.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => ServiceError::invalid(field, taken),
-        Some(SqlErr::ForeignKeyConstraintViolation(_)) => ServiceError::NotFound,
+        Some(SqlErr::UniqueConstraintViolation(_)) => taken,
         _ => e.into(),
     }
 }

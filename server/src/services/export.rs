@@ -7,10 +7,12 @@
 //! exported, and secrets stay masked (revealing one is a separate, audited act).
 
 use crate::clock::{to_rfc3339, year_month};
+use crate::entities::disclosure::DeliveryStatus;
 use crate::entities::{
     audit_event, correction_request, device, device_app, directory_user, disclosure, field_version,
     recipient,
 };
+use crate::services::csv_file::CsvFile;
 use crate::services::error::ServiceError;
 use anyhow::Context;
 use app::domain::catalogue::{FieldId, RecordKind};
@@ -217,7 +219,7 @@ pub async fn export_user<C: ConnectionTrait>(
     let disclosures = disclosure::Entity::find()
         .filter(disclosure::Column::TenantId.eq(tenant_id))
         .filter(disclosure::Column::SubjectUserId.eq(user_id))
-        .filter(disclosure::Column::DeliveryStatus.is_not_in(super::disclosures::NOT_SENT))
+        .filter(disclosure::Column::DeliveryStatus.is_not_in(DeliveryStatus::NOT_SENT))
         .order_by_asc(disclosure::Column::DisclosedAt)
         .all(db)
         .await
@@ -351,7 +353,7 @@ pub async fn export_user<C: ConnectionTrait>(
                 field: r.field,
                 proposed_value: r.proposed_value,
                 reason: r.reason,
-                status: r.status,
+                status: r.status.as_str().to_owned(),
                 received_at: to_rfc3339(r.received_at),
                 due_at: to_rfc3339(r.due_at),
                 decision_reason: r.decision_reason,
@@ -465,7 +467,7 @@ pub fn device_value(d: &device::Model, field: FieldId) -> Option<String> {
 /// The export as one CSV table, headers in the reader's language. Values are quoted as RFC 4180
 /// requires, and cells that a spreadsheet would run as a formula are defused with a leading `'`.
 pub fn to_csv(export: &UserExport, locale: Locale) -> String {
-    let mut out = String::new();
+    let mut out = CsvFile::new();
     let header = [
         Key::CsvSection,
         Key::CsvRecordKind,
@@ -480,25 +482,22 @@ pub fn to_csv(export: &UserExport, locale: Locale) -> String {
         Key::CsvDetail,
     ]
     .map(|k| k.text(locale).to_owned());
-    push_row(&mut out, &header);
+    out.row(header);
     let mut record = |section: &str, r: &RecordExport| {
         for f in &r.fields {
-            push_row(
-                &mut out,
-                &[
-                    section.into(),
-                    r.kind.clone(),
-                    r.id.clone(),
-                    f.field.clone(),
-                    f.value.clone().unwrap_or_default(),
-                    f.shown.clone(),
-                    f.source.clone(),
-                    f.version.to_string(),
-                    f.changed_at.clone(),
-                    f.changed_by.clone(),
-                    f.label.clone(),
-                ],
-            );
+            out.row([
+                section.into(),
+                r.kind.clone(),
+                r.id.clone(),
+                f.field.clone(),
+                f.value.clone().unwrap_or_default(),
+                f.shown.clone(),
+                f.source.clone(),
+                f.version.to_string(),
+                f.changed_at.clone(),
+                f.changed_by.clone(),
+                f.label.clone(),
+            ]);
         }
     };
     record("identity", &export.user);
@@ -507,122 +506,65 @@ pub fn to_csv(export: &UserExport, locale: Locale) -> String {
     }
     for d in &export.devices {
         for a in &d.apps {
-            push_row(
-                &mut out,
-                &[
-                    "app".into(),
-                    "device".into(),
-                    d.record.id.clone(),
-                    a.app_id.clone(),
-                    format!("{} {}", a.name, a.version),
-                    "visible".into(),
-                    "device".into(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    if a.managed { "managed" } else { "unmanaged" }.into(),
-                ],
-            );
+            out.row([
+                "app".into(),
+                "device".into(),
+                d.record.id.clone(),
+                a.app_id.clone(),
+                format!("{} {}", a.name, a.version),
+                "visible".into(),
+                "device".into(),
+                String::new(),
+                String::new(),
+                String::new(),
+                if a.managed { "managed" } else { "unmanaged" }.into(),
+            ]);
         }
     }
     for d in &export.disclosures {
-        push_row(
-            &mut out,
-            &[
-                "disclosure".into(),
-                d.record_kind.clone(),
-                d.record_id.clone(),
-                d.fields.join(" "),
-                d.recipient.clone(),
-                String::new(),
-                d.feature.clone(),
-                String::new(),
-                d.disclosed_at.clone(),
-                String::new(),
-                d.purpose.clone(),
-            ],
-        );
+        out.row([
+            "disclosure".into(),
+            d.record_kind.clone(),
+            d.record_id.clone(),
+            d.fields.join(" "),
+            d.recipient.clone(),
+            String::new(),
+            d.feature.clone(),
+            String::new(),
+            d.disclosed_at.clone(),
+            String::new(),
+            d.purpose.clone(),
+        ]);
     }
     for r in &export.correction_requests {
-        push_row(
-            &mut out,
-            &[
-                "correction_request".into(),
-                r.record_kind.clone(),
-                r.record_id.clone(),
-                r.field.clone(),
-                r.proposed_value.clone(),
-                r.status.clone(),
-                String::new(),
-                String::new(),
-                r.received_at.clone(),
-                String::new(),
-                r.reason.clone(),
-            ],
-        );
+        out.row([
+            "correction_request".into(),
+            r.record_kind.clone(),
+            r.record_id.clone(),
+            r.field.clone(),
+            r.proposed_value.clone(),
+            r.status.clone(),
+            String::new(),
+            String::new(),
+            r.received_at.clone(),
+            String::new(),
+            r.reason.clone(),
+        ]);
     }
     for e in &export.audit {
-        push_row(
-            &mut out,
-            &[
-                "audit".into(),
-                e.target_kind.clone(),
-                e.target_id.clone(),
-                e.action.clone(),
-                e.changes.to_string(),
-                String::new(),
-                String::new(),
-                e.seq.to_string(),
-                e.occurred_at.clone(),
-                e.actor.clone(),
-                e.reason.clone().unwrap_or_default(),
-            ],
-        );
+        out.row([
+            "audit".into(),
+            e.target_kind.clone(),
+            e.target_id.clone(),
+            e.action.clone(),
+            e.changes.to_string(),
+            String::new(),
+            String::new(),
+            e.seq.to_string(),
+            e.occurred_at.clone(),
+            e.actor.clone(),
+            e.reason.clone().unwrap_or_default(),
+        ]);
     }
-    out
-}
-
-fn push_row(out: &mut String, cells: &[String]) {
-    for (i, cell) in cells.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str(&csv_cell(cell));
-    }
-    out.push_str("\r\n");
-}
-
-/// One CSV cell: quoted when needed, and defused when a spreadsheet would run it as a formula.
-pub fn csv_cell(value: &str) -> String {
-    let defused = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{value}")
-    } else {
-        value.to_owned()
-    };
-    if defused.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", defused.replace('"', "\"\""))
-    } else {
-        defused
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::csv_cell;
-
-    #[test]
-    fn csv_cells_are_quoted_and_formulas_are_defused() {
-        let cases = [
-            ("plain", "plain"),
-            ("a,b", "\"a,b\""),
-            ("say \"hi\"", "\"say \"\"hi\"\"\""),
-            ("line\nbreak", "\"line\nbreak\""),
-            ("=HYPERLINK(\"x\")", "\"'=HYPERLINK(\"\"x\"\")\""),
-            ("+31 6", "'+31 6"),
-            ("-1", "'-1"),
-        ];
-        for (input, expected) in cases {
-            assert_eq!(csv_cell(input), expected, "{input}");
-        }
-    }
+    out.finish()
 }

@@ -8,12 +8,15 @@
 
 use super::export::{context_of, device_field, user_field};
 use crate::clock::Clock;
+use crate::entities::correction_request::RequestStatus;
+use crate::entities::disclosure::DeliveryStatus;
+use crate::entities::follow_up_task::TaskStatus;
 use crate::entities::{
     audit_event, correction_request, device, device_app, directory_user, disclosure, field_version,
     follow_up_task, recipient,
 };
 use crate::services::audit::{self, Actor, Change, NewEvent};
-use crate::services::error::{finish, parse_reason, ServiceError};
+use crate::services::error::{finish, on_unique, parse_reason, ServiceError};
 use anyhow::Context;
 use app::auth::Principal;
 use app::domain::catalogue::{FieldId, RecordKind};
@@ -36,10 +39,6 @@ use std::collections::{BTreeMap, HashMap};
 pub struct PersonalDataService {
     pub db: DatabaseConnection,
     pub clock: Clock,
-}
-
-fn invalid(field: &str, reason: impl Into<Refusal>) -> ServiceError {
-    ServiceError::invalid(field, reason)
 }
 
 impl PersonalDataPort for PersonalDataService {
@@ -144,7 +143,7 @@ impl PersonalDataService {
         let disclosures = disclosure::Entity::find()
             .filter(disclosure::Column::TenantId.eq(tenant.clone()))
             .filter(disclosure::Column::RecordId.is_in(ids.clone()))
-            .filter(disclosure::Column::DeliveryStatus.is_not_in(super::disclosures::NOT_SENT))
+            .filter(disclosure::Column::DeliveryStatus.is_not_in(DeliveryStatus::NOT_SENT))
             .all(db)
             .await
             .context("reading disclosures")?;
@@ -323,7 +322,7 @@ impl PersonalDataService {
         let routed = correction_request::Entity::find()
             .filter(correction_request::Column::TenantId.eq(tenant))
             .filter(correction_request::Column::SubjectUserId.eq(user_id))
-            .filter(correction_request::Column::Status.eq("routed"))
+            .filter(correction_request::Column::Status.eq(RequestStatus::Routed))
             .order_by_desc(correction_request::Column::Id)
             .all(db)
             .await
@@ -370,7 +369,7 @@ impl PersonalDataService {
     ) -> Result<String, ServiceError> {
         let reason = parse_reason(reason)?.into_string();
         if field.spec().sensitivity != Sensitivity::Secret {
-            return Err(invalid("field", Key::ErrNotASecret));
+            return Err(ServiceError::invalid("field", Key::ErrNotASecret));
         }
         let txn = self.db.begin().await?;
         let user = self.subject(&txn, principal, user_id).await?;
@@ -481,11 +480,13 @@ pub(crate) async fn correct_in(
         Target::Device(d) => input.field.spec_for(&context_of(d)).route,
     };
     match (route, routed) {
-        (CorrectionRoute::Never, _) => return Err(invalid("field", Key::ErrNeverCorrected)),
+        (CorrectionRoute::Never, _) => {
+            return Err(ServiceError::invalid("field", Key::ErrNeverCorrected))
+        }
         (CorrectionRoute::Portal, true) => {}
         (CorrectionRoute::Portal, false) => {}
         (other, false) => {
-            return Err(invalid(
+            return Err(ServiceError::invalid(
                 "field",
                 Refusal::with(
                     Key::ErrCorrectedElsewhere,
@@ -498,7 +499,7 @@ pub(crate) async fn correct_in(
     let value = input
         .field
         .parse_value(&input.value)
-        .map_err(|e| invalid("value", e))?;
+        .map_err(|e| ServiceError::invalid("value", e))?;
     let record_id = match &target {
         Target::User(u) => u.id.clone(),
         Target::Device(d) => d.id.clone(),
@@ -529,7 +530,7 @@ pub(crate) async fn correct_in(
             base_version: Set(input.base_version),
             reason: Set(reason.clone()),
             restrict_sharing: Set(false),
-            status: Set("routed".into()),
+            status: Set(RequestStatus::Routed),
             received_at: Set(now),
             due_at: Set(app::time::add_months(now, 1)),
             extension_reason: Set(None),
@@ -604,7 +605,9 @@ async fn bump_version(
             .await;
             match inserted {
                 Ok(_) => Ok(1),
-                Err(_) => Err(ServiceError::Conflict),
+                // The first version of a field is inserted; a concurrent correction that
+                // inserted it first is a conflict, any other failure is not.
+                Err(e) => Err(on_unique(e, ServiceError::Conflict)),
             }
         }
         Some(row) if row.version == base => {
@@ -655,7 +658,7 @@ async fn write_value(
                 .filter(directory_user::Column::Upn.eq(value))
                 .one(txn)
                 .await?
-                .ok_or_else(|| invalid("value", Key::ErrNoSuchUserInTenant))?;
+                .ok_or_else(|| ServiceError::invalid("value", Key::ErrNoSuchUserInTenant))?;
             (device::Column::PrimaryUserId, Some(user.id))
         }
         _ => return Err(ServiceError::Forbidden),
@@ -687,7 +690,7 @@ async fn follow_ups(
         .filter(disclosure::Column::TenantId.eq(principal.tenant_id.clone()))
         .filter(disclosure::Column::RecordId.eq(record_id))
         .filter(disclosure::Column::Fields.contains(field.as_str()))
-        .filter(disclosure::Column::DeliveryStatus.is_not_in(super::disclosures::NOT_SENT))
+        .filter(disclosure::Column::DeliveryStatus.is_not_in(DeliveryStatus::NOT_SENT))
         .all(txn)
         .await?;
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
@@ -710,7 +713,7 @@ async fn follow_ups(
             record_id: Set(Some(record_id.into())),
             field: Set(Some(field.as_str().into())),
             audit_event_id: Set(Some(event_id)),
-            status: Set("open".into()),
+            status: Set(TaskStatus::Open),
             created_at: Set(now),
             done_at: Set(None),
             done_by: Set(None),

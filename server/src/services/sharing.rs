@@ -7,6 +7,8 @@
 //! version, so two admins deciding at once cannot both win silently.
 
 use crate::clock::{Clock, DAY_MS};
+use crate::entities::disclosure::DeliveryStatus;
+use crate::entities::follow_up_task::TaskStatus;
 use crate::entities::{
     consent, data_flow, disclosure, feature_terms, follow_up_task, recipient, recipient_endpoint,
     sharing_feature, tenant_feature,
@@ -42,10 +44,6 @@ pub struct SharingService {
 
 fn actor(principal: &Principal) -> Actor {
     Actor::of(principal)
-}
-
-fn invalid(field: &str, reason: impl Into<app::error::Refusal>) -> ServiceError {
-    ServiceError::invalid(field, reason)
 }
 
 impl SharingPort for SharingService {
@@ -462,7 +460,10 @@ impl SharingService {
         }];
         if f.needs_consent {
             if !change.consent {
-                return Err(invalid("consent", Key::SharingConsentRequired));
+                return Err(ServiceError::invalid(
+                    "consent",
+                    Key::SharingConsentRequired,
+                ));
             }
             if change.terms_version != f.terms_version {
                 // The admin read older terms than the current ones: they must read again.
@@ -574,10 +575,13 @@ impl SharingService {
         }
         // New disclosures stop at once: what was recorded but not yet delivered is not sent.
         disclosure::Entity::update_many()
-            .col_expr(disclosure::Column::DeliveryStatus, Expr::value("cancelled"))
+            .col_expr(
+                disclosure::Column::DeliveryStatus,
+                Expr::value(DeliveryStatus::Cancelled),
+            )
             .filter(disclosure::Column::TenantId.eq(tenant.clone()))
             .filter(disclosure::Column::FeatureId.eq(f.id.clone()))
-            .filter(disclosure::Column::DeliveryStatus.eq("pending"))
+            .filter(disclosure::Column::DeliveryStatus.eq(DeliveryStatus::Pending))
             .exec(&txn)
             .await
             .context("cancelling pending deliveries")?;
@@ -632,7 +636,7 @@ impl SharingService {
                 record_id: Set(None),
                 field: Set(None),
                 audit_event_id: Set(Some(event_id)),
-                status: Set("open".into()),
+                status: Set(TaskStatus::Open),
                 created_at: Set(now),
                 done_at: Set(None),
                 done_by: Set(None),
@@ -686,13 +690,16 @@ impl SharingService {
                     .as_ref()
                     .is_some_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
             if !valid {
-                return Err(invalid("url", Key::SharingEndpointUrlInvalid));
+                return Err(ServiceError::invalid("url", Key::SharingEndpointUrlInvalid));
             }
             let secret = secret.trim();
             let secret = match (&existing, secret.is_empty()) {
                 (Some(e), true) => e.secret.clone(),
                 _ if secret.chars().count() < 16 || secret.len() > 256 => {
-                    return Err(invalid("secret", Key::SharingEndpointSecretShort))
+                    return Err(ServiceError::invalid(
+                        "secret",
+                        Key::SharingEndpointSecretShort,
+                    ))
                 }
                 _ => {
                     changes.push(Change {
@@ -749,13 +756,13 @@ impl SharingService {
             .await
             .context("reading the follow-up")?
             .ok_or(ServiceError::NotFound)?;
-        if task.status == "done" {
+        if task.status == TaskStatus::Done {
             return Ok(());
         }
         let now = self.clock.now_ms();
-        let before = task.status.clone();
+        let before = task.status;
         let mut row: follow_up_task::ActiveModel = task.clone().into();
-        row.status = Set("done".into());
+        row.status = Set(TaskStatus::Done);
         row.done_at = Set(Some(now));
         row.done_by = Set(Some(principal.actor_name()));
         row.next_attempt_at = Set(None);
@@ -771,8 +778,8 @@ impl SharingService {
                 subject_user_id: None,
                 changes: vec![Change {
                     field: "status".into(),
-                    before: Some(before),
-                    after: Some("done".into()),
+                    before: Some(before.as_str().into()),
+                    after: Some(TaskStatus::Done.as_str().into()),
                 }],
                 reason: None,
                 occurred_at: now,

@@ -125,7 +125,7 @@ on_both_databases! { demo;
         let (status, _, body) = send(&app, Method::POST, &format!("/follow-ups/{id}/done"), &admin, None, &[]).await;
         assert_eq!(status, 204, "{body}");
         let stored = follow_up_task::Entity::find_by_id(id).one(&app.db).await.unwrap().unwrap();
-        assert_eq!(stored.status, "done");
+        assert_eq!(stored.status.as_str(), "done");
         let (_, done) = get(&app, "/follow-ups?status=done", &admin).await;
         assert!(done["items"].as_array().unwrap().iter().any(|t| t["id"] == id));
         let fabrikam = token(&app, demo::FABRIKAM, Role::TenantAdmin, None).await;

@@ -537,7 +537,7 @@ async fn the_import_reader_refuses_hostile_fields_by_name_and_never_panics_on_br
     input.extend_from_slice(
         b"\n{\"@odata.type\": \"#microsoft.graph.user\", \"displayName\": \"\xff\xfe\"}\n",
     );
-    let report = server::import::import_reader(
+    let report = server::services::import::import_reader(
         &app.db,
         demo::CONTOSO,
         std::io::Cursor::new(input),

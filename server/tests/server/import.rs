@@ -6,8 +6,8 @@ use app::i18n::Locale;
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait};
 use serde_json::{json, Value};
 use server::entities::{device, directory_user};
-use server::import::{import_file, BatchFailed, ImportReport, Rejection};
 use server::seed::demo::{self, ADELE, BEN, CONTOSO, FABRIKAM, FAB_USER};
+use server::services::import::{import_file, BatchFailed, ImportReport, Rejection};
 use std::path::{Path, PathBuf};
 
 const NEW_USER: &str = "c0000000-0000-4000-8000-000000000001";

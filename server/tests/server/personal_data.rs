@@ -130,6 +130,20 @@ on_both_databases! { demo;
             assert_eq!(problem["errors"][0]["field"], "reason", "{problem}");
             assert_eq!(problem["errors"][0]["message"], expected, "the REST API answers in {language}: {problem}");
         }
+        let refusal = |headers: Vec<(&'static str, &'static str)>| {
+            let (app, secret) = (&app, &secret);
+            async move {
+                let (status, _, problem) = crate::api::send(app, reqwest::Method::GET, "/users?platform=symbian", secret, None, &headers).await;
+                assert_eq!(status, 422, "{problem}");
+                assert_eq!(problem["errors"][0]["field"], "platform", "{problem}");
+                problem["errors"][0]["message"].as_str().unwrap_or_default().to_owned()
+            }
+        };
+        let english = refusal(vec![("accept-language", "en")]).await;
+        let dutch = refusal(vec![("accept-language", "nl")]).await;
+        assert_ne!(english, dutch, "a refused query parameter is worded in the request's language too");
+        let with_cookie = refusal(vec![("accept-language", "en"), ("cookie", "portal_lang=nl")]).await;
+        assert_eq!(with_cookie, english, "the REST API reads Accept-Language only, never the page's cookie");
     }
 
     async fn refused_corrections_name_the_field_and_change_nothing(app) {

@@ -164,7 +164,7 @@ on_both_databases! { demo;
         let (_, queue) = app.call(&fabrikam, "review/queue", &[("status", "all")]).await;
         assert_eq!(queue["items"], serde_json::json!([]));
         let stored = correction_request::Entity::find_by_id(ben_request.parse::<i64>().unwrap()).one(&app.db).await.unwrap().unwrap();
-        assert_eq!(stored.status, "pending");
+        assert_eq!(stored.status.as_str(), "pending");
     }
 
     async fn a_pending_request_can_be_withdrawn_once(app) {
@@ -254,7 +254,7 @@ on_both_databases! { demo;
         let stale_field = [("id", id.as_str()), ("request_version", "0"), ("field_version", "3")];
         assert_eq!(app.call(&lee, "review/approve", &stale_field).await.0, 409);
         let stored = correction_request::Entity::find_by_id(id_of(&request)).one(&app.db).await.unwrap().unwrap();
-        assert_eq!(stored.status, "pending", "a refused approval leaves the request open");
+        assert_eq!(stored.status.as_str(), "pending", "a refused approval leaves the request open");
         assert_eq!(count_actions(&app, "field.corrected").await, 0);
     }
 

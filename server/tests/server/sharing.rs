@@ -235,7 +235,7 @@ on_both_databases! { demo;
         let zebra = disclosures_of(&app, "zebra_lifeguard_ota").await;
         let latest = zebra.iter().filter(|d| d.record_id == ZEBRA).max_by_key(|d| d.id).unwrap();
         assert_eq!(latest.fields, "model,os_version,serial_number");
-        assert_eq!(latest.delivery_status, "recorded_only", "no endpoint: recorded only");
+        assert_eq!(latest.delivery_status.as_str(), "recorded_only", "no endpoint: recorded only");
         assert!(latest.consent_id.is_some(), "under the consent in force");
         assert!(!latest.fingerprint.contains("124411614K0593"), "values are never stored");
 
@@ -264,7 +264,7 @@ on_both_databases! { demo;
             base_version: Set(0),
             reason: Set("Typo".into()),
             restrict_sharing: Set(true),
-            status: Set("pending".into()),
+            status: Set(server::entities::correction_request::RequestStatus::Pending),
             received_at: Set(app.clock.now_ms()),
             due_at: Set(app.clock.now_ms() + 30 * 86_400_000),
             version: Set(0),
@@ -285,7 +285,7 @@ on_both_databases! { demo;
 
         // Once the request is closed, the field flows again.
         let mut closed: correction_request::ActiveModel = request.into();
-        closed.status = Set("rejected".into());
+        closed.status = Set(server::entities::correction_request::RequestStatus::Rejected);
         closed.update(&app.db).await.unwrap();
         run_tenant(&app.db, &connector, demo::CONTOSO, app.clock.now_ms()).await.unwrap();
         let ade = disclosures_of(&app, "apple_ade").await;
@@ -306,7 +306,7 @@ on_both_databases! { demo;
         // First attempt: the receiver takes too long (it got it, we never heard back).
         let first = run_tenant(&app.db, &connector, demo::CONTOSO, t0).await.unwrap();
         assert_eq!(first.delivered, 0, "{first:?}");
-        let pending: Vec<disclosure::Model> = disclosures_of(&app, "zebra_lifeguard_ota").await.into_iter().filter(|d| d.delivery_status == "pending").collect();
+        let pending: Vec<disclosure::Model> = disclosures_of(&app, "zebra_lifeguard_ota").await.into_iter().filter(|d| d.delivery_status.as_str() == "pending").collect();
         assert_eq!(pending.len(), 1);
         assert_eq!(pending[0].attempts, 1);
         assert_eq!(pending[0].next_attempt_at, Some(t0 + 1_000), "retried after the base delay");
@@ -322,7 +322,7 @@ on_both_databases! { demo;
         let last = run_tenant(&app.db, &connector, demo::CONTOSO, t0 + 3_000).await.unwrap();
         assert_eq!(last.delivered, 1, "{last:?}");
         let row = disclosure::Entity::find_by_id(pending[0].id).one(&app.db).await.unwrap().unwrap();
-        assert_eq!(row.delivery_status, "delivered");
+        assert_eq!(row.delivery_status.as_str(), "delivered");
 
         let received = receiver.received.lock().unwrap().clone();
         assert_eq!(received.len(), 3);
@@ -331,7 +331,7 @@ on_both_databases! { demo;
         assert_eq!(Some(received[0].delivery_id.as_str()), row.delivery_id.as_deref());
         assert_eq!(received[2].body["fields"]["serial_number"], "124411614K0593");
         assert_eq!(received[2].body["record_id"], ZEBRA);
-        assert_eq!(disclosures_of(&app, "zebra_lifeguard_ota").await.iter().filter(|d| d.delivery_status == "delivered").count(), 1);
+        assert_eq!(disclosures_of(&app, "zebra_lifeguard_ota").await.iter().filter(|d| d.delivery_status.as_str() == "delivered").count(), 1);
     }
 
     async fn a_correction_of_a_shared_field_is_followed_up_at_the_recipient_and_its_state_shows(app) {
@@ -356,7 +356,7 @@ on_both_databases! { demo;
         assert_eq!(tasks.len(), 1);
         run_tenant(&app.db, &connector, demo::CONTOSO, app.clock.now_ms()).await.unwrap();
         let task = follow_up_task::Entity::find_by_id(tasks[0].id).one(&app.db).await.unwrap().unwrap();
-        assert_eq!(task.status, "acknowledged", "the receiver acknowledged it");
+        assert_eq!(task.status.as_str(), "acknowledged", "the receiver acknowledged it");
         let received = receiver.received.lock().unwrap().clone();
         let follow_up = received.iter().find(|r| r.body["type"] == "follow_up").unwrap();
         assert!(follow_up.signed);
@@ -377,7 +377,7 @@ on_both_databases! { demo;
         let connector = Connector::new(policy());
         run_tenant(&app.db, &connector, demo::CONTOSO, app.clock.now_ms()).await.unwrap();
         let history = disclosures_of(&app, "zebra_lifeguard_ota").await.len();
-        assert!(disclosures_of(&app, "zebra_lifeguard_ota").await.iter().any(|d| d.delivery_status == "pending"));
+        assert!(disclosures_of(&app, "zebra_lifeguard_ota").await.iter().any(|d| d.delivery_status.as_str() == "pending"));
 
         let (status, preview) = app.call(&admin, "sharing/preview", &[("feature_id", "zebra_lifeguard_ota"), ("enable", "false")]).await;
         assert_eq!(status, 200, "{preview}");
@@ -387,7 +387,7 @@ on_both_databases! { demo;
 
         let after = disclosures_of(&app, "zebra_lifeguard_ota").await;
         assert_eq!(after.len(), history, "history stays");
-        assert!(after.iter().all(|d| d.delivery_status != "pending"), "undelivered disclosures are cancelled");
+        assert!(after.iter().all(|d| d.delivery_status.as_str() != "pending"), "undelivered disclosures are cancelled");
         let sent_before = receiver.received.lock().unwrap().len();
         run_tenant(&app.db, &connector, demo::CONTOSO, app.clock.now_ms() + 600_000).await.unwrap();
         assert_eq!(disclosures_of(&app, "zebra_lifeguard_ota").await.len(), history, "no new disclosure while off");

@@ -4,19 +4,20 @@
 use crate::components::error_view::ErrorAlert;
 use crate::components::time::Time;
 use crate::domain::catalogue::field_label;
+use crate::domain::states::TaskStatus;
 use crate::i18n::{plural, Key};
 use crate::locale::use_locale;
 use crate::sharing::{CompleteTask, SharingOverview};
 use leptos::prelude::*;
 
-fn task_status(status: &str) -> (Key, &'static str) {
-    match status {
-        "sent" => (Key::TaskStatusSent, "badge--info"),
-        "acknowledged" => (Key::TaskStatusAcknowledged, "badge--success"),
-        "failed" => (Key::TaskStatusFailed, "badge--danger"),
-        "done" => (Key::TaskStatusDone, "badge--success"),
-        _ => (Key::TaskStatusOpen, "badge--warning"),
-    }
+fn task_status(status: TaskStatus) -> (Key, &'static str) {
+    let class = match status {
+        TaskStatus::Sent => "badge--info",
+        TaskStatus::Acknowledged | TaskStatus::Done => "badge--success",
+        TaskStatus::Failed => "badge--danger",
+        TaskStatus::Open => "badge--warning",
+    };
+    (status.label(), class)
 }
 
 #[component]
@@ -57,8 +58,8 @@ pub(super) fn Tasks(data: SharingOverview, task: ServerAction<CompleteTask>) -> 
                                         let field = t.field.as_deref().map(|f| field_label(f, locale)).unwrap_or_default();
                                         Key::SharingTaskNotify.format(locale, &[("field", &field)])
                                     };
-                                    let (status, class) = task_status(&t.status);
-                                    let open = !matches!(t.status.as_str(), "done" | "acknowledged");
+                                    let (status, class) = task_status(t.status);
+                                    let open = !t.status.is_settled();
                                     view! {
                                         <tr>
                                             <td>{what}{t.record_id.clone().map(|r| view! { <br/><span class="muted small mono">{r}</span> })}</td>
@@ -66,7 +67,7 @@ pub(super) fn Tasks(data: SharingOverview, task: ServerAction<CompleteTask>) -> 
                                             <td>
                                                 <span class=format!("badge {class}")>{status.text(locale)}</span>
                                                 {(t.attempts > 0).then(|| view! { " "<span class="muted small">{plural(locale, u64::from(t.attempts.unsigned_abs())).choose(Key::SharingTaskAttemptsOne, Key::SharingTaskAttempts).format(locale, &[("count", &t.attempts.to_string())])}</span> })}
-                                                {(!t.deliverable && t.status == "open").then(|| view! { <br/><span class="muted small">{Key::SharingTaskManual.text(locale)}</span> })}
+                                                {(!t.deliverable && t.status == TaskStatus::Open).then(|| view! { <br/><span class="muted small">{Key::SharingTaskManual.text(locale)}</span> })}
                                             </td>
                                             <td><Time ms=t.created_at/></td>
                                             <td>

@@ -3,7 +3,8 @@
 
 use super::{ADELE, BEN, CHEN, CONTOSO, DIEGO, FABRIKAM, FAB_USER};
 use crate::clock::DAY_MS;
-use crate::seed::rows::{self, insert_all, new_app};
+use crate::db::insert_all;
+use crate::seed::rows::{self, new_app};
 use sea_orm::{ConnectionTrait, IntoActiveModel};
 
 /// Adele's iPhone (D1), which the sharing history and the audit trail refer to.

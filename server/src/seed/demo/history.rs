@@ -28,7 +28,7 @@ pub(super) async fn contoso_history<C: ConnectionTrait>(
         base_version: Set(0),
         reason: Set("My legal first name is Benjamin.".into()),
         restrict_sharing: Set(false),
-        status: Set("pending".into()),
+        status: Set(crate::entities::correction_request::RequestStatus::Pending),
         received_at: Set(now - 5 * DAY_MS),
         // One calendar month after receipt, as every request (Art. 12(3)).
         due_at: Set(app::time::add_months(now - 5 * DAY_MS, 1)),

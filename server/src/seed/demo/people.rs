@@ -4,8 +4,9 @@
 use super::{
     ADELE, BEN, CHEN, CONTOSO, DEMO_ISSUER, DIEGO, FABRIKAM, FAB_ADMIN, FAB_USER, IRVIN, LEE, MEGAN,
 };
+use crate::db::insert_all;
 use crate::entities::{account, directory_user, role_assignment};
-use crate::seed::rows::{self, insert_all};
+use crate::seed::rows;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, IntoActiveModel, NotSet, Set};
 
 fn with_phone(

@@ -4,8 +4,9 @@
 use super::devices::{D1_ID, D2_ID};
 use super::{ADELE, BEN, CONTOSO, DIEGO, FABRIKAM};
 use crate::clock::DAY_MS;
+use crate::db::insert_all;
 use crate::entities::disclosure;
-use crate::seed::rows::{self, insert_all};
+use crate::seed::rows;
 use sea_orm::{ConnectionTrait, NotSet, Set};
 
 /// Contoso's feature states and its disclosures so far.

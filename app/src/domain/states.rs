@@ -1,0 +1,162 @@
+//! Where a correction request, a disclosure's delivery and a follow-up task stand: the closed
+//! sets of states the database stores, as types.
+//!
+//! On the server the same enums are the entities' column types (sea-orm's `DeriveActiveEnum`,
+//! behind the `ssr` feature so the browser bundle carries no database crate): a state is never
+//! compared as a string literal, and a state that exists nowhere else is a compile error.
+
+use crate::i18n::Key;
+
+/// A closed set of stored states: the enum, its stored names, and (on the server) its column
+/// mapping. Serialised as the stored name.
+macro_rules! stored_state {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $value:literal,)* }) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[cfg_attr(feature = "ssr", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
+        #[cfg_attr(feature = "ssr", sea_orm(rs_type = "String", db_type = "Text"))]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name {
+            $(
+                $(#[$vdoc])*
+                #[cfg_attr(feature = "ssr", sea_orm(string_value = $value))]
+                $variant,
+            )*
+        }
+
+        impl $name {
+            /// Every state, in the order they are listed.
+            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
+
+            /// The stored name.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $value,)*
+                }
+            }
+
+            /// Parses a stored name (a filter value, an API parameter).
+            pub fn parse(raw: &str) -> Option<$name> {
+                Self::ALL.iter().copied().find(|s| s.as_str() == raw)
+            }
+        }
+    };
+}
+
+stored_state! {
+    /// Where a correction request stands. `pending` requests wait for a reviewer (and, with
+    /// `restrict_sharing`, hold back the field from new disclosures); `approved`, `rejected`
+    /// and `withdrawn` are final. `routed` marks a correction an admin recorded for the field's
+    /// source; it is not an end user's request.
+    RequestStatus {
+        Pending = "pending",
+        Approved = "approved",
+        Rejected = "rejected",
+        Withdrawn = "withdrawn",
+        Routed = "routed",
+    }
+}
+
+impl RequestStatus {
+    /// The human label.
+    pub fn label(self) -> Key {
+        match self {
+            RequestStatus::Pending => Key::ReqStatusPending,
+            RequestStatus::Approved => Key::ReqStatusApproved,
+            RequestStatus::Rejected => Key::ReqStatusRejected,
+            RequestStatus::Withdrawn => Key::ReqStatusWithdrawn,
+            RequestStatus::Routed => Key::ReqStatusRouted,
+        }
+    }
+
+    /// Whether the request still waits for a decision (and may restrict sharing).
+    pub fn is_open(self) -> bool {
+        self == RequestStatus::Pending
+    }
+}
+
+stored_state! {
+    /// Where the delivery of a disclosure to the recipient's endpoint stands.
+    DeliveryStatus {
+        /// Written before delivery existed, or by seeding: disclosed, not posted.
+        Recorded = "recorded",
+        /// The recipient has no endpoint: the disclosure is recorded, nothing is posted.
+        RecordedOnly = "recorded_only",
+        /// Waiting to be posted (or retried).
+        Pending = "pending",
+        /// Posted and accepted by the endpoint.
+        Delivered = "delivered",
+        /// Given up after the last retry.
+        Failed = "failed",
+        /// Never sent: the feature was turned off (or consent withdrawn) first.
+        Cancelled = "cancelled",
+        /// Never sent: a newer disclosure of the same record replaced it first.
+        Superseded = "superseded",
+    }
+}
+
+impl DeliveryStatus {
+    /// States of disclosures that never left the portal: they count nowhere as "received".
+    pub const NOT_SENT: [DeliveryStatus; 2] =
+        [DeliveryStatus::Cancelled, DeliveryStatus::Superseded];
+}
+
+stored_state! {
+    /// Where a follow-up task owed to a recipient stands (an Art. 19 notice, a deletion).
+    TaskStatus {
+        /// Waiting: to be delivered, or done by hand.
+        Open = "open",
+        /// Posted to the recipient's endpoint, not yet acknowledged.
+        Sent = "sent",
+        /// The recipient's endpoint confirmed it.
+        Acknowledged = "acknowledged",
+        /// Delivery gave up after the last retry.
+        Failed = "failed",
+        /// Marked done by an admin.
+        Done = "done",
+    }
+}
+
+impl TaskStatus {
+    /// The human label.
+    pub fn label(self) -> Key {
+        match self {
+            TaskStatus::Open => Key::TaskStatusOpen,
+            TaskStatus::Sent => Key::TaskStatusSent,
+            TaskStatus::Acknowledged => Key::TaskStatusAcknowledged,
+            TaskStatus::Failed => Key::TaskStatusFailed,
+            TaskStatus::Done => Key::TaskStatusDone,
+        }
+    }
+
+    /// Whether the recipient is known to have been told (nothing is owed any more).
+    pub fn is_settled(self) -> bool {
+        matches!(self, TaskStatus::Done | TaskStatus::Acknowledged)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_state_reads_back_from_its_stored_name_and_serialises_as_it() {
+        for s in RequestStatus::ALL {
+            assert_eq!(RequestStatus::parse(s.as_str()), Some(*s));
+            assert_eq!(serde_json::to_value(s).ok(), Some(s.as_str().into()));
+        }
+        for s in DeliveryStatus::ALL {
+            assert_eq!(DeliveryStatus::parse(s.as_str()), Some(*s));
+            assert_eq!(serde_json::to_value(s).ok(), Some(s.as_str().into()));
+        }
+        for s in TaskStatus::ALL {
+            assert_eq!(TaskStatus::parse(s.as_str()), Some(*s));
+            assert_eq!(serde_json::to_value(s).ok(), Some(s.as_str().into()));
+        }
+        assert_eq!(
+            RequestStatus::parse("applied"),
+            None,
+            "no state exists only in one place"
+        );
+    }
+}
