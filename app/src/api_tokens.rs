@@ -1,4 +1,4 @@
-//! API tokens for scripts and integrations (issue 8): tenant admins create them with a name, a
+//! API tokens for scripts and integrations: tenant admins create them with a name, a
 //! role and an expiry, see the secret once, list and revoke them. The server keeps only a
 //! hash of each secret; the REST API under `/api/v1` turns a presented token into the same
 //! [`crate::auth::Principal`] a session gives, so every access rule applies unchanged.

@@ -1,4 +1,4 @@
-//! Background jobs (issue 11): exports and imports that take a while run on the server as
+//! Background jobs: exports and imports that take a while run on the server as
 //! jobs, so a tenant admin sees their progress, can leave the page and come back, download the
 //! result when it is done, and cancel one that is still queued or running.
 //!

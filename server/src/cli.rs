@@ -54,7 +54,7 @@ pub enum Command {
     /// Run one sharing cycle for every tenant (what the background worker does on its
     /// interval): record due disclosures, deliver them and follow-ups, print the counts.
     ShareOnce,
-    /// Manage API tokens of the REST API (issue 8).
+    /// Manage API tokens of the REST API.
     ApiToken {
         #[command(subcommand)]
         command: ApiTokenCommand,

@@ -28,7 +28,7 @@ pub async fn connect(config: &Config) -> anyhow::Result<DatabaseConnection> {
         // while a correction is written; synchronous=NORMAL is durable across a crash of the
         // process (not of the machine's power) and spares an fsync per commit; a 2 MiB page
         // cache per connection holds the upper levels of the indexes a request walks, while
-        // the leaves come from the operating system's file cache (issue 9: 64 MiB per
+        // the leaves come from the operating system's file cache (64 MiB per
         // connection took the server to 576 MB resident at 200,000 users, 8 MiB to 200 MB at a
         // million, most of it these caches); a writer waits up to 5 s for another instead of
         // failing at once.

@@ -75,7 +75,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                                 .map(|_| view! { <A href="/sharing">{Key::NavSharing.text(locale)}</A> })
                         }}
                     </Transition>
-                    // --- requests (issue 7) ---
+                    // --- requests ---
                     <Transition fallback=|| ()>
                         {move || {
                             info().and_then(|i| i.user).map(|u| {

@@ -1,4 +1,4 @@
-//! Property tests across every field of the catalogue (issue 10): whatever a form, an import
+//! Property tests across every field of the catalogue: whatever a form, an import
 //! or an API body sends, a field's parser never panics, refuses with a message in both
 //! languages, and accepts only values that are stable (parsing the stored form gives it back)
 //! and free of the characters that could disguise text on a page or in an export.

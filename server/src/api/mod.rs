@@ -1,4 +1,4 @@
-//! The REST API for scripts and integrations (issue 8): `/api/v1`, described by an OpenAPI 3.1
+//! The REST API for scripts and integrations: `/api/v1`, described by an OpenAPI 3.1
 //! document at `/api/openapi.json`.
 //!
 //! Callers present an API token (`Authorization: Bearer ppt_…`), which [`authenticate`] turns

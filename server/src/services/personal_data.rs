@@ -400,8 +400,8 @@ impl PersonalDataService {
     }
 }
 
-/// Makes the field's version row the transaction's first write, before anything is read
-/// (issue 10): SQLite then takes its writer lock up front, so a concurrent correction of another
+/// Makes the field's version row the transaction's first write, before anything is read,
+/// so that SQLite then takes its writer lock up front, so a concurrent correction of another
 /// field waits for it (busy timeout) instead of failing later on a stale snapshot with a false
 /// conflict or "database is locked"; PostgreSQL locks the row, if there is one. It changes
 /// nothing; the version check itself stays in [`bump_version`].

@@ -1,4 +1,4 @@
-//! Background jobs (issue 11): exports and imports started from the portal run in a tokio task
+//! Background jobs: exports and imports started from the portal run in a tokio task
 //! each, record their progress in the `jobs` table as they go, and keep their result there, so
 //! the jobs page can be left and reloaded, and any instance sharing the database can answer it.
 //!

@@ -5,7 +5,7 @@ use super::*;
 impl RequestsService {
     /// One page of the queue, by deadline. Every filter is a condition of the query, and the
     /// page starts after the cursor `(due_at, id)`, so a page reads a bounded number of rows of
-    /// `ix_requests_tenant_status` however many requests are open (issue 9: the queue used to
+    /// `ix_requests_tenant_status` however many requests are open (the queue used to
     /// read and name every open request of the tenant).
     pub(super) async fn load_queue(
         &self,
