@@ -45,9 +45,76 @@ pub struct FlowSpec {
     pub fields: &'static [&'static str],
 }
 
+/// A sharing feature the portal ships. The database stores [`FeatureId::as_str`]; code that
+/// treats features differently matches on the variant, so a new feature must be given its
+/// rules (e.g. its disclosure scope) before it compiles.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FeatureId {
+    /// Apple MDM push notifications.
+    AppleMdmPush,
+    /// Apple Automated Device Enrollment.
+    AppleAde,
+    /// Apple Apps and Books (volume purchasing).
+    AppleVpp,
+    /// Android Enterprise through Managed Google Play.
+    ManagedGooglePlay,
+    /// Zebra LifeGuard firmware updates.
+    ZebraLifeguardOta,
+    /// Jamf Pro reporting Macs.
+    JamfPro,
+    /// Mobile Threat Defense app sync.
+    MtdAppSync,
+    /// TeamViewer remote assistance.
+    TeamViewer,
+    /// Windows diagnostic data, processed by Microsoft as our processor.
+    WindowsDiagnosticData,
+}
+
+impl FeatureId {
+    /// Every shipped feature, in catalogue order.
+    pub const ALL: [FeatureId; 9] = [
+        FeatureId::AppleMdmPush,
+        FeatureId::AppleAde,
+        FeatureId::AppleVpp,
+        FeatureId::ManagedGooglePlay,
+        FeatureId::ZebraLifeguardOta,
+        FeatureId::JamfPro,
+        FeatureId::MtdAppSync,
+        FeatureId::TeamViewer,
+        FeatureId::WindowsDiagnosticData,
+    ];
+
+    /// The stored id.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            FeatureId::AppleMdmPush => "apple_mdm_push",
+            FeatureId::AppleAde => "apple_ade",
+            FeatureId::AppleVpp => "apple_vpp",
+            FeatureId::ManagedGooglePlay => "managed_google_play",
+            FeatureId::ZebraLifeguardOta => "zebra_lifeguard_ota",
+            FeatureId::JamfPro => "jamf_pro",
+            FeatureId::MtdAppSync => "mtd_app_sync",
+            FeatureId::TeamViewer => "teamviewer",
+            FeatureId::WindowsDiagnosticData => "windows_diagnostic_data",
+        }
+    }
+
+    /// The shipped feature a stored id names; `None` for any other id (e.g. one a later
+    /// release removed), which callers treat as a feature without rules.
+    pub fn parse(raw: &str) -> Option<FeatureId> {
+        Self::ALL.into_iter().find(|f| f.as_str() == raw)
+    }
+}
+
+impl std::fmt::Display for FeatureId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A sharing feature and its flows.
 pub struct FeatureSpec {
-    pub id: &'static str,
+    pub id: FeatureId,
     pub name: &'static str,
     pub purpose: &'static str,
     pub terms_version: i32,
@@ -116,7 +183,7 @@ pub const RECIPIENTS: &[RecipientSpec] = &[
 
 pub const FEATURES: &[FeatureSpec] = &[
     FeatureSpec {
-        id: "apple_mdm_push",
+        id: FeatureId::AppleMdmPush,
         name: "Apple MDM push certificate",
         purpose: "Wake Apple devices so they check in for management commands.",
         terms_version: 1,
@@ -126,7 +193,7 @@ pub const FEATURES: &[FeatureSpec] = &[
         ],
     },
     FeatureSpec {
-        id: "apple_ade",
+        id: FeatureId::AppleAde,
         name: "Apple Automated Device Enrollment",
         purpose: "Enroll organisation-owned Apple devices automatically.",
         terms_version: 1,
@@ -136,7 +203,7 @@ pub const FEATURES: &[FeatureSpec] = &[
         ],
     },
     FeatureSpec {
-        id: "apple_vpp",
+        id: FeatureId::AppleVpp,
         name: "Apple Apps and Books",
         purpose: "Assign purchased app licences to users and devices.",
         terms_version: 1,
@@ -146,7 +213,7 @@ pub const FEATURES: &[FeatureSpec] = &[
         ],
     },
     FeatureSpec {
-        id: "managed_google_play",
+        id: FeatureId::ManagedGooglePlay,
         name: "Managed Google Play",
         purpose: "Manage Android Enterprise devices and distribute apps through Google Play.",
         terms_version: 1,
@@ -156,21 +223,21 @@ pub const FEATURES: &[FeatureSpec] = &[
         ],
     },
     FeatureSpec {
-        id: "zebra_lifeguard_ota",
+        id: FeatureId::ZebraLifeguardOta,
         name: "Zebra LifeGuard over-the-air updates",
         purpose: "Schedule firmware updates of Zebra devices under the tenant's Zebra contract.",
         terms_version: 1,
         flows: &[FlowSpec { recipient: "zebra", direction: Direction::Outbound, fields: &["serial_number", "model", "os_version", "deployment_settings"] }],
     },
     FeatureSpec {
-        id: "jamf_pro",
+        id: FeatureId::JamfPro,
         name: "Jamf Pro",
         purpose: "Let Jamf manage Macs and report their compliance.",
         terms_version: 1,
         flows: &[FlowSpec { recipient: "jamf", direction: Direction::Inbound, fields: &["entra_device_id", "object_id", "email", "udid", "device_name", "serial_number", "ethernet_mac", "os_version", "is_encrypted", "last_check_in"] }],
     },
     FeatureSpec {
-        id: "mtd_app_sync",
+        id: FeatureId::MtdAppSync,
         name: "Mobile Threat Defense app sync (Lookout)",
         purpose: "Let the threat-defense partner assess the apps on iOS devices.",
         terms_version: 1,
@@ -180,14 +247,14 @@ pub const FEATURES: &[FeatureSpec] = &[
         ],
     },
     FeatureSpec {
-        id: "teamviewer",
+        id: FeatureId::TeamViewer,
         name: "TeamViewer remote assistance",
         purpose: "Start remote assistance sessions that the end user accepts.",
         terms_version: 1,
         flows: &[FlowSpec { recipient: "teamviewer", direction: Direction::Outbound, fields: &["upn", "display_name", "email", "device_name"] }],
     },
     FeatureSpec {
-        id: "windows_diagnostic_data",
+        id: FeatureId::WindowsDiagnosticData,
         name: "Windows diagnostic data",
         purpose: "Update compatibility reports and update failure alerts, processed by Microsoft as our processor.",
         terms_version: 1,
@@ -268,7 +335,7 @@ pub async fn sync<C: ConnectionTrait + TransactionTrait>(db: &C) -> anyhow::Resu
     }
     for f in FEATURES {
         sharing_feature::Entity::insert(sharing_feature::ActiveModel {
-            id: Set(f.id.into()),
+            id: Set(f.id.as_str().into()),
             name: Set(f.name.into()),
             purpose: Set(f.purpose.into()),
             terms_version: Set(f.terms_version),
@@ -289,7 +356,7 @@ pub async fn sync<C: ConnectionTrait + TransactionTrait>(db: &C) -> anyhow::Resu
         .with_context(|| format!("writing feature {}", f.id))?;
         for locale in ["en", "nl"] {
             feature_terms::Entity::insert(feature_terms::ActiveModel {
-                feature_id: Set(f.id.into()),
+                feature_id: Set(f.id.as_str().into()),
                 version: Set(f.terms_version),
                 locale: Set(locale.into()),
                 text: Set(f.terms(locale)),
@@ -312,7 +379,7 @@ pub async fn sync<C: ConnectionTrait + TransactionTrait>(db: &C) -> anyhow::Resu
             for field in flow.fields {
                 data_flow::Entity::insert(data_flow::ActiveModel {
                     id: sea_orm::NotSet,
-                    feature_id: Set(f.id.into()),
+                    feature_id: Set(f.id.as_str().into()),
                     recipient_id: Set(flow.recipient.into()),
                     direction: Set(flow.direction.as_str().into()),
                     field: Set((*field).into()),
@@ -364,11 +431,21 @@ mod tests {
     }
 
     #[test]
+    fn every_shipped_feature_has_one_spec_and_its_id_parses_back() {
+        let ids: Vec<FeatureId> = FEATURES.iter().map(|f| f.id).collect();
+        assert_eq!(ids, FeatureId::ALL.to_vec());
+        for id in FeatureId::ALL {
+            assert_eq!(FeatureId::parse(id.as_str()), Some(id));
+        }
+        assert_eq!(FeatureId::parse("retired_feature"), None);
+    }
+
+    #[test]
     fn only_features_with_an_independent_third_party_need_consent() {
         let needs = |id: &str| {
             FEATURES
                 .iter()
-                .find(|f| f.id == id)
+                .find(|f| f.id.as_str() == id)
                 .map(FeatureSpec::needs_consent)
         };
         assert_eq!(needs("managed_google_play"), Some(true));
@@ -379,7 +456,7 @@ mod tests {
     fn consent_terms_exist_in_both_languages_and_name_every_outbound_field() {
         let feature = FEATURES
             .iter()
-            .find(|f| f.id == "zebra_lifeguard_ota")
+            .find(|f| f.id == FeatureId::ZebraLifeguardOta)
             .unwrap();
         for locale in ["en", "nl"] {
             let terms = feature.terms(locale);

@@ -181,7 +181,7 @@ impl Auth {
     /// The audit actor of this token: kind `token`, its id and name.
     pub fn actor(&self) -> crate::services::audit::Actor {
         crate::services::audit::Actor {
-            kind: "token".into(),
+            kind: crate::services::audit::ActorKind::Token,
             id: self.0.token_id.to_string(),
             name: self.0.principal.display_name.clone(),
         }

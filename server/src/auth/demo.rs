@@ -5,7 +5,7 @@ use super::{return_path, session_csrf, sign_in};
 use crate::entities::{account, role_assignment, tenant};
 use crate::error::HttpError;
 use crate::seed::demo::DEMO_ISSUER;
-use crate::services::audit::{self, Actor, NewEvent};
+use crate::services::audit::{self, Actor, ActorKind, AuditAction, NewEvent, TargetKind};
 use crate::state::AppState;
 use anyhow::Context;
 use app::auth::DemoIdentity;
@@ -95,12 +95,12 @@ pub async fn sign_out(
         {
             let event = NewEvent {
                 actor: Actor {
-                    kind: "account".into(),
+                    kind: ActorKind::Account,
                     id: account.id.to_string(),
                     name: account.display_name.clone(),
                 },
-                action: "sign_out".into(),
-                target_kind: "account".into(),
+                action: AuditAction::SignOut,
+                target_kind: TargetKind::Account,
                 target_id: account.id.to_string(),
                 subject_user_id: None,
                 changes: vec![],

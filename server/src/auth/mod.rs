@@ -13,7 +13,7 @@ pub mod return_path;
 pub mod sessions;
 
 use crate::entities::{account, role_assignment, tenant};
-use crate::services::audit::{self, Actor, NewEvent};
+use crate::services::audit::{self, Actor, ActorKind, AuditAction, NewEvent, TargetKind};
 use crate::state::AppState;
 use anyhow::Context;
 use app::auth::{Principal, Role};
@@ -211,12 +211,12 @@ pub async fn sign_in(
         &account.tenant_id,
         NewEvent {
             actor: Actor {
-                kind: "account".into(),
+                kind: ActorKind::Account,
                 id: account.id.to_string(),
                 name: account.display_name.clone(),
             },
-            action: "sign_in.succeeded".into(),
-            target_kind: "account".into(),
+            action: AuditAction::SignInSucceeded,
+            target_kind: TargetKind::Account,
             target_id: account.id.to_string(),
             subject_user_id: None,
             changes: vec![],

@@ -8,7 +8,7 @@
 use super::{return_path, sign_in};
 use crate::config::OidcConfig;
 use crate::entities::{account, directory_user, role_assignment, tenant};
-use crate::services::audit::{self, Actor, NewEvent};
+use crate::services::audit::{self, Actor, ActorKind, AuditAction, NewEvent, TargetKind};
 use crate::state::AppState;
 use anyhow::{anyhow, Context};
 use app::auth::Role;
@@ -379,8 +379,8 @@ async fn record_refused_token(
     };
     let event = NewEvent {
         actor: Actor::system("identity provider (unverified)"),
-        action: "sign_in.failed".into(),
-        target_kind: "tenant".into(),
+        action: AuditAction::SignInFailed,
+        target_kind: TargetKind::Tenant,
         target_id: tenant.id.clone(),
         subject_user_id: None,
         changes: vec![],
@@ -528,12 +528,12 @@ async fn link_account(
             &tenant.id,
             NewEvent {
                 actor: Actor {
-                    kind: "system".into(),
+                    kind: ActorKind::System,
                     id: "oidc".into(),
                     name: "identity provider".into(),
                 },
-                action: "role.granted".into(),
-                target_kind: "account".into(),
+                action: AuditAction::RoleGranted,
+                target_kind: TargetKind::Account,
                 target_id: account.id.to_string(),
                 subject_user_id: None,
                 changes: vec![audit::Change {

@@ -8,7 +8,7 @@ use super::rows::{self, luhn_digit, new_app};
 use crate::clock::DAY_MS;
 use crate::db::insert_all;
 use crate::entities::{audit_event, correction_request, disclosure, tenant};
-use crate::services::audit::{hash_event, GENESIS_HASH};
+use crate::services::audit::{hash_event, ActorKind, AuditAction, TargetKind, GENESIS_HASH};
 use anyhow::Context;
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel, NotSet, Set, TransactionTrait,
@@ -314,8 +314,8 @@ where
     .context("creating the tenant")?;
     let everything_but_teamviewer: Vec<&str> = crate::catalogue::FEATURES
         .iter()
-        .map(|f| f.id)
-        .filter(|id| *id != "teamviewer")
+        .filter(|f| f.id != crate::catalogue::FeatureId::TeamViewer)
+        .map(|f| f.id.as_str())
         .collect();
     let consents = rows::feature_states(
         &txn,
@@ -477,11 +477,11 @@ where
                     tenant_id: tenant_id.clone(),
                     seq,
                     occurred_at: now - 30 * DAY_MS,
-                    actor_kind: "system".into(),
+                    actor_kind: ActorKind::System.as_str().into(),
                     actor_id: "import".into(),
                     actor_name: "directory sync".into(),
-                    action: "user.imported".into(),
-                    target_kind: "user".into(),
+                    action: AuditAction::UserImported.as_str().into(),
+                    target_kind: TargetKind::User.as_str().into(),
                     target_id: user_id.clone(),
                     subject_user_id: Some(user_id.clone()),
                     changes: "[]".into(),

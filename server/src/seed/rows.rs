@@ -140,12 +140,12 @@ pub async fn feature_states<C: sea_orm::ConnectionTrait>(
     use sea_orm::{ActiveModelTrait, NotSet, Set};
     let mut consents = std::collections::HashMap::new();
     for spec in crate::catalogue::FEATURES {
-        let on = enabled.contains(&spec.id);
+        let on = enabled.contains(&spec.id.as_str());
         let consent_id = if on && spec.needs_consent() {
             let row = consent::ActiveModel {
                 id: NotSet,
                 tenant_id: Set(tenant_id.into()),
-                feature_id: Set(spec.id.into()),
+                feature_id: Set(spec.id.as_str().into()),
                 terms_version: Set(spec.terms_version),
                 locale: Set("en".into()),
                 terms_text: Set(spec.terms("en")),
@@ -155,14 +155,14 @@ pub async fn feature_states<C: sea_orm::ConnectionTrait>(
             }
             .insert(conn)
             .await?;
-            consents.insert(spec.id, row.id);
+            consents.insert(spec.id.as_str(), row.id);
             Some(row.id)
         } else {
             None
         };
         tenant_feature::ActiveModel {
             tenant_id: Set(tenant_id.into()),
-            feature_id: Set(spec.id.into()),
+            feature_id: Set(spec.id.as_str().into()),
             enabled: Set(on),
             changed_at: Set(at),
             changed_by: Set(admin.into()),

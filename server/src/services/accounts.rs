@@ -3,7 +3,7 @@
 
 use crate::clock::Clock;
 use crate::entities::{account, role_assignment};
-use crate::services::audit::{self, Actor, Change, NewEvent};
+use crate::services::audit::{self, Actor, ActorKind, AuditAction, Change, NewEvent, TargetKind};
 use anyhow::Context;
 use app::accounts::AccountView;
 use app::auth::{Principal, Role};
@@ -128,21 +128,29 @@ impl AccountsService {
         };
         if changed {
             let (before, after, action) = if grant {
-                (None, Some(role.as_str().to_owned()), "role.granted")
+                (
+                    None,
+                    Some(role.as_str().to_owned()),
+                    AuditAction::RoleGranted,
+                )
             } else {
-                (Some(role.as_str().to_owned()), None, "role.revoked")
+                (
+                    Some(role.as_str().to_owned()),
+                    None,
+                    AuditAction::RoleRevoked,
+                )
             };
             audit::append(
                 &txn,
                 &principal.tenant_id,
                 NewEvent {
                     actor: Actor {
-                        kind: "account".into(),
+                        kind: ActorKind::Account,
                         id: principal.account_id.to_string(),
                         name: principal.actor_name(),
                     },
-                    action: action.into(),
-                    target_kind: "account".into(),
+                    action,
+                    target_kind: TargetKind::Account,
                     target_id: target.id.to_string(),
                     subject_user_id: None,
                     changes: vec![Change {
@@ -212,8 +220,8 @@ pub async fn bootstrap_admin(
         tenant,
         crate::services::audit::NewEvent {
             actor: crate::services::audit::Actor::system("bootstrap-admin command"),
-            action: "role.granted".into(),
-            target_kind: "account".into(),
+            action: AuditAction::RoleGranted,
+            target_kind: TargetKind::Account,
             target_id: pending.id.to_string(),
             subject_user_id: None,
             changes: vec![crate::services::audit::Change {

@@ -7,7 +7,7 @@
 
 use crate::clock::{Clock, DAY_MS};
 use crate::entities::{account, api_token, directory_user, tenant};
-use crate::services::audit::{self, Actor, Change, NewEvent};
+use crate::services::audit::{self, Actor, AuditAction, Change, NewEvent, TargetKind};
 use crate::services::error::{finish, ServiceError};
 use anyhow::Context;
 use app::api_tokens::{ApiTokenView, ApiTokensPort, CreatedToken, NewToken, TokenState};
@@ -150,8 +150,8 @@ pub async fn create<C: TransactionTrait>(
         tenant_id,
         NewEvent {
             actor: creator.actor.clone(),
-            action: "api_token.created".into(),
-            target_kind: "api_token".into(),
+            action: AuditAction::ApiTokenCreated,
+            target_kind: TargetKind::ApiToken,
             target_id: model.id.to_string(),
             subject_user_id: end_user.as_ref().map(|u| u.id.clone()),
             changes: vec![
@@ -244,8 +244,8 @@ pub async fn revoke<C: TransactionTrait>(
         tenant_id,
         NewEvent {
             actor,
-            action: "api_token.revoked".into(),
-            target_kind: "api_token".into(),
+            action: AuditAction::ApiTokenRevoked,
+            target_kind: TargetKind::ApiToken,
             target_id: token.id.to_string(),
             subject_user_id: None,
             changes: vec![Change {

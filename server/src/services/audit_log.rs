@@ -8,7 +8,7 @@ use super::csv_file::CsvFile;
 use super::error::{finish, ServiceError};
 use crate::clock::{to_rfc3339, Clock};
 use crate::entities::{audit_event, directory_user};
-use crate::services::audit::{self, Actor, Change, NewEvent};
+use crate::services::audit::{self, Actor, AuditAction, Change, NewEvent, TargetKind};
 use anyhow::Context;
 use app::audit_log::{
     AuditEventView, AuditFilter, AuditLogPort, AuditPage, IntegrityView, PAGE_SIZE,
@@ -149,8 +149,8 @@ impl AuditLogService {
             &principal.tenant_id,
             NewEvent {
                 actor: actor_of(principal),
-                action: "audit.verified".into(),
-                target_kind: "tenant".into(),
+                action: AuditAction::AuditVerified,
+                target_kind: TargetKind::Tenant,
                 target_id: principal.tenant_id.clone(),
                 subject_user_id: None,
                 changes: vec![],
@@ -249,8 +249,8 @@ impl AuditLogService {
             &principal.tenant_id,
             NewEvent {
                 actor: actor_of(principal),
-                action: "audit.exported".into(),
-                target_kind: "tenant".into(),
+                action: AuditAction::AuditExported,
+                target_kind: TargetKind::Tenant,
                 target_id: principal.tenant_id.clone(),
                 subject_user_id: None,
                 changes: vec![],

@@ -61,8 +61,8 @@ pub async fn export_recorded<C: ConnectionTrait>(
         tenant_id,
         crate::services::audit::NewEvent {
             actor,
-            action: "user.exported".into(),
-            target_kind: "user".into(),
+            action: crate::services::audit::AuditAction::UserExported,
+            target_kind: crate::services::audit::TargetKind::User,
             target_id: user_id.to_owned(),
             subject_user_id: Some(user_id.to_owned()),
             changes: vec![],

@@ -3,6 +3,7 @@
 //! extension or pause to the requester. They are written in the transaction of the step they
 //! announce, so there is never a notification of a step that did not happen.
 
+use super::audit::AuditAction;
 use super::error::ServiceError;
 use crate::entities::{correction_request, directory_user, notification, role_assignment};
 use anyhow::Context;
@@ -23,7 +24,7 @@ async fn insert(
     conn: &impl ConnectionTrait,
     tenant: &str,
     account_id: i64,
-    kind: &str,
+    kind: AuditAction,
     request_id: i64,
     now: i64,
 ) -> Result<(), ServiceError> {
@@ -31,7 +32,7 @@ async fn insert(
         id: NotSet,
         tenant_id: Set(tenant.into()),
         account_id: Set(account_id),
-        kind: Set(kind.into()),
+        kind: Set(kind.as_str().into()),
         request_id: Set(request_id),
         created_at: Set(now),
         read_at: Set(None),
@@ -69,7 +70,7 @@ pub(crate) async fn to_reviewers(
             conn,
             &requester.tenant_id,
             account_id,
-            "request.created",
+            AuditAction::RequestCreated,
             request_id,
             now,
         )
@@ -85,7 +86,7 @@ pub(crate) async fn to_reviewers(
 pub(crate) async fn to_requester(
     conn: &impl ConnectionTrait,
     request: &correction_request::Model,
-    kind: &str,
+    kind: AuditAction,
     now: i64,
 ) -> Result<(), ServiceError> {
     if let Some(account_id) = request.requester_account_id {
@@ -139,7 +140,7 @@ pub(crate) async fn list(
             let request = requests.get(&n.request_id);
             NotificationView {
                 id: n.id,
-                for_reviewer: n.kind == "request.created",
+                for_reviewer: n.kind == AuditAction::RequestCreated.as_str(),
                 kind: n.kind,
                 request_id: n.request_id,
                 field: request.and_then(|r| FieldId::parse(&r.field).ok()),

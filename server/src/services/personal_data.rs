@@ -15,7 +15,7 @@ use crate::entities::{
     audit_event, correction_request, device, device_app, directory_user, disclosure, field_version,
     follow_up_task, recipient,
 };
-use crate::services::audit::{self, Actor, Change, NewEvent};
+use crate::services::audit::{self, Actor, AuditAction, Change, NewEvent, TargetKind};
 use crate::services::error::{finish, on_unique, parse_reason, ServiceError};
 use anyhow::Context;
 use app::auth::Principal;
@@ -380,8 +380,8 @@ impl PersonalDataService {
             &principal.tenant_id,
             NewEvent {
                 actor: Actor::of(principal),
-                action: "secret.revealed".into(),
-                target_kind: "device".into(),
+                action: AuditAction::SecretRevealed,
+                target_kind: TargetKind::Device,
                 target_id: device.id.clone(),
                 subject_user_id: Some(user.id.clone()),
                 // The secret itself never enters the audit log.
@@ -544,18 +544,18 @@ pub(crate) async fn correct_in(
         }
         .insert(txn)
         .await?;
-        "correction.routed"
+        AuditAction::CorrectionRouted
     } else {
         write_value(txn, principal, &target, input.field, &value, now).await?;
-        "field.corrected"
+        AuditAction::FieldCorrected
     };
     let event_id = audit::append(
         txn,
         &principal.tenant_id,
         NewEvent {
             actor: Actor::of(principal),
-            action: action.into(),
-            target_kind: input.field.record().as_str().into(),
+            action,
+            target_kind: input.field.record().into(),
             target_id: record_id.clone(),
             subject_user_id: Some(user.id.clone()),
             changes: vec![Change {

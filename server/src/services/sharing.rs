@@ -13,7 +13,7 @@ use crate::entities::{
     consent, data_flow, disclosure, feature_terms, follow_up_task, recipient, recipient_endpoint,
     sharing_feature, tenant_feature,
 };
-use crate::services::audit::{self, Actor, Change, NewEvent};
+use crate::services::audit::{self, Actor, AuditAction, Change, NewEvent, TargetKind};
 use crate::services::disclosures::{self, Connector};
 use crate::services::error::{finish, ServiceError};
 use anyhow::Context;
@@ -528,12 +528,11 @@ impl SharingService {
             NewEvent {
                 actor: actor(principal),
                 action: if was_enabled {
-                    "feature.consent_renewed"
+                    AuditAction::FeatureConsentRenewed
                 } else {
-                    "feature.enabled"
-                }
-                .into(),
-                target_kind: "feature".into(),
+                    AuditAction::FeatureEnabled
+                },
+                target_kind: TargetKind::Feature,
                 target_id: f.id.clone(),
                 subject_user_id: None,
                 changes,
@@ -600,8 +599,8 @@ impl SharingService {
             &tenant,
             NewEvent {
                 actor: actor(principal),
-                action: "feature.disabled".into(),
-                target_kind: "feature".into(),
+                action: AuditAction::FeatureDisabled,
+                target_kind: TargetKind::Feature,
                 target_id: f.id.clone(),
                 subject_user_id: None,
                 changes: vec![Change {
@@ -730,12 +729,11 @@ impl SharingService {
             NewEvent {
                 actor: actor(principal),
                 action: if url.is_empty() {
-                    "endpoint.removed"
+                    AuditAction::EndpointRemoved
                 } else {
-                    "endpoint.set"
-                }
-                .into(),
-                target_kind: "recipient".into(),
+                    AuditAction::EndpointSet
+                },
+                target_kind: TargetKind::Recipient,
                 target_id: r.id.clone(),
                 subject_user_id: None,
                 changes,
@@ -772,8 +770,8 @@ impl SharingService {
             &principal.tenant_id,
             NewEvent {
                 actor: actor(principal),
-                action: "follow_up.done".into(),
-                target_kind: "follow_up".into(),
+                action: AuditAction::FollowUpDone,
+                target_kind: TargetKind::FollowUp,
                 target_id: task.id.to_string(),
                 subject_user_id: None,
                 changes: vec![Change {

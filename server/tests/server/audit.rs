@@ -3,13 +3,13 @@
 use crate::helpers::on_both_databases;
 use sea_orm::{ConnectionTrait, Statement};
 use server::seed::demo;
-use server::services::audit::{self, Actor, Change, NewEvent};
+use server::services::audit::{self, Actor, AuditAction, Change, NewEvent, TargetKind};
 
 fn event(n: i64) -> NewEvent {
     NewEvent {
         actor: Actor::system("test"),
-        action: "field.corrected".into(),
-        target_kind: "user".into(),
+        action: AuditAction::FieldCorrected,
+        target_kind: TargetKind::User,
         target_id: demo::ADELE.into(),
         subject_user_id: Some(demo::ADELE.into()),
         changes: vec![Change {

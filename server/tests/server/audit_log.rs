@@ -5,7 +5,7 @@ use crate::helpers::{client, on_both_databases, TestApp};
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::Value;
 use server::seed::demo;
-use server::services::audit::{self, Actor, Change, NewEvent};
+use server::services::audit::{self, Actor, AuditAction, Change, NewEvent, TargetKind};
 
 const IPHONE: &str = "d1000000-0000-4000-8000-0000000000d1";
 
@@ -81,8 +81,8 @@ on_both_databases! { demo;
         for n in 0..120 {
             audit::append(&app.db, demo::CONTOSO, NewEvent {
                 actor: Actor::system("test"),
-                action: "test.event".into(),
-                target_kind: "user".into(),
+                action: AuditAction::FieldCorrected,
+                target_kind: TargetKind::User,
                 target_id: demo::ADELE.into(),
                 subject_user_id: Some(demo::ADELE.into()),
                 changes: vec![],
@@ -94,7 +94,7 @@ on_both_databases! { demo;
         let mut seen: Vec<i64> = Vec::new();
         let mut before: Option<String> = None;
         loop {
-            let mut form = vec![("action", "test.event".to_owned())];
+            let mut form = vec![("action", "field.corrected".to_owned())];
             if let Some(b) = &before {
                 form.push(("before", b.clone()));
             }
@@ -114,8 +114,8 @@ on_both_databases! { demo;
     async fn the_csv_download_defuses_formulas_and_is_itself_audited(app) {
         audit::append(&app.db, demo::CONTOSO, NewEvent {
             actor: Actor::system("=cmd|' /C calc'!A0"),
-            action: "test.event".into(),
-            target_kind: "user".into(),
+            action: AuditAction::FieldCorrected,
+            target_kind: TargetKind::User,
             target_id: demo::ADELE.into(),
             subject_user_id: Some(demo::ADELE.into()),
             changes: vec![Change { field: "department".into(), before: Some("+1".into()), after: Some("@SUM(1,2)".into()) }],
@@ -123,7 +123,7 @@ on_both_databases! { demo;
             occurred_at: 1,
         }).await.unwrap();
         let megan = app.client_as("Megan Bowen").await;
-        let response = megan.get(app.url("/audit-log/export?action=test.event")).send().await.unwrap();
+        let response = megan.get(app.url("/audit-log/export?action=field.corrected")).send().await.unwrap();
         assert_eq!(response.status(), 200);
         assert!(response.headers()["content-disposition"].to_str().unwrap().contains("attachment"));
         let csv = response.text().await.unwrap();

@@ -5,7 +5,7 @@ use super::devices::D1_ID;
 use super::{ADELE, BEN, CONTOSO, FABRIKAM};
 use crate::clock::DAY_MS;
 use crate::entities::correction_request;
-use crate::services::audit::{self, Actor, Change, NewEvent};
+use crate::services::audit::{self, Actor, ActorKind, AuditAction, Change, NewEvent, TargetKind};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, NotSet, Set};
 
 /// Contoso's open correction request (filed by `ben_account`) and its audit trail.
@@ -45,7 +45,7 @@ pub(super) async fn contoso_history<C: ConnectionTrait>(
     .await?;
 
     let helpdesk = Actor {
-        kind: "account".into(),
+        kind: ActorKind::Account,
         id: "helpdesk1".into(),
         name: "helpdesk1@contoso.com".into(),
     };
@@ -54,8 +54,8 @@ pub(super) async fn contoso_history<C: ConnectionTrait>(
         t,
         NewEvent {
             actor: Actor::system("demo data"),
-            action: "tenant.created".into(),
-            target_kind: "tenant".into(),
+            action: AuditAction::TenantCreated,
+            target_kind: TargetKind::Tenant,
             target_id: t.into(),
             subject_user_id: None,
             changes: vec![],
@@ -69,8 +69,8 @@ pub(super) async fn contoso_history<C: ConnectionTrait>(
         t,
         NewEvent {
             actor: helpdesk,
-            action: "device.ownership_changed".into(),
-            target_kind: "device".into(),
+            action: AuditAction::DeviceOwnershipChanged,
+            target_kind: TargetKind::Device,
             target_id: D1_ID.into(),
             subject_user_id: Some(ADELE.into()),
             changes: vec![Change {
@@ -94,8 +94,8 @@ pub(super) async fn fabrikam_history<C: ConnectionTrait>(txn: &C, now: i64) -> a
         t,
         NewEvent {
             actor: Actor::system("demo data"),
-            action: "tenant.created".into(),
-            target_kind: "tenant".into(),
+            action: AuditAction::TenantCreated,
+            target_kind: TargetKind::Tenant,
             target_id: t.into(),
             subject_user_id: None,
             changes: vec![],

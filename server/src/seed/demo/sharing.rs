@@ -44,7 +44,7 @@ pub(super) async fn contoso_sharing<C: ConnectionTrait>(txn: &C, now: i64) -> an
         consent_id: Set(consent_ids.get(feature).copied()),
         purpose: Set(crate::catalogue::FEATURES
             .iter()
-            .find(|f| f.id == feature)
+            .find(|f| f.id.as_str() == feature)
             .map_or("", |f| f.purpose)
             .into()),
         fingerprint: Set(crate::services::audit::to_hex(&sha2::Sha256::digest(

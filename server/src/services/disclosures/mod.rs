@@ -23,6 +23,7 @@
 mod deliver;
 mod record;
 
+use crate::catalogue::FeatureId;
 use crate::entities::correction_request::RequestStatus;
 use crate::entities::disclosure::DeliveryStatus;
 use crate::entities::follow_up_task::TaskStatus;
@@ -34,6 +35,7 @@ use crate::services::audit::to_hex;
 use crate::services::export::{context_of, device_value, user_field};
 use anyhow::Context;
 use app::domain::catalogue::{FieldId, RecordKind};
+use app::domain::enums::{EnrollmentType, Platform};
 use app::domain::visibility::{app_visible, visibility, Visibility};
 use app::sharing::CycleSummary;
 pub use deliver::*;
@@ -157,41 +159,44 @@ struct Scope {
     apps: bool,
 }
 
-fn platform_in(platforms: &[&str]) -> Condition {
-    Condition::all().add(device::Column::Platform.is_in(platforms.iter().copied()))
+fn platform_in(platforms: &[Platform]) -> Condition {
+    Condition::all().add(device::Column::Platform.is_in(platforms.iter().map(|p| p.as_str())))
 }
 
-/// The records each feature shares, following `shared/domain.md` section 2.
+/// The records each feature shares, following `shared/domain.md` section 2. A feature id this
+/// release does not ship shares nothing.
 fn scope_of(feature_id: &str) -> Scope {
-    const APPLE: [&str; 3] = ["ios", "ipados", "macos"];
+    const APPLE: [Platform; 3] = [Platform::Ios, Platform::Ipados, Platform::Macos];
     let devices = |c: Condition| Scope {
         devices: Some(c),
         users: false,
         apps: false,
     };
-    match feature_id {
-        "apple_mdm_push" | "apple_vpp" => devices(platform_in(&APPLE)),
-        "apple_ade" => {
-            devices(platform_in(&APPLE).add(device::Column::EnrollmentType.eq("apple_ade")))
-        }
-        "managed_google_play" => devices(platform_in(&["android"])),
-        "zebra_lifeguard_ota" => {
-            devices(platform_in(&["android"]).add(
+    match FeatureId::parse(feature_id) {
+        Some(FeatureId::AppleMdmPush | FeatureId::AppleVpp) => devices(platform_in(&APPLE)),
+        Some(FeatureId::AppleAde) => devices(
+            platform_in(&APPLE)
+                .add(device::Column::EnrollmentType.eq(EnrollmentType::AppleAde.as_str())),
+        ),
+        Some(FeatureId::ManagedGooglePlay) => devices(platform_in(&[Platform::Android])),
+        Some(FeatureId::ZebraLifeguardOta) => {
+            devices(platform_in(&[Platform::Android]).add(
                 Expr::expr(Func::lower(Expr::col(device::Column::Manufacturer))).like("zebra%"),
             ))
         }
-        "mtd_app_sync" => Scope {
-            devices: Some(platform_in(&["ios", "ipados"])),
+        Some(FeatureId::MtdAppSync) => Scope {
+            devices: Some(platform_in(&[Platform::Ios, Platform::Ipados])),
             users: false,
             apps: true,
         },
-        "teamviewer" => Scope {
+        Some(FeatureId::TeamViewer) => Scope {
             devices: Some(Condition::all()),
             users: true,
             apps: false,
         },
-        "windows_diagnostic_data" => devices(platform_in(&["windows"])),
-        _ => Scope {
+        Some(FeatureId::WindowsDiagnosticData) => devices(platform_in(&[Platform::Windows])),
+        // Jamf only sends data to the portal.
+        Some(FeatureId::JamfPro) | None => Scope {
             devices: None,
             users: false,
             apps: false,

@@ -142,12 +142,12 @@ pub(super) async fn audit_batch(
         tenant_id,
         crate::services::audit::NewEvent {
             actor: crate::services::audit::Actor {
-                kind: "import".into(),
+                kind: crate::services::audit::ActorKind::Import,
                 id: "import".into(),
                 name: "bulk import".into(),
             },
-            action: "import.batch".into(),
-            target_kind: "tenant".into(),
+            action: crate::services::audit::AuditAction::ImportBatch,
+            target_kind: crate::services::audit::TargetKind::Tenant,
             target_id: tenant_id.into(),
             subject_user_id: None,
             changes: counts

@@ -18,7 +18,7 @@ mod service;
 
 use crate::clock::{Clock, DAY_MS};
 use crate::entities::{directory_user, job};
-use crate::services::audit::{self, Actor, Change, NewEvent};
+use crate::services::audit::{self, Actor, AuditAction, Change, NewEvent, TargetKind};
 use crate::services::audit_log::AuditLogService;
 use anyhow::Context;
 use app::audit_log::{AuditFilter, AuditLogPort};

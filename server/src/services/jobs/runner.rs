@@ -296,8 +296,8 @@ impl Runner {
                 tenant_id,
                 NewEvent {
                     actor,
-                    action: "job.import_finished".into(),
-                    target_kind: "job".into(),
+                    action: AuditAction::JobImportFinished,
+                    target_kind: TargetKind::Job,
                     target_id: id.to_string(),
                     subject_user_id: None,
                     changes: vec![

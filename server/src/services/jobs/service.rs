@@ -258,17 +258,17 @@ impl JobsService {
             .await
             .context("storing a job")?;
             let action = if kind.is_export() {
-                "job.export_started"
+                AuditAction::JobExportStarted
             } else {
-                "job.import_started"
+                AuditAction::JobImportStarted
             };
             audit::append(
                 &txn,
                 &principal.tenant_id,
                 NewEvent {
                     actor: Actor::of(principal),
-                    action: action.into(),
-                    target_kind: "job".into(),
+                    action,
+                    target_kind: TargetKind::Job,
                     target_id: row.id.to_string(),
                     subject_user_id,
                     changes: vec![],
@@ -322,8 +322,8 @@ impl JobsService {
                 &principal.tenant_id,
                 NewEvent {
                     actor: Actor::of(principal),
-                    action: "job.cancelled".into(),
-                    target_kind: "job".into(),
+                    action: AuditAction::JobCancelled,
+                    target_kind: TargetKind::Job,
                     target_id: row.0.to_string(),
                     subject_user_id: row.1,
                     changes: vec![Change {
@@ -371,8 +371,8 @@ impl JobsService {
                 &principal.tenant_id,
                 NewEvent {
                     actor: Actor::of(principal),
-                    action: "job.downloaded".into(),
-                    target_kind: "job".into(),
+                    action: AuditAction::JobDownloaded,
+                    target_kind: TargetKind::Job,
                     target_id: id.to_string(),
                     subject_user_id: row.subject_user_id,
                     changes: vec![],

@@ -26,7 +26,7 @@ use crate::entities::{
     account, correction_request, device, directory_user, disclosure, field_version,
     request_outcome, sharing_feature,
 };
-use crate::services::audit::{self, Actor, Change, NewEvent};
+use crate::services::audit::{self, Actor, AuditAction, Change, NewEvent, TargetKind};
 use anyhow::Context;
 use app::auth::Principal;
 use app::domain::catalogue::{FieldId, RecordKind};
@@ -85,7 +85,7 @@ impl Names {
             requests.iter().map(|r| r.subject_user_id.clone()).collect();
         let device_ids: BTreeSet<String> = requests
             .iter()
-            .filter(|r| r.record_kind == "device")
+            .filter(|r| r.record_kind == RecordKind::Device.as_str())
             .map(|r| r.record_id.clone())
             .collect();
         let account_ids: BTreeSet<i64> = requests
@@ -274,7 +274,7 @@ async fn audit_step(
     now: i64,
     principal: &Principal,
     request: &correction_request::Model,
-    action: &str,
+    action: AuditAction,
     changes: Vec<Change>,
     reason: Option<String>,
 ) -> Result<i64, ServiceError> {
@@ -283,8 +283,8 @@ async fn audit_step(
         &principal.tenant_id,
         NewEvent {
             actor: actor_of(principal),
-            action: action.into(),
-            target_kind: "correction_request".into(),
+            action,
+            target_kind: TargetKind::CorrectionRequest,
             target_id: request.id.to_string(),
             subject_user_id: Some(request.subject_user_id.clone()),
             changes,

@@ -46,7 +46,7 @@ impl RequestsService {
             .personal_data()
             .load(principal, &request.subject_user_id)
             .await?;
-        let record: Option<&RecordView> = if request.record_kind == "user" {
+        let record: Option<&RecordView> = if request.record_kind == RecordKind::User.as_str() {
             Some(&data.user)
         } else {
             data.devices
@@ -195,7 +195,7 @@ impl RequestsService {
             now,
             principal,
             &request,
-            "request.approved",
+            AuditAction::RequestApproved,
             vec![status_change(
                 RequestStatus::Pending,
                 RequestStatus::Approved,
@@ -203,7 +203,7 @@ impl RequestsService {
             None,
         )
         .await?;
-        notifications::to_requester(&txn, &request, "request.approved", now).await?;
+        notifications::to_requester(&txn, &request, AuditAction::RequestApproved, now).await?;
         txn.commit().await?;
         Ok(DecisionOutcome {
             status: RequestStatus::Approved,
@@ -272,7 +272,7 @@ impl RequestsService {
             now,
             principal,
             &request,
-            "request.rejected",
+            AuditAction::RequestRejected,
             vec![status_change(
                 RequestStatus::Pending,
                 RequestStatus::Rejected,
@@ -280,7 +280,7 @@ impl RequestsService {
             Some(reason),
         )
         .await?;
-        notifications::to_requester(&txn, &request, "request.rejected", now).await?;
+        notifications::to_requester(&txn, &request, AuditAction::RequestRejected, now).await?;
         txn.commit().await?;
         Ok(DecisionOutcome {
             status: RequestStatus::Rejected,
@@ -340,7 +340,7 @@ impl RequestsService {
             now,
             principal,
             &request,
-            "request.extended",
+            AuditAction::RequestExtended,
             vec![Change {
                 field: "due_at".into(),
                 before: Some(crate::clock::to_rfc3339(request.due_at)),
@@ -349,7 +349,7 @@ impl RequestsService {
             Some(reason),
         )
         .await?;
-        notifications::to_requester(&txn, &request, "request.extended", now).await?;
+        notifications::to_requester(&txn, &request, AuditAction::RequestExtended, now).await?;
         txn.commit().await?;
         self.view_of(principal, id).await
     }
@@ -378,7 +378,7 @@ impl RequestsService {
         let (changes, action, audit_change) = if pause {
             (
                 vec![(correction_request::Column::PausedAt, Some(now).into())],
-                "request.paused",
+                AuditAction::RequestPaused,
                 Change {
                     field: "paused_at".into(),
                     before: None,
@@ -392,7 +392,7 @@ impl RequestsService {
                     (correction_request::Column::PausedAt, None::<i64>.into()),
                     (correction_request::Column::DueAt, due.into()),
                 ],
-                "request.resumed",
+                AuditAction::RequestResumed,
                 Change {
                     field: "due_at".into(),
                     before: Some(crate::clock::to_rfc3339(request.due_at)),

@@ -43,7 +43,7 @@ impl RequestsService {
         for d in &disclosures {
             let fields: BTreeSet<&str> = d.fields.split(',').filter(|f| !f.is_empty()).collect();
             // Values outside the catalogue (push tokens, resource names) belong to the record.
-            let record_category = if d.record_kind == "user" {
+            let record_category = if d.record_kind == RecordKind::User.as_str() {
                 Category::Identity
             } else {
                 Category::Device
@@ -196,7 +196,7 @@ impl RequestsService {
             now,
             principal,
             &request,
-            "request.created",
+            AuditAction::RequestCreated,
             changes,
             Some(reason),
         )
@@ -259,7 +259,7 @@ impl RequestsService {
             now,
             principal,
             &request,
-            "request.withdrawn",
+            AuditAction::RequestWithdrawn,
             vec![status_change(
                 RequestStatus::Pending,
                 RequestStatus::Withdrawn,

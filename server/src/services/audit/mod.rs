@@ -5,6 +5,10 @@
 //! any stored event breaks the chain from that point on, which [`verify_chain`] reports. There is
 //! deliberately no function here that updates or deletes an event.
 
+mod kinds;
+
+pub use kinds::{ActorKind, AuditAction, TargetKind};
+
 use crate::entities::{audit_event, tenant};
 use anyhow::Context;
 use sea_orm::{
@@ -20,8 +24,7 @@ pub const GENESIS_HASH: &str = "000000000000000000000000000000000000000000000000
 /// Who did it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Actor {
-    /// `account`, `token`, `system` or `import`.
-    pub kind: String,
+    pub kind: ActorKind,
     pub id: String,
     pub name: String,
 }
@@ -31,12 +34,12 @@ impl Actor {
     pub fn of(principal: &app::auth::Principal) -> Actor {
         match principal.api_token_id {
             Some(token) => Actor {
-                kind: "token".into(),
+                kind: ActorKind::Token,
                 id: token.to_string(),
                 name: principal.actor_name(),
             },
             None => Actor {
-                kind: "account".into(),
+                kind: ActorKind::Account,
                 id: principal.account_id.to_string(),
                 name: principal.actor_name(),
             },
@@ -46,7 +49,7 @@ impl Actor {
     /// The portal itself (migrations, seeding, background work).
     pub fn system(name: &str) -> Actor {
         Actor {
-            kind: "system".into(),
+            kind: ActorKind::System,
             id: "system".into(),
             name: name.into(),
         }
@@ -66,8 +69,8 @@ pub struct Change {
 pub struct NewEvent {
     pub actor: Actor,
     /// What happened, e.g. `field.corrected`, `feature.enabled`, `secret.revealed`.
-    pub action: String,
-    pub target_kind: String,
+    pub action: AuditAction,
+    pub target_kind: TargetKind,
     pub target_id: String,
     /// The data subject the event concerns, if any (for the per-user history).
     pub subject_user_id: Option<String>,
@@ -112,11 +115,11 @@ pub async fn append<C: ConnectionTrait>(
         tenant_id: tenant_id.to_owned(),
         seq,
         occurred_at: event.occurred_at,
-        actor_kind: event.actor.kind,
+        actor_kind: event.actor.kind.as_str().to_owned(),
         actor_id: event.actor.id,
         actor_name: event.actor.name,
-        action: event.action,
-        target_kind: event.target_kind,
+        action: event.action.as_str().to_owned(),
+        target_kind: event.target_kind.as_str().to_owned(),
         target_id: event.target_id,
         subject_user_id: event.subject_user_id,
         changes,
