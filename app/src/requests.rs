@@ -14,7 +14,7 @@ use crate::domain::enums::{Category, CorrectionRoute, SourceOfTruth};
 use crate::domain::visibility::Visibility;
 use crate::error::AppError;
 use crate::i18n::Key;
-use crate::personal_data::{Receipt, UserDataView};
+use crate::personal_data::{DeviceView, Receipt, RecordView};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -71,8 +71,17 @@ pub struct ReceivedView {
 /// The end user's own page: their data (visibility rules applied) and who received it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MyDataView {
-    pub data: UserDataView,
+    pub data: OwnRecords,
     pub received: Vec<ReceivedView>,
+}
+
+/// The end user's own records: their identity and their devices, nothing staff-only. A type of
+/// its own, not the staff page's view with parts emptied, so a section added to the staff page
+/// cannot reach the end user by accident.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnRecords {
+    pub user: RecordView,
+    pub devices: Vec<DeviceView>,
 }
 
 /// A request as the end user submits it.

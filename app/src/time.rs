@@ -1,92 +1,96 @@
 //! Calendar arithmetic for stored times (UTC epoch milliseconds), shared by the pages (which
-//! show dates) and the server (which writes RFC 3339 in exports). No time-zone database: the
-//! portal shows UTC, labelled as such.
+//! show dates) and the server (which writes RFC 3339 in exports), on `chrono`'s proleptic
+//! Gregorian calendar rather than hand-written civil-day maths. No time-zone database: the
+//! portal shows UTC, labelled as such. Only `chrono`'s calendar types are used (no clock), so
+//! the browser bundle never reads the system time through this module.
+
+use chrono::{DateTime, Datelike, Months, NaiveDate, Timelike, Utc};
 
 /// Milliseconds in a day.
 pub const DAY_MS: i64 = 86_400_000;
 
-/// Days since 1970-01-01 to a proleptic Gregorian (year, month, day), after Howard Hinnant's
-/// `civil_from_days`.
+/// The first day `chrono` cannot represent is far beyond any stored time; a value out of its
+/// range is clamped to the Unix epoch rather than failing a page.
+fn utc(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+/// Days since 1970-01-01 to a proleptic Gregorian (year, month, day).
 pub fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
+    let date = utc(days.saturating_mul(DAY_MS)).date_naive();
+    (
+        i64::from(date.year()),
+        i64::from(date.month()),
+        i64::from(date.day()),
+    )
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date, after Howard Hinnant's
-/// `days_from_civil` (the inverse of [`civil_from_days`]).
+/// Days since 1970-01-01 of a proleptic Gregorian date (the inverse of [`civil_from_days`]);
+/// a day its month does not have counts on from the month's end, as the calendar maths did.
 pub fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// Days in `month` of `year` (proleptic Gregorian).
-fn days_in_month(year: i64, month: i64) -> i64 {
-    let next_first = if month == 12 {
-        days_from_civil(year + 1, 1, 1)
-    } else {
-        days_from_civil(year, month + 1, 1)
-    };
-    next_first - days_from_civil(year, month, 1)
+    let first = i32::try_from(year)
+        .ok()
+        .zip(u32::try_from(month).ok())
+        .and_then(|(y, m)| NaiveDate::from_ymd_opt(y, m, 1))
+        .unwrap_or_default();
+    first.signed_duration_since(NaiveDate::default()).num_days() + day - 1
 }
 
 /// `ms` plus `months` calendar months, the day clamped to the end of a shorter month
 /// (31 January + 1 month = 28 or 29 February), the time of day kept: the deadline rule of
 /// GDPR Art. 12(3).
 pub fn add_months(ms: i64, months: i64) -> i64 {
-    let days = ms.div_euclid(DAY_MS);
-    let rest = ms.rem_euclid(DAY_MS);
-    let (year, month, day) = civil_from_days(days);
-    let index = year * 12 + (month - 1) + months;
-    let (new_year, new_month) = (index.div_euclid(12), index.rem_euclid(12) + 1);
-    let day = day.min(days_in_month(new_year, new_month));
-    days_from_civil(new_year, new_month, day) * DAY_MS + rest
+    let at = utc(ms);
+    let shifted = match u32::try_from(months.unsigned_abs()).map(Months::new) {
+        Ok(by) if months >= 0 => at.checked_add_months(by),
+        Ok(by) => at.checked_sub_months(by),
+        Err(_) => None,
+    };
+    shifted.map_or(ms, |t| t.timestamp_millis())
 }
 
 /// Parses a `YYYY-MM-DD` day (years 1970 to 9999, a day that exists in its month) into the
 /// UTC epoch milliseconds of its start; `None` for anything else. The one date parser of
 /// filters and reports.
 pub fn parse_day(raw: &str) -> Option<i64> {
-    let mut parts = raw.trim().split('-');
-    let year: i64 = parts.next()?.parse().ok()?;
-    let month: i64 = parts.next()?.parse().ok()?;
-    let day: i64 = parts.next()?.parse().ok()?;
-    if parts.next().is_some() || !(1970..=9999).contains(&year) || !(1..=12).contains(&month) {
+    let raw = raw.trim();
+    // chrono accepts signs and more than four year digits; the filters take exactly YYYY-MM-DD.
+    let shape = raw.len() == 10
+        && raw.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    if !shape {
         return None;
     }
-    if !(1..=days_in_month(year, month)).contains(&day) {
-        return None;
-    }
-    Some(days_from_civil(year, month, day) * DAY_MS)
+    let date = NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok()?;
+    (1970..=9999).contains(&date.year()).then(|| {
+        date.and_time(chrono::NaiveTime::MIN)
+            .and_utc()
+            .timestamp_millis()
+    })
 }
 
 /// `2026-11-28 21:05 UTC`: unambiguous in both languages.
 pub fn format_datetime(ms: i64) -> String {
-    let (year, month, day) = civil_from_days(ms.div_euclid(DAY_MS));
-    let rest = ms.rem_euclid(DAY_MS);
+    let at = utc(ms);
     format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
-        rest / 3_600_000,
-        rest / 60_000 % 60
+        "{:04}-{:02}-{:02} {:02}:{:02} UTC",
+        at.year(),
+        at.month(),
+        at.day(),
+        at.hour(),
+        at.minute()
     )
 }
 
 /// `2026-11-28`.
 pub fn format_date(ms: i64) -> String {
-    let (year, month, day) = civil_from_days(ms.div_euclid(DAY_MS));
-    format!("{year:04}-{month:02}-{day:02}")
+    let at = utc(ms);
+    format!("{:04}-{:02}-{:02}", at.year(), at.month(), at.day())
 }
 
 #[cfg(test)]

@@ -13,7 +13,6 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use app::time::civil_from_days;
 /// Milliseconds in a day, for date arithmetic on stored times.
 pub use app::time::DAY_MS;
 
@@ -129,25 +128,20 @@ pub fn parse_rfc3339(text: &str) -> Result<i64, String> {
 
 /// RFC 3339 UTC form of epoch milliseconds, e.g. `2026-11-28T21:05:00.000Z`.
 pub fn to_rfc3339(ms: i64) -> String {
-    let days = ms.div_euclid(DAY_MS);
-    let rest = ms.rem_euclid(DAY_MS);
-    let (year, month, day) = civil_from_days(days);
-    let (h, m, s, milli) = (
-        rest / 3_600_000,
-        rest / 60_000 % 60,
-        rest / 1000 % 60,
-        rest % 1000,
-    );
-    format!("{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}.{milli:03}Z")
+    utc(ms).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
 /// Year and month of epoch milliseconds (UTC).
 pub fn year_month(ms: i64) -> (i32, u32) {
-    let (year, month, _) = civil_from_days(ms.div_euclid(DAY_MS));
-    (
-        i32::try_from(year).unwrap_or(i32::MAX),
-        u32::try_from(month).unwrap_or(1),
-    )
+    use chrono::Datelike;
+    let at = utc(ms);
+    (at.year(), at.month())
+}
+
+/// An instant far outside chrono's range (±262,000 years) is clamped to the epoch rather than
+/// failing an export.
+fn utc(ms: i64) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -6,18 +6,15 @@
 //! withholds (for example the IMEI of a personally owned Android 12+ work-profile device) is not
 //! exported, and secrets stay masked (revealing one is a separate, audited act).
 
-use crate::clock::{to_rfc3339, year_month};
+use crate::clock::to_rfc3339;
 use crate::entities::disclosure::DeliveryStatus;
-use crate::entities::{
-    audit_event, correction_request, device, device_app, directory_user, disclosure, field_version,
-    recipient,
-};
+use crate::entities::{audit_event, correction_request, disclosure, recipient};
 use crate::services::csv_file::CsvFile;
 use crate::services::error::ServiceError;
+use crate::services::records::{Records, Shown};
 use anyhow::Context;
-use app::domain::catalogue::{FieldId, RecordKind};
-use app::domain::enums::{EnrollmentType, Ownership, Platform};
-use app::domain::visibility::{app_visible, apply, visibility, DeviceContext, Visibility};
+use app::domain::catalogue::RecordKind;
+use app::domain::visibility::Visibility;
 use app::i18n::{Key, Locale};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
@@ -178,37 +175,7 @@ pub async fn export_user<C: ConnectionTrait>(
     locale: Locale,
     now_ms: i64,
 ) -> Result<UserExport, ServiceError> {
-    let user = directory_user::Entity::find_by_id(user_id.to_owned())
-        .filter(directory_user::Column::TenantId.eq(tenant_id))
-        .one(db)
-        .await
-        .context("reading the user")?
-        .ok_or(ServiceError::NotFound)?;
-    let devices = device::Entity::find()
-        .filter(device::Column::TenantId.eq(tenant_id))
-        .filter(device::Column::PrimaryUserId.eq(user_id))
-        .order_by_asc(device::Column::DeviceName)
-        .all(db)
-        .await
-        .context("reading the user's devices")?;
-    let mut record_ids: Vec<String> = vec![user.id.clone()];
-    record_ids.extend(devices.iter().map(|d| d.id.clone()));
-    let versions: HashMap<(String, String), field_version::Model> = field_version::Entity::find()
-        .filter(field_version::Column::TenantId.eq(tenant_id))
-        .filter(field_version::Column::RecordId.is_in(record_ids.clone()))
-        .all(db)
-        .await
-        .context("reading field versions")?
-        .into_iter()
-        .map(|v| ((v.record_id.clone(), v.field.clone()), v))
-        .collect();
-    let apps = device_app::Entity::find()
-        .filter(device_app::Column::TenantId.eq(tenant_id))
-        .filter(device_app::Column::DeviceId.is_in(record_ids.clone()))
-        .order_by_asc(device_app::Column::Name)
-        .all(db)
-        .await
-        .context("reading the app inventory")?;
+    let records = Records::load(db, tenant_id, user_id).await?;
     let recipients: HashMap<String, recipient::Model> = recipient::Entity::find()
         .all(db)
         .await
@@ -239,76 +206,48 @@ pub async fn export_user<C: ConnectionTrait>(
         .await
         .context("reading the audit trail")?;
 
-    let field_value = |record_id: &str,
-                       updated_at: i64,
-                       field: FieldId,
-                       raw: Option<String>,
-                       shown: Visibility| {
-        let spec = field.spec();
-        let meta = versions.get(&(record_id.to_owned(), field.as_str().to_owned()));
-        let (shown_name, value) = match raw {
-            None => ("visible", None),
-            Some(raw) => (shown_label(shown), apply(shown, &raw)),
-        };
+    let field_value = |s: Shown| {
+        let spec = s.field.spec();
         FieldValue {
-            field: field.as_str().into(),
+            field: s.field.as_str().into(),
             label: spec.label.text(locale).into(),
-            value,
-            shown: shown_name.into(),
+            shown: if s.held {
+                shown_label(s.visibility)
+            } else {
+                "visible"
+            }
+            .into(),
+            value: s.value,
             source: spec.source.as_str().into(),
-            version: meta.map_or(0, |m| m.version),
-            changed_at: to_rfc3339(meta.map_or(updated_at, |m| m.changed_at)),
-            changed_by: meta
-                .map_or_else(|| spec.source.as_str().to_owned(), |m| m.changed_by.clone()),
+            version: s.provenance.version,
+            changed_at: to_rfc3339(s.provenance.changed_at),
+            changed_by: s.provenance.changed_by,
         }
     };
 
     let user_record = RecordExport {
         kind: RecordKind::User.as_str().into(),
-        id: user.id.clone(),
-        fields: FieldId::ALL
-            .iter()
-            .filter(|f| f.record() == RecordKind::User)
-            .map(|&f| {
-                field_value(
-                    &user.id,
-                    user.updated_at,
-                    f,
-                    user_field(&user, f),
-                    Visibility::Visible,
-                )
-            })
-            .collect(),
+        id: records.user.id.clone(),
+        fields: records.user_fields().into_iter().map(field_value).collect(),
     };
 
-    let device_exports = devices
+    let device_exports = records
+        .devices
         .iter()
         .map(|d| {
-            let ctx = context_of(d);
-            let fields = FieldId::ALL
-                .iter()
-                .filter(|f| f.record() == RecordKind::Device)
-                .map(|&f| {
-                    field_value(
-                        &d.id,
-                        d.updated_at,
-                        f,
-                        device_field(d, &user, f),
-                        visibility(f, &ctx),
-                    )
-                })
-                .collect();
-            let (shown, withheld): (Vec<_>, Vec<_>) = apps
-                .iter()
-                .filter(|a| a.device_id == d.id)
-                .partition(|a| app_visible(&ctx, a.managed));
+            let apps = records.apps_of(d);
             DeviceExport {
                 record: RecordExport {
                     kind: RecordKind::Device.as_str().into(),
                     id: d.id.clone(),
-                    fields,
+                    fields: records
+                        .device_fields(d)
+                        .into_iter()
+                        .map(field_value)
+                        .collect(),
                 },
-                apps: shown
+                apps: apps
+                    .shown
                     .into_iter()
                     .map(|a| AppExport {
                         app_id: a.app_id.clone(),
@@ -317,7 +256,7 @@ pub async fn export_user<C: ConnectionTrait>(
                         managed: a.managed,
                     })
                     .collect(),
-                apps_withheld: withheld.len(),
+                apps_withheld: apps.withheld,
             }
         })
         .collect();
@@ -381,86 +320,6 @@ fn shown_label(v: Visibility) -> &'static str {
         Visibility::LastDigits(_) => "last_digits",
         Visibility::Hidden(_) => "hidden",
         Visibility::Secret => "secret",
-    }
-}
-
-/// The facts the visibility rules need, read from a stored device. Unknown or unparsable facts
-/// fall to the stricter reading (the domain rules treat `None` that way).
-pub fn context_of(d: &device::Model) -> DeviceContext {
-    DeviceContext {
-        ownership: Ownership::parse(&d.ownership).unwrap_or(Ownership::Unknown),
-        platform: Platform::parse(&d.platform).unwrap_or(Platform::Linux),
-        os_major: DeviceContext::major_version(&d.os_version),
-        enrollment_type: d
-            .enrollment_type
-            .as_deref()
-            .and_then(|e| EnrollmentType::parse(e).ok()),
-        enrolled_at_year_month: Some(year_month(d.enrolled_at)),
-    }
-}
-
-/// The stored value of a user field (`None` when not held).
-pub fn user_field(u: &directory_user::Model, field: FieldId) -> Option<String> {
-    match field {
-        FieldId::ObjectId => Some(u.id.clone()),
-        FieldId::Upn => Some(u.upn.clone()),
-        FieldId::DisplayName => Some(u.display_name.clone()),
-        FieldId::Email => u.email.clone(),
-        FieldId::Phone => u.phone.clone(),
-        FieldId::Department => u.department.clone(),
-        FieldId::JobTitle => u.job_title.clone(),
-        _ => None,
-    }
-}
-
-/// The stored value of a device field (`None` when not held). `primary` is the device's
-/// primary user, whose UPN stands for the `primary_user` field.
-pub fn device_field(
-    d: &device::Model,
-    primary: &directory_user::Model,
-    field: FieldId,
-) -> Option<String> {
-    match field {
-        FieldId::PrimaryUser => {
-            (d.primary_user_id.as_deref() == Some(primary.id.as_str())).then(|| primary.upn.clone())
-        }
-        _ => device_value(d, field),
-    }
-}
-
-/// The stored value of a device field that does not depend on another record: every field
-/// but `primary_user` (always `None`), which [`device_field`] answers.
-pub fn device_value(d: &device::Model, field: FieldId) -> Option<String> {
-    let flag = |b: bool| Some(if b { "true" } else { "false" }.to_owned());
-    match field {
-        FieldId::DeviceId => Some(d.id.clone()),
-        FieldId::EntraDeviceId => d.entra_device_id.clone(),
-        FieldId::DeviceName => Some(d.device_name.clone()),
-        FieldId::ManagementName => d.management_name.clone(),
-        FieldId::Ownership => Some(d.ownership.clone()),
-        FieldId::EnrollmentType => d.enrollment_type.clone(),
-        FieldId::DeviceCategory => d.device_category.clone(),
-        FieldId::EnrolledAt => Some(to_rfc3339(d.enrolled_at)),
-        FieldId::LastCheckIn => Some(to_rfc3339(d.last_check_in_at)),
-        FieldId::ComplianceState => Some(d.compliance_state.clone()),
-        FieldId::IsSupervised => flag(d.is_supervised),
-        FieldId::IsEncrypted => flag(d.is_encrypted),
-        FieldId::Os => Some(d.platform.clone()),
-        FieldId::OsVersion => Some(d.os_version.clone()),
-        FieldId::SerialNumber => d.serial_number.clone(),
-        FieldId::Imei => d.imei.clone(),
-        FieldId::Meid => d.meid.clone(),
-        FieldId::Udid => d.udid.clone(),
-        FieldId::Manufacturer => Some(d.manufacturer.clone()),
-        FieldId::Model => Some(d.model.clone()),
-        FieldId::WifiMac => d.wifi_mac.clone(),
-        FieldId::EthernetMac => d.ethernet_mac.clone(),
-        FieldId::Iccid => d.iccid.clone(),
-        FieldId::PhoneNumber => d.phone_number.clone(),
-        FieldId::SubscriberCarrier => d.subscriber_carrier.clone(),
-        FieldId::ActivationLockBypassCode => d.activation_lock_bypass_code.clone(),
-        FieldId::BitlockerRecoveryKey => d.recovery_key.clone(),
-        _ => None,
     }
 }
 

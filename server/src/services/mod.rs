@@ -14,6 +14,7 @@ pub mod import;
 pub mod jobs;
 pub mod notifications;
 pub mod personal_data;
+pub mod records;
 pub mod requests;
 pub mod sharing;
 pub mod status;

@@ -7,7 +7,7 @@ use sea_orm::EntityTrait;
 use server::entities::{device, directory_user};
 use server::seed::demo;
 use server::services::error::ServiceError;
-use server::services::export;
+use server::services::{export, records};
 
 fn field<'a>(record: &'a export::RecordExport, name: &str) -> &'a export::FieldValue {
     record
@@ -99,7 +99,7 @@ async fn every_demo_value_passes_its_fields_parser() {
     let users = directory_user::Entity::find().all(&app.db).await.unwrap();
     for user in &users {
         for &f in FieldId::ALL {
-            if let Some(value) = export::user_field(user, f) {
+            if let Some(value) = records::user_field(user, f) {
                 assert!(
                     f.parse_value(&value).is_ok(),
                     "{} of {}: {:?}",
@@ -116,7 +116,7 @@ async fn every_demo_value_passes_its_fields_parser() {
             .find(|u| Some(&u.id) == d.primary_user_id.as_ref())
             .unwrap_or(&users[0]);
         for &f in FieldId::ALL {
-            if let Some(value) = export::device_field(&d, owner, f) {
+            if let Some(value) = records::device_field(&d, owner, f) {
                 assert!(
                     f.parse_value(&value).is_ok(),
                     "{} of {}: {:?}",

@@ -364,7 +364,7 @@ pub(super) async fn current_values<C: ConnectionTrait>(
                 .one(db)
                 .await
                 .context("reading a user to deliver")?;
-            Ok(user.map(|u| user_values(&u, &fields)))
+            Ok(user.map(|u| disclosable_user_values(&u, &fields)))
         }
         _ => {
             let Some(d) = device::Entity::find_by_id(row.record_id.clone())
@@ -375,7 +375,7 @@ pub(super) async fn current_values<C: ConnectionTrait>(
             else {
                 return Ok(None);
             };
-            let mut values = device_values(&d, &fields);
+            let mut values = disclosable_device_values(&d, &fields);
             if fields.iter().any(|f| f.record() == RecordKind::App) {
                 let apps = device_app::Entity::find()
                     .filter(device_app::Column::TenantId.eq(row.tenant_id.clone()))

@@ -32,11 +32,11 @@ use crate::entities::{
     recipient, recipient_endpoint, sharing_feature, tenant, tenant_feature,
 };
 use crate::services::audit::to_hex;
-use crate::services::export::{context_of, device_value, user_field};
+use crate::services::records::{context_of, disclosable_device_values, disclosable_user_values};
 use anyhow::Context;
 use app::domain::catalogue::{FieldId, RecordKind};
 use app::domain::enums::{EnrollmentType, Platform};
-use app::domain::visibility::{app_visible, visibility, Visibility};
+use app::domain::visibility::app_visible;
 use app::sharing::CycleSummary;
 pub use deliver::*;
 use hmac::{Hmac, Mac};
@@ -301,26 +301,6 @@ pub fn fingerprint(values: &[(FieldId, String)]) -> String {
         hasher.update(b"\n");
     }
     to_hex(&hasher.finalize())
-}
-
-/// The values of a device's fields that may go out: held, and fully visible to the tenant.
-fn device_values(d: &device::Model, fields: &[FieldId]) -> Vec<(FieldId, String)> {
-    let ctx = context_of(d);
-    fields
-        .iter()
-        .filter(|f| f.record() == RecordKind::Device)
-        .filter(|f| visibility(**f, &ctx) == Visibility::Visible)
-        .filter_map(|f| device_value(d, *f).map(|v| (*f, v)))
-        .collect()
-}
-
-/// The values of a user's fields that may go out.
-fn user_values(u: &directory_user::Model, fields: &[FieldId]) -> Vec<(FieldId, String)> {
-    fields
-        .iter()
-        .filter(|f| f.record() == RecordKind::User)
-        .filter_map(|f| user_field(u, *f).map(|v| (*f, v)))
-        .collect()
 }
 
 /// The app inventory of a device that may go out, as one value per app field: each line is one

@@ -204,7 +204,7 @@ pub(super) async fn record_tenant<C: ConnectionTrait>(
                         kind: RecordKind::User,
                         record_id: u.id.clone(),
                         subject: Some(u.id.clone()),
-                        values: user_values(u, &flow.fields),
+                        values: disclosable_user_values(u, &flow.fields),
                     })
                     .collect();
                 record_page(
@@ -258,7 +258,7 @@ pub(super) async fn record_tenant<C: ConnectionTrait>(
                 .iter()
                 .map(|d| {
                     let mut values = if wants_device {
-                        device_values(d, &flow.fields)
+                        disclosable_device_values(d, &flow.fields)
                     } else {
                         Vec::new()
                     };

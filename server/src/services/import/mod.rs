@@ -16,7 +16,7 @@ mod progress;
 #[cfg(test)]
 mod tests;
 
-use crate::clock::{Clock, DAY_MS};
+use crate::clock::Clock;
 use crate::db::insert_all;
 use crate::entities::{device, directory_user, tenant};
 use anyhow::Context;

@@ -2,40 +2,10 @@
 
 use super::*;
 
-/// UTC epoch milliseconds of a parsed RFC 3339 timestamp; fractions below a millisecond are
-/// dropped. `None` only for a form [`Timestamp::parse`] never produces.
+/// UTC epoch milliseconds of a parsed RFC 3339 timestamp (chrono reads it); fractions below a
+/// millisecond are dropped. `None` only for a form [`Timestamp::parse`] never produces.
 pub(super) fn epoch_ms(timestamp: &Timestamp) -> Option<i64> {
-    let text = timestamp.as_str();
-    let number = |range: std::ops::Range<usize>| -> Option<i64> { text.get(range)?.parse().ok() };
-    let days = app::time::days_from_civil(number(0..4)?, number(5..7)?, number(8..10)?);
-    let seconds = number(11..13)? * 3600 + number(14..16)? * 60 + number(17..19)?;
-    let mut rest = text.get(19..)?;
-    let mut millis = 0;
-    if let Some(fraction) = rest.strip_prefix('.') {
-        let digits = fraction.bytes().take_while(u8::is_ascii_digit).count();
-        let first_three: String = fraction
-            .get(..digits)?
-            .chars()
-            .chain(std::iter::repeat('0'))
-            .take(3)
-            .collect();
-        millis = first_three.parse::<i64>().ok()?;
-        rest = fraction.get(digits..)?;
-    }
-    let offset_seconds = match rest {
-        "Z" => 0,
-        _ => {
-            let sign = match rest.get(..1)? {
-                "+" => 1,
-                "-" => -1,
-                _ => return None,
-            };
-            let hours: i64 = rest.get(1..3)?.parse().ok()?;
-            let minutes: i64 = rest.get(4..6)?.parse().ok()?;
-            sign * (hours * 3600 + minutes * 60)
-        }
-    };
-    Some(days * DAY_MS + (seconds - offset_seconds) * 1000 + millis)
+    crate::clock::parse_rfc3339(timestamp.as_str()).ok()
 }
 
 // ---------------------------------------------------------------------------------------

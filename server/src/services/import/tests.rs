@@ -1,5 +1,5 @@
 use super::*;
-use crate::clock::to_rfc3339;
+use crate::clock::{to_rfc3339, DAY_MS};
 use serde_json::json;
 
 fn record(value: &Value) -> Result<Record, Refusal> {

@@ -33,10 +33,10 @@ use app::domain::catalogue::{FieldId, RecordKind};
 use app::domain::enums::{Category, CorrectionRoute};
 use app::error::AppError;
 use app::i18n::Key;
-use app::personal_data::{CorrectionInput, RecordView, UserDataView};
+use app::personal_data::{CorrectionInput, RecordView};
 use app::requests::{
-    DecisionOutcome, FourEyes, MyDataView, NewRequest, NotificationView, QueueFilter, QueueView,
-    ReceivedView, RequestStatus, RequestView, RequestsPort, ReviewView, QUEUE_PAGE_SIZE,
+    DecisionOutcome, FourEyes, MyDataView, NewRequest, NotificationView, OwnRecords, QueueFilter,
+    QueueView, ReceivedView, RequestStatus, RequestView, RequestsPort, ReviewView, QUEUE_PAGE_SIZE,
     QUEUE_USERS_LIMIT,
 };
 use app::services::BoxFuture;
@@ -344,7 +344,7 @@ async fn route_of(
         .one(conn)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    Ok(field.spec_for(&super::export::context_of(&d)).route)
+    Ok(field.spec_for(&super::records::context_of(&d)).route)
 }
 
 /// Recipient id → (name, is agent) over every field's receipts.

@@ -8,16 +8,11 @@ impl RequestsService {
         &self,
         principal: &Principal,
     ) -> Result<MyDataView, ServiceError> {
-        let me = principal
-            .directory_user_id
-            .clone()
-            .ok_or(ServiceError::Forbidden)?;
-        let mut data: UserDataView = self.personal_data().load(principal, &me).await?;
-        // The staff-facing parts (trail of staff actions, follow-ups with partners, routed
-        // corrections) are not part of the end user's page; their requests are listed apart.
-        data.history.clear();
-        data.follow_ups.clear();
-        data.routed.clear();
+        let own = crate::services::personal_data::own_records(&self.db, principal).await?;
+        let data = OwnRecords {
+            user: own.user,
+            devices: own.devices,
+        };
         let mut titles: HashMap<String, String> = HashMap::new();
         titles.insert(data.user.id.clone(), data.user.title.clone());
         for d in &data.devices {
@@ -122,7 +117,7 @@ impl RequestsService {
                     .ok_or(ServiceError::NotFound)?;
                 input
                     .field
-                    .spec_for(&super::super::export::context_of(&d))
+                    .spec_for(&super::super::records::context_of(&d))
                     .route
             }
             _ => return Err(ServiceError::NotFound),

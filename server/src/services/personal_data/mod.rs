@@ -1,4 +1,4 @@
-//! One user's personal data for the admin page, and the admin's corrections.
+//! One user's personal data for the admin page (read in [`page`]), and the admin's corrections.
 //!
 //! A correction is one transaction: the new value, the field's version (guarded, so a
 //! concurrent change makes this one fail with a conflict instead of being overwritten), the
@@ -6,35 +6,34 @@
 //! the field (GDPR Art. 19). Fields whose truth lives elsewhere are never written here; a
 //! routed correction records what the source must change.
 
-use super::export::{context_of, device_field, user_field};
+mod page;
+
+pub(crate) use page::own_records;
+
 use crate::clock::Clock;
 use crate::entities::correction_request::RequestStatus;
 use crate::entities::disclosure::DeliveryStatus;
 use crate::entities::follow_up_task::TaskStatus;
 use crate::entities::{
-    audit_event, correction_request, device, device_app, directory_user, disclosure, field_version,
-    follow_up_task, recipient,
+    correction_request, device, directory_user, disclosure, field_version, follow_up_task,
+    recipient,
 };
 use crate::services::audit::{self, Actor, AuditAction, Change, NewEvent, TargetKind};
 use crate::services::error::{finish, on_unique, parse_reason, ServiceError};
-use anyhow::Context;
+use crate::services::records::{context_of, device_field, user_field};
 use app::auth::Principal;
 use app::domain::catalogue::{FieldId, RecordKind};
 use app::domain::enums::{CorrectionRoute, Sensitivity};
-use app::domain::visibility::{app_visible, apply, visibility, Visibility};
 use app::error::{AppError, Refusal};
 use app::i18n::Key;
-use app::personal_data::{
-    AppView, ChangeView, CorrectionInput, CorrectionOutcome, DeviceView, FieldView, FollowUpView,
-    HistoryEntry, PersonalDataPort, Receipt, RecordView, RoutedView, UserDataView,
-};
+use app::personal_data::{CorrectionInput, CorrectionOutcome, PersonalDataPort, UserDataView};
 use app::services::BoxFuture;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, NotSet, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    EntityTrait, NotSet, QueryFilter, Set, TransactionTrait,
 };
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 pub struct PersonalDataService {
     pub db: DatabaseConnection,
@@ -103,248 +102,6 @@ impl PersonalDataService {
         device_id: &str,
     ) -> Result<device::Model, ServiceError> {
         device_of(conn, principal, user_id, device_id).await
-    }
-
-    /// Everything the personal-data page shows about `user_id`, in the principal's tenant.
-    pub(crate) async fn load(
-        &self,
-        principal: &Principal,
-        user_id: &str,
-    ) -> Result<UserDataView, ServiceError> {
-        let db = &self.db;
-        let tenant = principal.tenant_id.clone();
-        let user = self.subject(db, principal, user_id).await?;
-        let devices = device::Entity::find()
-            .filter(device::Column::TenantId.eq(tenant.clone()))
-            .filter(device::Column::PrimaryUserId.eq(user_id))
-            .order_by_asc(device::Column::DeviceName)
-            .all(db)
-            .await
-            .context("reading devices")?;
-        let mut ids = vec![user.id.clone()];
-        ids.extend(devices.iter().map(|d| d.id.clone()));
-        let versions: HashMap<(String, String), field_version::Model> =
-            field_version::Entity::find()
-                .filter(field_version::Column::TenantId.eq(tenant.clone()))
-                .filter(field_version::Column::RecordId.is_in(ids.clone()))
-                .all(db)
-                .await
-                .context("reading field versions")?
-                .into_iter()
-                .map(|v| ((v.record_id.clone(), v.field.clone()), v))
-                .collect();
-        let recipients: HashMap<String, recipient::Model> = recipient::Entity::find()
-            .all(db)
-            .await
-            .context("reading recipients")?
-            .into_iter()
-            .map(|r| (r.id.clone(), r))
-            .collect();
-        let disclosures = disclosure::Entity::find()
-            .filter(disclosure::Column::TenantId.eq(tenant.clone()))
-            .filter(disclosure::Column::RecordId.is_in(ids.clone()))
-            .filter(disclosure::Column::DeliveryStatus.is_not_in(DeliveryStatus::NOT_SENT))
-            .all(db)
-            .await
-            .context("reading disclosures")?;
-        // (record, field) -> (recipient, feature) -> receipt
-        let mut receipts: HashMap<(String, String), BTreeMap<(String, String), Receipt>> =
-            HashMap::new();
-        for d in &disclosures {
-            for field in d.fields.split(',') {
-                let entry = receipts
-                    .entry((d.record_id.clone(), field.to_owned()))
-                    .or_default()
-                    .entry((d.recipient_id.clone(), d.feature_id.clone()))
-                    .or_insert_with(|| Receipt {
-                        recipient_id: d.recipient_id.clone(),
-                        recipient_name: recipients
-                            .get(&d.recipient_id)
-                            .map_or_else(|| d.recipient_id.clone(), |r| r.name.clone()),
-                        is_agent: recipients.get(&d.recipient_id).is_some_and(|r| r.is_agent),
-                        feature_id: d.feature_id.clone(),
-                        consent_id: d.consent_id,
-                        first_at: d.disclosed_at,
-                        last_at: d.disclosed_at,
-                        count: 0,
-                    });
-                entry.count += 1;
-                entry.first_at = entry.first_at.min(d.disclosed_at);
-                if d.disclosed_at >= entry.last_at {
-                    entry.last_at = d.disclosed_at;
-                    entry.consent_id = d.consent_id;
-                }
-            }
-        }
-        let field_view = |record_id: &str,
-                          updated_at: i64,
-                          field: FieldId,
-                          raw: Option<String>,
-                          shown: Visibility,
-                          correctable: bool| {
-            let meta = versions.get(&(record_id.to_owned(), field.as_str().to_owned()));
-            FieldView {
-                field,
-                held: raw.is_some(),
-                value: raw.as_deref().and_then(|v| apply(shown, v)),
-                visibility: shown,
-                version: meta.map_or(0, |m| m.version),
-                changed_at: meta.map_or(updated_at, |m| m.changed_at),
-                changed_by: meta.map_or_else(
-                    || field.spec().source.as_str().to_owned(),
-                    |m| m.changed_by.clone(),
-                ),
-                correctable,
-                received_by: receipts
-                    .get(&(record_id.to_owned(), field.as_str().to_owned()))
-                    .map(|m| m.values().cloned().collect())
-                    .unwrap_or_default(),
-            }
-        };
-        let user_view = RecordView {
-            kind: RecordKind::User,
-            id: user.id.clone(),
-            title: user.display_name.clone(),
-            fields: FieldId::ALL
-                .iter()
-                .filter(|f| f.record() == RecordKind::User)
-                .map(|&f| {
-                    let correctable = f.spec().route == CorrectionRoute::Portal;
-                    field_view(
-                        &user.id,
-                        user.updated_at,
-                        f,
-                        user_field(&user, f),
-                        Visibility::Visible,
-                        correctable,
-                    )
-                })
-                .collect(),
-        };
-        let apps = device_app::Entity::find()
-            .filter(device_app::Column::TenantId.eq(tenant.clone()))
-            .filter(device_app::Column::DeviceId.is_in(ids.clone()))
-            .order_by_asc(device_app::Column::Name)
-            .all(db)
-            .await
-            .context("reading apps")?;
-        let device_views = devices
-            .iter()
-            .map(|d| {
-                let ctx = context_of(d);
-                let (shown, withheld): (Vec<_>, Vec<_>) = apps
-                    .iter()
-                    .filter(|a| a.device_id == d.id)
-                    .partition(|a| app_visible(&ctx, a.managed));
-                DeviceView {
-                    record: RecordView {
-                        kind: RecordKind::Device,
-                        id: d.id.clone(),
-                        title: format!("{} · {}", d.device_name, d.model),
-                        fields: FieldId::ALL
-                            .iter()
-                            .filter(|f| f.record() == RecordKind::Device)
-                            .map(|&f| {
-                                let correctable = f.spec_for(&ctx).route == CorrectionRoute::Portal;
-                                field_view(
-                                    &d.id,
-                                    d.updated_at,
-                                    f,
-                                    device_field(d, &user, f),
-                                    visibility(f, &ctx),
-                                    correctable,
-                                )
-                            })
-                            .collect(),
-                    },
-                    context: ctx,
-                    apps: shown
-                        .into_iter()
-                        .map(|a| AppView {
-                            app_id: a.app_id.clone(),
-                            name: a.name.clone(),
-                            version: a.app_version.clone(),
-                            managed: a.managed,
-                        })
-                        .collect(),
-                    apps_withheld: u32::try_from(withheld.len()).unwrap_or(u32::MAX),
-                }
-            })
-            .collect();
-        let history = audit_event::Entity::find()
-            .filter(audit_event::Column::TenantId.eq(tenant.clone()))
-            .filter(audit_event::Column::SubjectUserId.eq(user_id))
-            .order_by_desc(audit_event::Column::Seq)
-            .limit(200)
-            .all(db)
-            .await
-            .context("reading the history")?
-            .into_iter()
-            .map(|e| HistoryEntry {
-                seq: e.seq,
-                occurred_at: e.occurred_at,
-                actor: e.actor_name,
-                action: e.action,
-                target_kind: e.target_kind,
-                target_id: e.target_id,
-                changes: serde_json::from_str::<Vec<Change>>(&e.changes)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|c| ChangeView {
-                        field: c.field,
-                        before: c.before,
-                        after: c.after,
-                    })
-                    .collect(),
-                reason: e.reason,
-            })
-            .collect();
-        let follow_ups = follow_up_task::Entity::find()
-            .filter(follow_up_task::Column::TenantId.eq(tenant.clone()))
-            .filter(follow_up_task::Column::RecordId.is_in(ids.clone()))
-            .order_by_desc(follow_up_task::Column::Id)
-            .all(db)
-            .await
-            .context("reading follow-ups")?
-            .into_iter()
-            .map(|t| FollowUpView {
-                id: t.id,
-                kind: t.kind,
-                recipient_name: recipients
-                    .get(&t.recipient_id)
-                    .map_or_else(|| t.recipient_id.clone(), |r| r.name.clone()),
-                record_id: t.record_id,
-                field: t.field,
-                status: t.status,
-                created_at: t.created_at,
-            })
-            .collect();
-        let routed = correction_request::Entity::find()
-            .filter(correction_request::Column::TenantId.eq(tenant))
-            .filter(correction_request::Column::SubjectUserId.eq(user_id))
-            .filter(correction_request::Column::Status.eq(RequestStatus::Routed))
-            .order_by_desc(correction_request::Column::Id)
-            .all(db)
-            .await
-            .context("reading routed corrections")?
-            .into_iter()
-            .map(|r| RoutedView {
-                id: r.id,
-                record_id: r.record_id,
-                field: r.field,
-                proposed_value: r.proposed_value,
-                reason: r.reason,
-                status: r.status,
-                received_at: r.received_at,
-            })
-            .collect();
-        Ok(UserDataView {
-            user: user_view,
-            devices: device_views,
-            history,
-            follow_ups,
-            routed,
-        })
     }
 
     async fn apply_correction(
