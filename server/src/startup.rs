@@ -219,14 +219,14 @@ fn router(
         })
         .build();
     let services = crate::services::build(db.clone(), config, jobs.clone(), clock.clone());
-    let api_services = services.clone();
+    let page_services = services.clone();
     let flags = app::auth::SiteFlags {
         demo_mode: config.demo_mode,
         oidc_enabled: oidc.is_some(),
     };
     let page_clock = clock.clone();
     let context = move || {
-        provide_context(services.clone());
+        provide_context(page_services.clone());
         provide_context(flags);
         // The instant this page is rendered at: relative dates and `<html data-now>` read it.
         provide_context(app::components::time::RenderedAt(page_clock.now_ms()));
@@ -239,8 +239,13 @@ fn router(
         leptos_options: leptos_options.clone(),
         db,
         config: Arc::new(config.clone()),
+        services,
         oidc,
         jobs,
+        limiter: Arc::new(crate::rate_limit::KeyedLimiter::new(
+            config.api_rate_per_minute,
+        )),
+        body_limit: config.api_body_limit_bytes,
         clock,
     };
 
@@ -273,7 +278,7 @@ fn router(
         .layer(axum::middleware::from_fn(crate::auth::csrf::same_origin))
         // The REST API authenticates by bearer token only: merged after the session and CSRF
         // layers, so it neither reads cookies nor needs a CSRF token.
-        .merge(crate::api::routes(state.db.clone(), api_services, config, state.clock.clone()))
+        .merge(crate::api::routes(&state))
         .with_state(state)
         .layer(
             ServiceBuilder::new()

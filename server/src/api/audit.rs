@@ -3,7 +3,8 @@
 //! page; tenant admins and auditors.
 
 use super::problem::ApiError;
-use super::{ApiState, Auth, Params};
+use super::{Auth, Params};
+use crate::state::AppState;
 use app::audit_log::AuditFilter;
 use app::auth::Role;
 use axum::extract::State;
@@ -15,7 +16,7 @@ use utoipa_axum::routes;
 
 const READERS: &[Role] = &[Role::TenantAdmin, Role::Auditor];
 
-pub fn routes() -> OpenApiRouter<ApiState> {
+pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_events))
         .routes(routes!(verify))
@@ -95,7 +96,7 @@ pub struct AuditQuery {
 #[utoipa::path(get, path = "/audit/events", tag = "audit", params(AuditQuery),
     responses((status = 200, description = "A page of events", body = AuditEventPage)))]
 pub async fn list_events(
-    State(state): State<ApiState>,
+    State(state): State<AppState>,
     auth: Auth,
     params: Params,
 ) -> Result<Json<AuditEventPage>, ApiError> {
@@ -144,7 +145,7 @@ pub async fn list_events(
 #[utoipa::path(post, path = "/audit/verify", tag = "audit",
     responses((status = 200, description = "The result", body = ChainCheck)))]
 pub async fn verify(
-    State(state): State<ApiState>,
+    State(state): State<AppState>,
     auth: Auth,
 ) -> Result<Json<ChainCheck>, ApiError> {
     let principal = auth.require(READERS)?;

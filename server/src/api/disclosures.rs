@@ -1,22 +1,23 @@
 //! The disclosure ledger: which recipient received which fields of which record, when, under
 //! which feature and consent. Filter by user, record, recipient, feature and time; pages are
 //! keyset-paginated on the ledger id, newest first, so a page never shifts when disclosures
-//! are recorded while a script pages through. Tenant admins only, as in the portal.
+//! are recorded while a script pages through. Tenant admins only, as in the portal. The
+//! reading is the ledger use case's ([`crate::services::disclosures::ledger`]); this adapts
+//! the query string and the JSON.
 
 use super::problem::ApiError;
-use super::{probe, ApiState, Auth, Params};
-use crate::entities::{disclosure, recipient};
+use super::{Auth, Params};
+use crate::services::disclosures::ledger::{self, LedgerQuery};
+use crate::state::AppState;
 use app::auth::Role;
 use axum::extract::State;
 use axum::Json;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
-use std::collections::HashMap;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-pub fn routes() -> OpenApiRouter<ApiState> {
+pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(list_disclosures))
 }
 
@@ -79,85 +80,42 @@ pub struct DisclosureQuery {
 #[utoipa::path(get, path = "/disclosures", tag = "disclosures", params(DisclosureQuery),
     responses((status = 200, description = "A page of disclosures", body = DisclosurePage)))]
 pub async fn list_disclosures(
-    State(state): State<ApiState>,
+    State(state): State<AppState>,
     auth: Auth,
     params: Params,
 ) -> Result<Json<DisclosurePage>, ApiError> {
     let principal = auth.require(&[Role::TenantAdmin])?;
-    let limit = params.limit()?;
-    let after = params.after_id()?;
-    let since = params.integer("since")?;
-    let until = params.integer("until")?;
-    let mut query =
-        disclosure::Entity::find().filter(disclosure::Column::TenantId.eq(&principal.tenant_id));
-    if let Some(user) = params.get("user_id") {
-        query = query.filter(disclosure::Column::SubjectUserId.eq(user));
-    }
-    if let Some(record) = params.get("record_id") {
-        query = query.filter(disclosure::Column::RecordId.eq(record));
-    }
-    if let Some(recipient) = params.get("recipient_id") {
-        query = query.filter(disclosure::Column::RecipientId.eq(recipient));
-    }
-    if let Some(feature) = params.get("feature_id") {
-        query = query.filter(disclosure::Column::FeatureId.eq(feature));
-    }
-    if let Some(since) = since {
-        query = query.filter(disclosure::Column::DisclosedAt.gte(since));
-    }
-    if let Some(until) = until {
-        query = query.filter(disclosure::Column::DisclosedAt.lt(until));
-    }
-    if let Some(after) = after {
-        query = query.filter(disclosure::Column::Id.lt(after));
-    }
-    let mut rows = query
-        .order_by_desc(disclosure::Column::Id)
-        .limit(probe(limit))
-        .all(&state.db)
-        .await?;
-    let next = next_cursor(&mut rows, limit, |d| d.id);
-    let recipients: HashMap<String, recipient::Model> = recipient::Entity::find()
-        .all(&state.db)
-        .await?
-        .into_iter()
-        .map(|r| (r.id.clone(), r))
-        .collect();
-    let items = rows
-        .into_iter()
-        .map(|d| {
-            let to = recipients.get(&d.recipient_id);
-            Disclosure {
+    let text = |name: &str| params.get(name).map(str::to_owned);
+    let query = LedgerQuery {
+        limit: params.limit()?,
+        after: params.after_id()?,
+        since: params.integer("since")?,
+        until: params.integer("until")?,
+        user_id: text("user_id"),
+        record_id: text("record_id"),
+        recipient_id: text("recipient_id"),
+        feature_id: text("feature_id"),
+    };
+    let page = ledger::list(&state.db, principal, &query).await?;
+    Ok(Json(DisclosurePage {
+        items: page
+            .entries
+            .into_iter()
+            .map(|d| Disclosure {
                 id: d.id,
                 record_kind: d.record_kind,
                 record_id: d.record_id,
                 subject_user_id: d.subject_user_id,
-                recipient_name: to.map_or_else(|| d.recipient_id.clone(), |r| r.name.clone()),
-                recipient_is_agent: to.is_some_and(|r| r.is_agent),
                 recipient_id: d.recipient_id,
+                recipient_name: d.recipient_name,
+                recipient_is_agent: d.recipient_is_agent,
                 feature_id: d.feature_id,
-                fields: d
-                    .fields
-                    .split(',')
-                    .filter(|f| !f.is_empty())
-                    .map(str::to_owned)
-                    .collect(),
+                fields: d.fields,
                 disclosed_at: d.disclosed_at,
                 consent_id: d.consent_id,
                 purpose: d.purpose,
-            }
-        })
-        .collect();
-    Ok(Json(DisclosurePage { items, next }))
-}
-
-/// Cuts the probe row off and returns the cursor of the next page, if there is one.
-pub fn next_cursor<T>(rows: &mut Vec<T>, limit: u64, id: impl Fn(&T) -> i64) -> Option<String> {
-    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
-    if rows.len() > limit {
-        rows.truncate(limit);
-        rows.last().map(|row| id(row).to_string())
-    } else {
-        None
-    }
+            })
+            .collect(),
+        next: page.next.map(|id| id.to_string()),
+    }))
 }

@@ -4,7 +4,8 @@
 //! `If-Match`; a stale version is answered 412, a missing one 428.
 
 use super::problem::{ApiError, Problem};
-use super::{ApiState, Auth, Body};
+use super::{Auth, Body};
+use crate::state::AppState;
 use app::auth::Role;
 use app::domain::catalogue::FieldId;
 use app::personal_data::CorrectionInput;
@@ -17,7 +18,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-pub fn routes() -> OpenApiRouter<ApiState> {
+pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(correct))
         .routes(routes!(route))
@@ -63,7 +64,7 @@ pub fn base_version(headers: &HeaderMap) -> Result<i64, ApiError> {
 }
 
 async fn submit(
-    state: &ApiState,
+    state: &AppState,
     auth: &Auth,
     user_id: String,
     headers: &HeaderMap,
@@ -116,7 +117,7 @@ async fn submit(
         (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn correct(
-    State(state): State<ApiState>,
+    State(state): State<AppState>,
     auth: Auth,
     Path(user_id): Path<String>,
     headers: HeaderMap,
@@ -139,7 +140,7 @@ pub async fn correct(
         (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn route(
-    State(state): State<ApiState>,
+    State(state): State<AppState>,
     auth: Auth,
     Path(user_id): Path<String>,
     headers: HeaderMap,

@@ -1,23 +1,22 @@
 //! Follow-up tasks: the work owed to recipients (tell them of a correction, have them delete
-//! what they hold). Listed from the ledger with filters and cursor pagination; marking one done
-//! goes through the sharing port, the same as on the sharing page. Tenant admins only.
+//! what they hold). Listed with filters and cursor pagination, and marked done, by the
+//! follow-up use cases ([`crate::services::follow_ups`]); this adapts the query string, the
+//! path and the JSON. Tenant admins only.
 
-use super::disclosures::next_cursor;
 use super::problem::{ApiError, Problem};
-use super::{probe, ApiState, Auth, Params};
-use crate::entities::{follow_up_task, recipient};
+use super::{Auth, Params};
+use crate::services::follow_ups::{self, TaskQuery};
+use crate::state::AppState;
 use app::auth::Role;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
-use std::collections::HashMap;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-pub fn routes() -> OpenApiRouter<ApiState> {
+pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_follow_ups))
         .routes(routes!(mark_done))
@@ -74,60 +73,41 @@ pub struct FollowUpQuery {
 #[utoipa::path(get, path = "/follow-ups", tag = "follow-ups", params(FollowUpQuery),
     responses((status = 200, description = "A page of tasks", body = FollowUpPage)))]
 pub async fn list_follow_ups(
-    State(state): State<ApiState>,
+    State(state): State<AppState>,
     auth: Auth,
     params: Params,
 ) -> Result<Json<FollowUpPage>, ApiError> {
     let principal = auth.require(&[Role::TenantAdmin])?;
-    let limit = params.limit()?;
-    let after = params.after_id()?;
-    let mut query = follow_up_task::Entity::find()
-        .filter(follow_up_task::Column::TenantId.eq(&principal.tenant_id));
-    if let Some(status) = params.get("status") {
-        query = query.filter(follow_up_task::Column::Status.eq(status));
-    }
-    if let Some(recipient) = params.get("recipient_id") {
-        query = query.filter(follow_up_task::Column::RecipientId.eq(recipient));
-    }
-    if let Some(record) = params.get("record_id") {
-        query = query.filter(follow_up_task::Column::RecordId.eq(record));
-    }
-    if let Some(after) = after {
-        query = query.filter(follow_up_task::Column::Id.lt(after));
-    }
-    let mut rows = query
-        .order_by_desc(follow_up_task::Column::Id)
-        .limit(probe(limit))
-        .all(&state.db)
-        .await?;
-    let next = next_cursor(&mut rows, limit, |t| t.id);
-    let names: HashMap<String, String> = recipient::Entity::find()
-        .all(&state.db)
-        .await?
-        .into_iter()
-        .map(|r| (r.id, r.name))
-        .collect();
-    let items = rows
-        .into_iter()
-        .map(|t| FollowUp {
-            id: t.id,
-            kind: t.kind,
-            recipient_name: names
-                .get(&t.recipient_id)
-                .cloned()
-                .unwrap_or_else(|| t.recipient_id.clone()),
-            recipient_id: t.recipient_id,
-            feature_id: t.feature_id,
-            record_kind: t.record_kind,
-            record_id: t.record_id,
-            field: t.field,
-            status: t.status.as_str().to_owned(),
-            created_at: t.created_at,
-            done_at: t.done_at,
-            done_by: t.done_by,
-        })
-        .collect();
-    Ok(Json(FollowUpPage { items, next }))
+    let text = |name: &str| params.get(name).map(str::to_owned);
+    let query = TaskQuery {
+        limit: params.limit()?,
+        after: params.after_id()?,
+        status: text("status"),
+        recipient_id: text("recipient_id"),
+        record_id: text("record_id"),
+    };
+    let page = follow_ups::list(&state.db, principal, &query).await?;
+    Ok(Json(FollowUpPage {
+        items: page
+            .tasks
+            .into_iter()
+            .map(|t| FollowUp {
+                id: t.id,
+                kind: t.kind,
+                recipient_id: t.recipient_id,
+                recipient_name: t.recipient_name,
+                feature_id: t.feature_id,
+                record_kind: t.record_kind,
+                record_id: t.record_id,
+                field: t.field,
+                status: t.status,
+                created_at: t.created_at,
+                done_at: t.done_at,
+                done_by: t.done_by,
+            })
+            .collect(),
+        next: page.next.map(|id| id.to_string()),
+    }))
 }
 
 /// Marks a follow-up done by hand (the recipient was told some other way); an audit event.
@@ -138,7 +118,7 @@ pub async fn list_follow_ups(
         (status = 404, description = "No such task in this tenant", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn mark_done(
-    State(state): State<ApiState>,
+    State(state): State<AppState>,
     auth: Auth,
     Path(task_id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
@@ -148,10 +128,6 @@ pub async fn mark_done(
         .ok()
         .filter(|id| *id > 0)
         .ok_or_else(|| ApiError::invalid("task_id", "a task id"))?;
-    state
-        .services
-        .sharing
-        .complete_task(principal, task_id)
-        .await?;
+    follow_ups::complete(state.services.sharing.as_ref(), principal, task_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -10,9 +10,9 @@
 //! for 24 hours.
 
 use super::problem::ApiError;
-use super::ApiState;
 use crate::entities::api_idempotency;
 use crate::services::api_tokens::Caller;
+use crate::state::AppState;
 use axum::body::{to_bytes, Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
@@ -32,7 +32,7 @@ pub const KEY_MAX: usize = 255;
 const KEEP_MS: i64 = 24 * 3_600_000;
 
 /// The middleware; it only acts on `POST`s that carry the header.
-pub async fn middleware(State(state): State<ApiState>, request: Request, next: Next) -> Response {
+pub async fn middleware(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if request.method() != Method::POST || !request.headers().contains_key(HEADER) {
         return next.run(request).await;
     }
@@ -45,7 +45,7 @@ fn reject(error: ApiError) -> Response {
     error.into_response()
 }
 
-async fn handle(state: &ApiState, request: Request, next: Next) -> Result<Response, Response> {
+async fn handle(state: &AppState, request: Request, next: Next) -> Result<Response, Response> {
     let key = request
         .headers()
         .get(HEADER)

@@ -24,17 +24,15 @@ pub mod sharing;
 pub mod tokens;
 pub mod users;
 
-use crate::config::Config;
 use crate::services::api_tokens::{self, Caller};
+use crate::state::AppState;
 use app::auth::{Principal, Role};
-use app::services::Services;
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use problem::ApiError;
-use sea_orm::DatabaseConnection;
 use serde::de::DeserializeOwned;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -48,19 +46,8 @@ pub const OPENAPI_PATH: &str = "/api/openapi.json";
 pub const PAGE_DEFAULT: u64 = 25;
 pub const PAGE_MAX: u64 = 100;
 
-/// What the API handlers share.
-#[derive(Clone)]
-pub struct ApiState {
-    pub db: DatabaseConnection,
-    pub services: Services,
-    pub limiter: Arc<crate::rate_limit::KeyedLimiter<i64>>,
-    pub body_limit: usize,
-    /// The server's one clock.
-    pub clock: crate::clock::Clock,
-}
-
 /// Every `/api/v1` route with its description; the router and the document come from here.
-pub fn api_router() -> OpenApiRouter<ApiState> {
+pub fn api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(openapi::base())
         .merge(tokens::routes())
         .merge(users::routes())
@@ -77,22 +64,9 @@ pub fn document() -> utoipa::openapi::OpenApi {
     openapi::finish(api_router().into_openapi())
 }
 
-/// The API's routes, ready to be merged into the application's router.
-pub fn routes<S: Clone + Send + Sync + 'static>(
-    db: DatabaseConnection,
-    services: Services,
-    config: &Config,
-    clock: crate::clock::Clock,
-) -> Router<S> {
-    let state = ApiState {
-        services,
-        db,
-        limiter: Arc::new(crate::rate_limit::KeyedLimiter::new(
-            config.api_rate_per_minute,
-        )),
-        body_limit: config.api_body_limit_bytes,
-        clock,
-    };
+/// The API's routes, ready to be merged into the application's router, on the application's
+/// one state (its rate limiter and body cap included).
+pub fn routes(state: &AppState) -> Router<AppState> {
     let (router, document) = api_router().split_for_parts();
     let document = Arc::new(openapi::finish(document));
     let v1 = router
@@ -106,8 +80,7 @@ pub fn routes<S: Clone + Send + Sync + 'static>(
             state.clone(),
             authenticate,
         ))
-        .layer(DefaultBodyLimit::max(state.body_limit))
-        .with_state(state);
+        .layer(DefaultBodyLimit::max(state.body_limit));
     Router::new().nest(BASE, v1).route(
         OPENAPI_PATH,
         axum::routing::get(move || {
@@ -120,7 +93,7 @@ pub fn routes<S: Clone + Send + Sync + 'static>(
 /// Resolves the bearer token into a [`Caller`] and its [`Principal`], then applies the rate
 /// limit. Every way a token can be refused (unknown, expired, revoked) answers the same 401.
 pub async fn authenticate(
-    State(state): State<ApiState>,
+    State(state): State<AppState>,
     mut request: Request,
     next: Next,
 ) -> Response {
@@ -299,9 +272,4 @@ impl Params {
             })
             .transpose()
     }
-}
-
-/// Page size as a `usize` for slicing, and one more to find out whether a next page exists.
-pub fn probe(limit: u64) -> u64 {
-    limit.saturating_add(1)
 }

@@ -5,7 +5,8 @@
 //! version in `If-Match`.
 
 use super::problem::{ApiError, Problem};
-use super::{ApiState, Auth, Body, Params};
+use super::{Auth, Body, Params};
+use crate::state::AppState;
 use app::auth::Role;
 use app::domain::catalogue::FieldId;
 use app::error::AppError;
@@ -21,7 +22,7 @@ use utoipa_axum::routes;
 
 const REVIEWERS: &[Role] = &[Role::SupportReviewer, Role::TenantAdmin];
 
-pub fn routes() -> OpenApiRouter<ApiState> {
+pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_requests, create_request))
         .routes(routes!(get_request))
@@ -160,7 +161,7 @@ fn stale_is_precondition(error: AppError) -> ApiError {
 #[utoipa::path(get, path = "/requests", tag = "requests", params(RequestQuery),
     responses((status = 200, description = "Requests, newest first", body = RequestList)))]
 pub async fn list_requests(
-    State(state): State<ApiState>,
+    State(state): State<AppState>,
     auth: Auth,
     params: Params,
 ) -> Result<Json<RequestList>, ApiError> {
@@ -214,7 +215,7 @@ pub struct NewCorrectionRequest {
         (status = 404, description = "Not the end user's record", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create_request(
-    State(state): State<ApiState>,
+    State(state): State<AppState>,
     auth: Auth,
     Body(body): Body<NewCorrectionRequest>,
 ) -> Result<Response, ApiError> {
@@ -239,7 +240,7 @@ pub async fn create_request(
         (status = 404, description = "No such request for this token", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get_request(
-    State(state): State<ApiState>,
+    State(state): State<AppState>,
     auth: Auth,
     Path(request_id): Path<String>,
 ) -> Result<Json<Request>, ApiError> {
@@ -270,7 +271,7 @@ pub async fn get_request(
         (status = 404, description = "No such request of this end user", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn withdraw(
-    State(state): State<ApiState>,
+    State(state): State<AppState>,
     auth: Auth,
     Path(request_id): Path<String>,
 ) -> Result<Json<Request>, ApiError> {
@@ -302,7 +303,7 @@ pub struct Approve {
         (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn approve(
-    State(state): State<ApiState>,
+    State(state): State<AppState>,
     auth: Auth,
     Path(request_id): Path<String>,
     headers: HeaderMap,
@@ -342,7 +343,7 @@ pub struct Reject {
         (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn reject(
-    State(state): State<ApiState>,
+    State(state): State<AppState>,
     auth: Auth,
     Path(request_id): Path<String>,
     headers: HeaderMap,
@@ -385,7 +386,7 @@ pub struct Extend {
         (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn extend(
-    State(state): State<ApiState>,
+    State(state): State<AppState>,
     auth: Auth,
     Path(request_id): Path<String>,
     headers: HeaderMap,

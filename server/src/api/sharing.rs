@@ -4,7 +4,8 @@
 //! travels in `If-Match`. Auditors read; only tenant admins preview and change.
 
 use super::problem::{ApiError, Problem};
-use super::{ApiState, Auth, Body, Params};
+use super::{Auth, Body, Params};
+use crate::state::AppState;
 use app::auth::Role;
 use app::error::AppError;
 use app::i18n::Locale;
@@ -17,7 +18,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-pub fn routes() -> OpenApiRouter<ApiState> {
+pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_features))
         .routes(routes!(preview))
@@ -139,7 +140,7 @@ pub struct FeatureList {
 #[utoipa::path(get, path = "/sharing/features", tag = "sharing",
     responses((status = 200, description = "The features", body = FeatureList)))]
 pub async fn list_features(
-    State(state): State<ApiState>,
+    State(state): State<AppState>,
     auth: Auth,
 ) -> Result<Json<FeatureList>, ApiError> {
     let principal = auth.require(&[Role::TenantAdmin, Role::Auditor])?;
@@ -238,7 +239,7 @@ fn locale_param(params: &Params) -> Result<Locale, ApiError> {
         (status = 404, description = "No such feature", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn preview(
-    State(state): State<ApiState>,
+    State(state): State<AppState>,
     auth: Auth,
     Path(feature_id): Path<String>,
     params: Params,
@@ -299,7 +300,7 @@ fn stale_is_precondition(error: AppError) -> ApiError {
         (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn enable(
-    State(state): State<ApiState>,
+    State(state): State<AppState>,
     auth: Auth,
     Path(feature_id): Path<String>,
     headers: HeaderMap,
@@ -342,7 +343,7 @@ pub async fn enable(
         (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn disable(
-    State(state): State<ApiState>,
+    State(state): State<AppState>,
     auth: Auth,
     Path(feature_id): Path<String>,
     headers: HeaderMap,

@@ -3,10 +3,11 @@
 //! has no browser (CI, provisioning).
 
 use super::problem::ApiError;
-use super::{ApiState, Auth};
+use super::Auth;
 use crate::entities::tenant;
 use crate::services::api_tokens::{self, Creator};
 use crate::services::audit::Actor;
+use crate::state::AppState;
 use anyhow::Context;
 use app::api_tokens::NewToken;
 use app::auth::Role;
@@ -18,7 +19,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-pub fn routes() -> OpenApiRouter<ApiState> {
+pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(me))
 }
 

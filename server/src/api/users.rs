@@ -3,9 +3,10 @@
 //! requests. Tenant admins only, as in the portal.
 
 use super::problem::{ApiError, Problem};
-use super::{ApiState, Auth, Params};
+use super::{Auth, Params};
 
 use crate::services::export::{export_recorded, to_csv, ExportFormat};
+use crate::state::AppState;
 use app::auth::Role;
 use app::directory::{DirectoryParams, DirectoryQuery};
 use app::domain::visibility::Visibility;
@@ -20,7 +21,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-pub fn routes() -> OpenApiRouter<ApiState> {
+pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_users))
         .routes(routes!(get_user))
@@ -87,7 +88,7 @@ pub struct UserQuery {
 #[utoipa::path(get, path = "/users", tag = "users", params(UserQuery),
     responses((status = 200, description = "A page of users", body = UserPage)))]
 pub async fn list_users(
-    State(state): State<ApiState>,
+    State(state): State<AppState>,
     auth: Auth,
     params: Params,
 ) -> Result<Json<UserPage>, ApiError> {
@@ -310,7 +311,7 @@ impl From<UserDataView> for UserData {
         (status = 404, description = "No such user in this tenant", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get_user(
-    State(state): State<ApiState>,
+    State(state): State<AppState>,
     auth: Auth,
     Path(user_id): Path<String>,
 ) -> Result<Json<UserData>, ApiError> {
@@ -347,7 +348,7 @@ pub struct ExportQuery {
         (status = 404, description = "No such user in this tenant", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn export(
-    State(state): State<ApiState>,
+    State(state): State<AppState>,
     auth: Auth,
     Path(user_id): Path<String>,
     params: Params,

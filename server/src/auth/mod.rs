@@ -17,7 +17,8 @@ use crate::services::audit::{self, Actor, ActorKind, AuditAction, NewEvent, Targ
 use crate::state::AppState;
 use anyhow::Context;
 use app::auth::{Principal, Role};
-use axum::extract::{Request, State};
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
@@ -57,6 +58,62 @@ pub async fn resolve(
         Err(e) => return crate::error::HttpError::Unavailable(e).into_response(),
     }
     next.run(request).await
+}
+
+/// The signed-in principal of a plain route, as [`resolve`] found it in the session (it is not
+/// read again): the typed way a plain route asks who is calling. Without a signed-in session
+/// the route answers [`SessionRefusal::SignedOut`]; [`SessionPrincipal::require`] answers
+/// [`SessionRefusal::Forbidden`] for a principal without one of the route's roles.
+///
+/// Routes take it after their other request-part extractors, so a request that cannot even be
+/// read is refused for that first, as it always was.
+#[derive(Clone, Debug)]
+pub struct SessionPrincipal(pub Principal);
+
+/// Why a plain route refused its caller, answered as an RFC 9457 problem.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SessionRefusal {
+    /// No signed-in session: 401 "Sign in first".
+    SignedOut,
+    /// Signed in without one of the route's roles: 403 "Forbidden".
+    Forbidden,
+}
+
+impl IntoResponse for SessionRefusal {
+    fn into_response(self) -> Response {
+        let (status, title) = match self {
+            SessionRefusal::SignedOut => (axum::http::StatusCode::UNAUTHORIZED, "Sign in first"),
+            SessionRefusal::Forbidden => (axum::http::StatusCode::FORBIDDEN, "Forbidden"),
+        };
+        crate::error::problem(status, title, &crate::request_id::current())
+    }
+}
+
+impl SessionPrincipal {
+    /// The principal, if it holds one of `roles`.
+    ///
+    /// # Errors
+    /// [`SessionRefusal::Forbidden`] without one of the roles.
+    pub fn require(self, roles: &[Role]) -> Result<Principal, SessionRefusal> {
+        if self.0.has_any(roles) {
+            Ok(self.0)
+        } else {
+            Err(SessionRefusal::Forbidden)
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for SessionPrincipal {
+    type Rejection = SessionRefusal;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, SessionRefusal> {
+        parts
+            .extensions
+            .get::<Principal>()
+            .cloned()
+            .map(SessionPrincipal)
+            .ok_or(SessionRefusal::SignedOut)
+    }
 }
 
 /// Whether a request to `path` is the person's activity (a page, a server function, a

@@ -1,15 +1,14 @@
 //! `GET /audit-log/export?actor=&action=&user=&from=&to=`: the audit log's CSV download, with
 //! the page's filters. Tenant admins and auditors only; the download is itself an audit event.
 
-use crate::error::problem;
+use crate::auth::SessionPrincipal;
 use crate::services::audit_log::AuditLogService;
 use crate::state::AppState;
 use app::audit_log::AuditFilter;
-use app::auth::{Principal, Role};
+use app::auth::Role;
 use axum::extract::{Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::Extension;
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -29,16 +28,13 @@ pub struct ExportQuery {
 /// Answers the filtered audit log as a CSV file.
 pub async fn download(
     State(state): State<AppState>,
-    principal: Option<Extension<Principal>>,
     Query(query): Query<ExportQuery>,
+    session: SessionPrincipal,
 ) -> Response {
-    let reference = crate::request_id::current();
-    let Some(Extension(principal)) = principal else {
-        return problem(StatusCode::UNAUTHORIZED, "Sign in first", &reference);
+    let principal = match session.require(&[Role::TenantAdmin, Role::Auditor]) {
+        Ok(principal) => principal,
+        Err(refusal) => return refusal.into_response(),
     };
-    if !principal.has_any(&[Role::TenantAdmin, Role::Auditor]) {
-        return problem(StatusCode::FORBIDDEN, "Forbidden", &reference);
-    }
     let filter = AuditFilter {
         actor: query.actor,
         action: query.action,

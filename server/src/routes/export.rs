@@ -1,16 +1,15 @@
 //! `GET /users/{id}/export?format=json|csv`: the download behind the personal-data page's
 //! export buttons. Tenant admins only; the export is an audit event.
 
-use crate::error::problem;
+use crate::auth::SessionPrincipal;
 use crate::services::audit::Actor;
 use crate::services::export::{export_recorded, to_csv, ExportFormat};
 use crate::state::AppState;
-use app::auth::{Principal, Role};
+use app::auth::Role;
 use app::i18n::Locale;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::Extension;
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -24,17 +23,14 @@ pub struct ExportQuery {
 /// Streams everything held about one user as a file.
 pub async fn download(
     State(state): State<AppState>,
-    principal: Option<Extension<Principal>>,
     Path(user_id): Path<String>,
     Query(query): Query<ExportQuery>,
+    session: SessionPrincipal,
 ) -> Response {
-    let reference = crate::request_id::current();
-    let Some(Extension(principal)) = principal else {
-        return problem(StatusCode::UNAUTHORIZED, "Sign in first", &reference);
+    let principal = match session.require(&[Role::TenantAdmin]) {
+        Ok(principal) => principal,
+        Err(refusal) => return refusal.into_response(),
     };
-    if !principal.has(Role::TenantAdmin) {
-        return problem(StatusCode::FORBIDDEN, "Forbidden", &reference);
-    }
     let locale = query
         .lang
         .as_deref()

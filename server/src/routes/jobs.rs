@@ -4,16 +4,16 @@
 //! admin role and the tenant before anything else, and both work without the browser bundle:
 //! the form posts and is sent back to `/jobs` (with `?import=…` naming a refusal).
 
+use crate::auth::SessionPrincipal;
 use crate::error::problem;
 use crate::services::jobs::JobsService;
 use crate::state::AppState;
-use app::auth::{Principal, Role};
+use app::auth::Role;
 use app::error::AppError;
 use app::jobs::IMPORT_MAX_BYTES;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Extension;
 
 /// Refusals of the import form, named in the query string of the jobs page.
 pub const IMPORT_EMPTY: &str = "empty";
@@ -29,30 +29,15 @@ fn service(state: &AppState) -> JobsService {
     }
 }
 
-/// The principal when it is a tenant admin; otherwise the status and title to answer with.
-fn admin(principal: Option<Extension<Principal>>) -> Result<Principal, (StatusCode, &'static str)> {
-    let Some(Extension(principal)) = principal else {
-        return Err((StatusCode::UNAUTHORIZED, "Sign in first"));
-    };
-    if !principal.has(Role::TenantAdmin) {
-        return Err((StatusCode::FORBIDDEN, "Forbidden"));
-    }
-    Ok(principal)
-}
-
-fn refuse((status, title): (StatusCode, &'static str)) -> Response {
-    problem(status, title, &crate::request_id::current())
-}
-
 /// Serves the file of a finished export of the principal's tenant.
 pub async fn download(
     State(state): State<AppState>,
-    principal: Option<Extension<Principal>>,
     Path(id): Path<String>,
+    session: SessionPrincipal,
 ) -> Response {
-    let principal = match admin(principal) {
+    let principal = match session.require(&[Role::TenantAdmin]) {
         Ok(principal) => principal,
-        Err(refusal) => return refuse(refusal),
+        Err(refusal) => return refusal.into_response(),
     };
     let reference = crate::request_id::current();
     // A malformed id is as unknown as a missing one.
@@ -85,12 +70,12 @@ pub async fn download(
 /// jobs page.
 pub async fn import(
     State(state): State<AppState>,
-    principal: Option<Extension<Principal>>,
+    session: SessionPrincipal,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
-    let principal = match admin(principal) {
+    let principal = match session.require(&[Role::TenantAdmin]) {
         Ok(principal) => principal,
-        Err(refusal) => return refuse(refusal),
+        Err(refusal) => return refusal.into_response(),
     };
     let refused = |code: &str| Redirect::to(&format!("/jobs?import={code}")).into_response();
     let Ok(multipart) = multipart else {

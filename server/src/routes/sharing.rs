@@ -1,16 +1,15 @@
 //! `GET /sharing/report.csv?feature=&from=&to=&lang=`: the disclosure report as CSV, one row
 //! per day and recipient, headers in the reader's language. Tenant admins and auditors only.
 
-use crate::error::problem;
+use crate::auth::SessionPrincipal;
 use crate::services::csv_file::CsvFile;
 use crate::state::AppState;
-use app::auth::{Principal, Role};
+use app::auth::Role;
 use app::i18n::{Key, Locale};
 use app::sharing::ReportFilter;
 use axum::extract::{Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::Extension;
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -28,16 +27,13 @@ pub struct ReportQuery {
 /// Streams the report as a CSV file.
 pub async fn report_csv(
     State(state): State<AppState>,
-    principal: Option<Extension<Principal>>,
     Query(query): Query<ReportQuery>,
+    session: SessionPrincipal,
 ) -> Response {
-    let reference = crate::request_id::current();
-    let Some(Extension(principal)) = principal else {
-        return problem(StatusCode::UNAUTHORIZED, "Sign in first", &reference);
+    let principal = match session.require(&[Role::TenantAdmin, Role::Auditor]) {
+        Ok(principal) => principal,
+        Err(refusal) => return refusal.into_response(),
     };
-    if !(principal.has(Role::TenantAdmin) || principal.has(Role::Auditor)) {
-        return problem(StatusCode::FORBIDDEN, "Forbidden", &reference);
-    }
     let locale = query
         .lang
         .as_deref()

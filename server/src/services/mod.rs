@@ -10,6 +10,7 @@ pub mod directory;
 pub mod disclosures;
 pub mod error;
 pub mod export;
+pub mod follow_ups;
 pub mod import;
 pub mod jobs;
 pub mod notifications;

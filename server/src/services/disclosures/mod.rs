@@ -1,6 +1,6 @@
 //! The disclosure engine: the sharing cycle that sends each enabled feature's fields to its
-//! recipients and records every disclosure, and the connector that delivers disclosures and
-//! follow-ups to a recipient's endpoint.
+//! recipients and records every disclosure, the connector that delivers disclosures and
+//! follow-ups to a recipient's endpoint, and the reading of the ledger ([`ledger`]).
 //!
 //! The rules it enforces, whatever a page or API asked for:
 //! - nothing is shared under a feature that is off;
@@ -21,6 +21,7 @@
 //! Values are never stored: only the field names and a SHA-256 fingerprint of what was sent.
 
 mod deliver;
+pub mod ledger;
 mod record;
 
 use crate::catalogue::FeatureId;
