@@ -18,7 +18,7 @@ use server::entities::{
     audit_event, consent, correction_request, data_flow, disclosure, feature_terms, follow_up_task,
 };
 use server::seed::demo;
-use server::services::disclosures::{run_tenant, sign, Connector, DeliveryPolicy};
+use server::services::disclosures::{deliver_due, run_tenant, sign, Connector, DeliveryPolicy};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -161,6 +161,85 @@ async fn set_endpoint(app: &TestApp, client: &reqwest::Client, recipient: &str, 
         )
         .await;
     assert_eq!(status, 200, "{body}");
+}
+
+/// Puts `field` of `record` under restriction: an open request that asked to restrict sharing.
+async fn restrict(app: &TestApp, record: &str, field: &str) {
+    let now = app.clock.now_ms();
+    correction_request::ActiveModel {
+        tenant_id: Set(demo::CONTOSO.into()),
+        requester_account_id: Set(None),
+        subject_user_id: Set(demo::ADELE.into()),
+        record_kind: Set("device".into()),
+        record_id: Set(record.into()),
+        field: Set(field.into()),
+        proposed_value: Set("CORRECTED-1".into()),
+        base_version: Set(0),
+        reason: Set("Wrong".into()),
+        restrict_sharing: Set(true),
+        status: Set(server::entities::correction_request::RequestStatus::Pending),
+        received_at: Set(now),
+        due_at: Set(now + 30 * 86_400_000),
+        version: Set(0),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+}
+
+/// Records the Zebra disclosure of the demo tenant with a receiver that refuses the first
+/// attempt, so it stays pending; returns it.
+async fn pending_zebra_disclosure(
+    app: &TestApp,
+    receiver: &Receiver,
+    connector: &Connector,
+) -> disclosure::Model {
+    let admin = app.client_as("Megan Bowen").await;
+    *receiver.failures.lock().unwrap() = 1;
+    let url = start_receiver(receiver.clone()).await;
+    set_endpoint(app, &admin, "zebra", &url).await;
+    run_tenant(&app.db, connector, demo::CONTOSO, app.clock.now_ms())
+        .await
+        .unwrap();
+    let pending: Vec<disclosure::Model> = disclosures_of(app, "zebra_lifeguard_ota")
+        .await
+        .into_iter()
+        .filter(|d| d.delivery_status.as_str() == "pending")
+        .collect();
+    assert_eq!(pending.len(), 1, "{pending:?}");
+    assert!(
+        pending[0].fields.split(',').any(|f| f == "serial_number"),
+        "{}",
+        pending[0].fields
+    );
+    assert_eq!(
+        receiver.received.lock().unwrap().len(),
+        1,
+        "the first attempt was refused"
+    );
+    pending.into_iter().next().unwrap()
+}
+
+async fn reread(app: &TestApp, id: i64) -> disclosure::Model {
+    disclosure::Entity::find_by_id(id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+/// Waits (briefly) until the receiver has got `n` payloads.
+async fn received_at_least(receiver: &Receiver, n: usize) {
+    for _ in 0..200 {
+        if receiver.received.lock().unwrap().len() >= n {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("the receiver never got payload {n}");
 }
 
 on_both_databases! { demo;
@@ -496,5 +575,78 @@ on_both_databases! { demo;
         assert!(text.contains("Zebra Technologies"));
         let end_user = app.client_as("Adele Vance").await;
         assert_eq!(end_user.get(app.url("/sharing/report.csv")).send().await.unwrap().status(), 403);
+    }
+
+    async fn a_disclosure_recorded_before_its_field_was_restricted_is_not_sent_after(app) {
+        let receiver = Receiver::default();
+        let connector = Connector::new(policy());
+        let row = pending_zebra_disclosure(&app, &receiver, &connector).await;
+        restrict(&app, ZEBRA, "serial_number").await;
+        deliver_due(&app.db, &connector, Some(demo::CONTOSO), app.clock.now_ms() + 1_000).await.unwrap();
+        assert_eq!(receiver.received.lock().unwrap().len(), 1, "the retry was not sent");
+        assert_eq!(reread(&app, row.id).await.delivery_status.as_str(), "cancelled");
+    }
+
+    async fn a_field_removed_from_its_flow_after_recording_stops_the_delivery(app) {
+        let receiver = Receiver::default();
+        let connector = Connector::new(policy());
+        let row = pending_zebra_disclosure(&app, &receiver, &connector).await;
+        data_flow::Entity::delete_many()
+            .filter(data_flow::Column::FeatureId.eq("zebra_lifeguard_ota"))
+            .filter(data_flow::Column::Field.eq("serial_number"))
+            .exec(&app.db).await.unwrap();
+        deliver_due(&app.db, &connector, Some(demo::CONTOSO), app.clock.now_ms() + 1_000).await.unwrap();
+        assert_eq!(receiver.received.lock().unwrap().len(), 1, "the retry was not sent");
+        assert_eq!(reread(&app, row.id).await.delivery_status.as_str(), "cancelled");
+    }
+
+    async fn a_retry_that_fails_while_the_feature_is_turned_off_does_not_bring_the_disclosure_back(app) {
+        let admin = app.client_as("Megan Bowen").await;
+        let receiver = Receiver::default();
+        let connector = Connector::new(policy());
+        let row = pending_zebra_disclosure(&app, &receiver, &connector).await;
+        // The second attempt outlasts the connector's timeout; the feature goes off meanwhile.
+        *receiver.slow.lock().unwrap() = 1;
+        let db = app.db.clone();
+        let at = app.clock.now_ms() + 1_000;
+        let attempt = tokio::spawn({
+            let connector = connector.clone();
+            async move { deliver_due(&db, &connector, Some(demo::CONTOSO), at).await }
+        });
+        received_at_least(&receiver, 2).await;
+        let (status, body) = disable(&app, &admin, "zebra_lifeguard_ota").await;
+        assert_eq!(status, 200, "{body}");
+        let summary = attempt.await.unwrap().unwrap();
+        assert_eq!(summary.failed, 1, "{summary:?}");
+        let after = reread(&app, row.id).await;
+        assert_eq!(after.delivery_status.as_str(), "cancelled", "the failed retry did not overwrite the cancellation");
+        deliver_due(&app.db, &connector, Some(demo::CONTOSO), at + 600_000).await.unwrap();
+        let disclosures = receiver.received.lock().unwrap().iter().filter(|r| r.body["type"] == "disclosure").count();
+        assert_eq!(disclosures, 2, "nothing was sent again");
+    }
+
+    async fn a_delivery_in_flight_when_the_feature_is_turned_off_is_recorded_as_delivered_in_flight(app) {
+        let admin = app.client_as("Megan Bowen").await;
+        let receiver = Receiver::default();
+        let connector = Connector::new(DeliveryPolicy { timeout: Duration::from_secs(5), ..policy() });
+        let row = pending_zebra_disclosure(&app, &receiver, &connector).await;
+        // The second attempt is slow but answered: it is on its way when the feature goes off.
+        *receiver.slow.lock().unwrap() = 1;
+        let db = app.db.clone();
+        let at = app.clock.now_ms() + 1_000;
+        let attempt = tokio::spawn({
+            let connector = connector.clone();
+            async move { deliver_due(&db, &connector, Some(demo::CONTOSO), at).await }
+        });
+        received_at_least(&receiver, 2).await;
+        let (status, body) = disable(&app, &admin, "zebra_lifeguard_ota").await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(reread(&app, row.id).await.delivery_status.as_str(), "cancelled");
+        let summary = attempt.await.unwrap().unwrap();
+        assert_eq!(summary.delivered, 1, "{summary:?}");
+        let after = reread(&app, row.id).await;
+        assert_eq!(after.delivery_status.as_str(), "delivered", "the recipient has it, so the ledger says so");
+        assert!(after.last_error.as_deref().is_some_and(|note| note.contains("in flight")), "{:?}", after.last_error);
+        assert_eq!(after.delivered_at, Some(at));
     }
 }

@@ -46,25 +46,17 @@ pub async fn deliver_due<C: ConnectionTrait>(
         .all(db)
         .await
         .context("reading due deliveries")?;
-    let mut enabled_cache: HashMap<(String, String), bool> = HashMap::new();
     for row in due {
         if !claim_disclosure(db, &row, now).await? {
             continue;
         }
-        let key = (row.tenant_id.clone(), row.feature_id.clone());
-        let enabled = match enabled_cache.get(&key) {
-            Some(enabled) => *enabled,
-            None => {
-                let enabled = tenant_feature::Entity::find_by_id(key.clone())
-                    .one(db)
-                    .await
-                    .context("reading a feature state")?
-                    .is_some_and(|s| s.enabled);
-                enabled_cache.insert(key, enabled);
-                enabled
-            }
-        };
-        if !enabled {
+        // Checked now, not when it was recorded: whatever changed since wins.
+        if let Some(stop) = gate::stop_reason(db, &row).await? {
+            tracing::info!(
+                disclosure = row.id,
+                reason = stop.as_str(),
+                "delivery stopped"
+            );
             set_disclosure_status(
                 db,
                 row.id,
@@ -138,7 +130,7 @@ pub async fn deliver_due<C: ConnectionTrait>(
             .await
         {
             Ok(_) => {
-                set_disclosure_status(
+                let recorded = set_disclosure_status(
                     db,
                     row.id,
                     DeliveryStatus::Delivered,
@@ -148,6 +140,31 @@ pub async fn deliver_due<C: ConnectionTrait>(
                     None,
                 )
                 .await?;
+                if !recorded {
+                    // Stopped while the payload was on its way: the recipient has it, so the
+                    // ledger must say so, and says that it was in flight.
+                    tracing::warn!(disclosure = row.id, "delivered while in flight");
+                    disclosure::Entity::update_many()
+                        .col_expr(
+                            disclosure::Column::DeliveryStatus,
+                            Expr::value(DeliveryStatus::Delivered),
+                        )
+                        .col_expr(disclosure::Column::Attempts, Expr::value(attempts))
+                        .col_expr(disclosure::Column::NextAttemptAt, Expr::value(None::<i64>))
+                        .col_expr(disclosure::Column::DeliveredAt, Expr::value(now))
+                        .col_expr(
+                            disclosure::Column::LastError,
+                            Expr::value(gate::IN_FLIGHT_NOTE),
+                        )
+                        .filter(disclosure::Column::Id.eq(row.id))
+                        .filter(
+                            disclosure::Column::DeliveryStatus
+                                .is_in([DeliveryStatus::Cancelled, DeliveryStatus::Superseded]),
+                        )
+                        .exec(db)
+                        .await
+                        .context("recording a delivery in flight")?;
+                }
                 summary.delivered += 1;
             }
             Err(error) => {
@@ -323,6 +340,9 @@ pub(super) async fn claim_task<C: ConnectionTrait>(
     Ok(result.rows_affected == 1)
 }
 
+/// Moves a claimed disclosure on from `pending`; `false` (and nothing written) when it is no
+/// longer pending, because another writer cancelled or superseded it meanwhile: a retry never
+/// brings a stopped disclosure back.
 pub(super) async fn set_disclosure_status<C: ConnectionTrait>(
     db: &C,
     id: i64,
@@ -331,20 +351,22 @@ pub(super) async fn set_disclosure_status<C: ConnectionTrait>(
     next_attempt_at: Option<i64>,
     delivered_at: Option<i64>,
     last_error: Option<String>,
-) -> anyhow::Result<()> {
-    disclosure::Entity::update(disclosure::ActiveModel {
-        id: Set(id),
-        delivery_status: Set(status),
-        attempts: Set(attempts),
-        next_attempt_at: Set(next_attempt_at),
-        delivered_at: Set(delivered_at),
-        last_error: Set(last_error),
-        ..Default::default()
-    })
-    .exec(db)
-    .await
-    .context("recording a delivery attempt")?;
-    Ok(())
+) -> anyhow::Result<bool> {
+    let result = disclosure::Entity::update_many()
+        .col_expr(disclosure::Column::DeliveryStatus, Expr::value(status))
+        .col_expr(disclosure::Column::Attempts, Expr::value(attempts))
+        .col_expr(
+            disclosure::Column::NextAttemptAt,
+            Expr::value(next_attempt_at),
+        )
+        .col_expr(disclosure::Column::DeliveredAt, Expr::value(delivered_at))
+        .col_expr(disclosure::Column::LastError, Expr::value(last_error))
+        .filter(disclosure::Column::Id.eq(id))
+        .filter(disclosure::Column::DeliveryStatus.eq(DeliveryStatus::Pending))
+        .exec(db)
+        .await
+        .context("recording a delivery attempt")?;
+    Ok(result.rows_affected == 1)
 }
 
 /// The current values of a disclosure's fields, or `None` when the record is gone.

@@ -9,7 +9,9 @@
 //!   admin to consent again);
 //! - a field under restriction (an open correction request whose requester asked to restrict
 //!   sharing, GDPR Art. 18) is left out;
-//! - a field the organisation may not see (visibility rules) is never sent.
+//! - a field the organisation may not see (visibility rules) is never sent;
+//! - each of these holds again at the moment of sending, not only when a disclosure is
+//!   recorded ([`gate`]).
 //!
 //! It is an outbox: a disclosure is written (one transaction per page of records) before it is
 //! delivered, with a deterministic `delivery_id` (unique in the table). Running the cycle again,
@@ -21,6 +23,7 @@
 //! Values are never stored: only the field names and a SHA-256 fingerprint of what was sent.
 
 mod deliver;
+mod gate;
 pub mod ledger;
 mod record;
 
