@@ -14,6 +14,7 @@ use sea_orm::{
     Statement,
 };
 use serde_json::Value;
+use server::entities::disclosure::DeliveryStatus;
 use server::entities::{
     audit_event, consent, correction_request, data_flow, disclosure, feature_terms, follow_up_task,
 };
@@ -240,6 +241,41 @@ async fn received_at_least(receiver: &Receiver, n: usize) {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     panic!("the receiver never got payload {n}");
+}
+
+/// Writes a disclosure of `fields` of `record` to `recipient` in a given delivery state.
+async fn ledger_row(
+    app: &TestApp,
+    record: &str,
+    subject: Option<&str>,
+    recipient: &str,
+    feature: &str,
+    fields: &str,
+    status: DeliveryStatus,
+) {
+    disclosure::ActiveModel {
+        tenant_id: Set(demo::CONTOSO.into()),
+        record_kind: Set("device".into()),
+        record_id: Set(record.into()),
+        subject_user_id: Set(subject.map(Into::into)),
+        recipient_id: Set(recipient.into()),
+        feature_id: Set(feature.into()),
+        fields: Set(fields.into()),
+        disclosed_at: Set(app.clock.now_ms()),
+        consent_id: Set(None),
+        purpose: Set("test".into()),
+        fingerprint: Set(format!("{recipient}-{status:?}")),
+        delivery_id: Set(None),
+        delivery_status: Set(status),
+        attempts: Set(1),
+        next_attempt_at: Set(None),
+        delivered_at: Set(None),
+        last_error: Set(None),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
 }
 
 on_both_databases! { demo;
@@ -648,5 +684,45 @@ on_both_databases! { demo;
         assert_eq!(after.delivery_status.as_str(), "delivered", "the recipient has it, so the ledger says so");
         assert!(after.last_error.as_deref().is_some_and(|note| note.contains("in flight")), "{:?}", after.last_error);
         assert_eq!(after.delivered_at, Some(at));
+    }
+
+    async fn a_correction_is_followed_up_only_at_recipients_the_field_reached(app) {
+        let admin = app.client_as("Megan Bowen").await;
+        // Apple has the asset tag (demo ledger); Jamf's copy is still waiting, Zebra's failed,
+        // Google's was cancelled: none of those three has it.
+        ledger_row(&app, IPHONE, Some(demo::ADELE), "jamf", "jamf_pro", "asset_tag", DeliveryStatus::Pending).await;
+        ledger_row(&app, IPHONE, Some(demo::ADELE), "zebra", "zebra_lifeguard_ota", "asset_tag", DeliveryStatus::Failed).await;
+        ledger_row(&app, IPHONE, Some(demo::ADELE), "google", "managed_google_play", "asset_tag", DeliveryStatus::Cancelled).await;
+        let form = [("user_id", demo::ADELE), ("record_id", IPHONE), ("field", "asset_tag"), ("value", "CONTOSO-RETAIL-0042"), ("base_version", "0"), ("reason", "Relabelled")];
+        let (status, outcome) = app.call(&admin, "users/route", &form).await;
+        assert_eq!(status, 200, "{outcome}");
+        assert_eq!(outcome["follow_up_recipients"], serde_json::json!(["Apple"]), "{outcome}");
+        let told: Vec<String> = follow_up_task::Entity::find()
+            .filter(follow_up_task::Column::Field.eq("asset_tag"))
+            .all(&app.db).await.unwrap()
+            .into_iter().map(|t| t.recipient_id).collect();
+        assert_eq!(told, ["apple"]);
+        // The page's "received by" agrees.
+        let (_, data) = app.call(&admin, "users/data", &[("user_id", demo::ADELE)]).await;
+        let iphone = data["devices"].as_array().unwrap().iter().find(|d| d["record"]["id"] == IPHONE).unwrap();
+        let tag = iphone["record"]["fields"].as_array().unwrap().iter().find(|f| f["field"] == "asset_tag").unwrap();
+        let names: Vec<&str> = tag["received_by"].as_array().unwrap().iter().filter_map(|r| r["recipient_name"].as_str()).collect();
+        assert_eq!(names, ["Apple"], "{tag}");
+    }
+
+    async fn who_received_my_data_is_by_person_and_counts_only_what_left(app) {
+        // A delivery of a device Adele no longer holds is still hers; a cancelled one to
+        // TeamViewer and a pending one to Jamf never reached anyone.
+        ledger_row(&app, ZEBRA, Some(demo::ADELE), "zebra", "zebra_lifeguard_ota", "serial_number", DeliveryStatus::Delivered).await;
+        ledger_row(&app, IPHONE, Some(demo::ADELE), "teamviewer", "teamviewer", "device_name", DeliveryStatus::Cancelled).await;
+        ledger_row(&app, IPHONE, Some(demo::ADELE), "jamf", "jamf_pro", "device_name", DeliveryStatus::Pending).await;
+        let adele = app.client_as("Adele Vance").await;
+        let (status, mine) = app.call(&adele, "me/data", &[]).await;
+        assert_eq!(status, 200, "{mine}");
+        let received = mine["received"].as_array().unwrap();
+        let names: Vec<&str> = received.iter().filter_map(|r| r["recipient_name"].as_str()).collect();
+        assert!(!names.iter().any(|n| n.contains("TeamViewer") || n.contains("Jamf")), "{names:?}");
+        let zebra = received.iter().find(|r| r["record_title"].as_str().is_some_and(|t| t.starts_with("Warehouse TC57"))).unwrap_or_else(|| panic!("{received:?}"));
+        assert!(zebra["fields"].as_array().unwrap().contains(&Value::from("serial_number")));
     }
 }

@@ -8,7 +8,7 @@
 
 mod page;
 
-pub(crate) use page::own_records;
+pub(crate) use page::{own_records, recipients};
 
 use crate::clock::Clock;
 use crate::entities::correction_request::RequestStatus;
@@ -447,7 +447,7 @@ async fn follow_ups(
         .filter(disclosure::Column::TenantId.eq(principal.tenant_id.clone()))
         .filter(disclosure::Column::RecordId.eq(record_id))
         .filter(disclosure::Column::Fields.contains(field.as_str()))
-        .filter(disclosure::Column::DeliveryStatus.is_not_in(DeliveryStatus::NOT_SENT))
+        .filter(disclosure::Column::DeliveryStatus.is_in(DeliveryStatus::RECEIVED))
         .all(txn)
         .await?;
     let mut seen: BTreeMap<String, String> = BTreeMap::new();

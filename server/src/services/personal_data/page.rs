@@ -241,7 +241,7 @@ async fn receipts<C: ConnectionTrait>(
     let disclosures = disclosure::Entity::find()
         .filter(disclosure::Column::TenantId.eq(tenant))
         .filter(disclosure::Column::RecordId.is_in(records.ids()))
-        .filter(disclosure::Column::DeliveryStatus.is_not_in(DeliveryStatus::NOT_SENT))
+        .filter(disclosure::Column::DeliveryStatus.is_in(DeliveryStatus::RECEIVED))
         .all(db)
         .await
         .context("reading disclosures")?;

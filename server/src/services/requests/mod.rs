@@ -22,6 +22,7 @@ use super::error::{finish, parse_reason, ServiceError};
 use super::notifications;
 use super::personal_data::{self, PersonalDataService};
 use crate::clock::Clock;
+use crate::entities::disclosure::DeliveryStatus;
 use crate::entities::{
     account, correction_request, device, directory_user, disclosure, field_version,
     request_outcome, sharing_feature,
@@ -345,24 +346,6 @@ async fn route_of(
         .await?
         .ok_or(ServiceError::NotFound)?;
     Ok(field.spec_for(&super::records::context_of(&d)).route)
-}
-
-/// Recipient id → (name, is agent) over every field's receipts.
-fn receipts_by_recipient(
-    user: &RecordView,
-    devices: &[app::personal_data::DeviceView],
-) -> HashMap<String, (String, bool)> {
-    user.fields
-        .iter()
-        .chain(devices.iter().flat_map(|d| d.record.fields.iter()))
-        .flat_map(|f| f.received_by.iter())
-        .map(|r| {
-            (
-                r.recipient_id.clone(),
-                (r.recipient_name.clone(), r.is_agent),
-            )
-        })
-        .collect()
 }
 
 impl RequestsPort for RequestsService {

@@ -18,14 +18,32 @@ impl RequestsService {
         for d in &data.devices {
             titles.insert(d.record.id.clone(), d.record.title.clone());
         }
-        let records: Vec<String> = titles.keys().cloned().collect();
+        // By person, not by the devices they hold today: a disclosure of a device while it was
+        // theirs stays theirs. Only what reached the recipient counts.
         let disclosures = disclosure::Entity::find()
             .filter(disclosure::Column::TenantId.eq(principal.tenant_id.clone()))
-            .filter(disclosure::Column::RecordId.is_in(records))
+            .filter(disclosure::Column::SubjectUserId.eq(data.user.id.clone()))
+            .filter(disclosure::Column::DeliveryStatus.is_in(DeliveryStatus::RECEIVED))
             .order_by_asc(disclosure::Column::DisclosedAt)
             .all(&self.db)
             .await
             .context("reading the user's disclosures")?;
+        let former: Vec<String> = disclosures
+            .iter()
+            .filter(|d| !titles.contains_key(&d.record_id))
+            .map(|d| d.record_id.clone())
+            .collect();
+        if !former.is_empty() {
+            for d in device::Entity::find()
+                .filter(device::Column::TenantId.eq(principal.tenant_id.clone()))
+                .filter(device::Column::Id.is_in(former))
+                .all(&self.db)
+                .await
+                .context("reading former devices")?
+            {
+                titles.insert(d.id.clone(), format!("{} · {}", d.device_name, d.model));
+            }
+        }
         let features: HashMap<String, sharing_feature::Model> = sharing_feature::Entity::find()
             .all(&self.db)
             .await
@@ -33,7 +51,12 @@ impl RequestsService {
             .into_iter()
             .map(|f| (f.id.clone(), f))
             .collect();
-        let recipients = receipts_by_recipient(&data.user, &data.devices);
+        let recipients: HashMap<String, (String, bool)> =
+            crate::services::personal_data::recipients(&self.db)
+                .await?
+                .into_values()
+                .map(|r| (r.id, (r.name, r.is_agent)))
+                .collect();
         let mut grouped: BTreeMap<(String, String, String), ReceivedView> = BTreeMap::new();
         for d in &disclosures {
             let fields: BTreeSet<&str> = d.fields.split(',').filter(|f| !f.is_empty()).collect();
