@@ -218,4 +218,32 @@ on_both_databases! { demo;
         assert_eq!(client().get(app.url(&format!("/users/{}/export", demo::ADELE))).send().await.unwrap().status(), 401);
         let _ = PIXEL;
     }
+
+    async fn a_routed_correction_of_a_hidden_or_masked_field_keeps_the_value_out_of_the_audit_trail(app) {
+        let admin = app.client_as("Megan Bowen").await;
+        // Ben's personal Android 14 work-profile phone: its phone number and IMEI are hidden
+        // from the organisation; corrections still go to the device.
+        for (field, old, new) in [("phone_number", "5550122", "+14255550199"), ("imei", "354826110432176", "490154203237518")] {
+            let form = [("user_id", demo::BEN), ("record_id", PIXEL), ("field", field), ("value", new), ("base_version", "0"), ("reason", "Wrong number on file")];
+            let (status, outcome) = app.call(&admin, "users/route", &form).await;
+            if status != 200 {
+                // A field the portal never corrects is refused before anything is written.
+                assert_eq!(status, 422, "{outcome}");
+                continue;
+            }
+            let events = audit_event::Entity::find().filter(audit_event::Column::TargetId.eq(PIXEL)).all(&app.db).await.unwrap();
+            assert!(!events.is_empty());
+            for e in &events {
+                assert!(!e.changes.contains(old), "{field}: the hidden value before leaked: {}", e.changes);
+                let new_digits: String = new.chars().filter(char::is_ascii_digit).collect();
+                assert!(!e.changes.contains(&new_digits), "{field}: the hidden proposal leaked: {}", e.changes);
+            }
+            let (_, ben) = app.call(&admin, "users/data", &[("user_id", demo::BEN)]).await;
+            assert!(!ben["routed"].to_string().contains(&new[new.len() - 7..]), "{field}: the routed list shows the proposal");
+            let history = ben["history"].to_string();
+            assert!(!history.contains(old), "{field}: the page's history shows it: {history}");
+            let (_, log) = app.call(&admin, "audit/events", &[]).await;
+            assert!(!log.to_string().contains(old), "{field}: the audit log shows it");
+        }
+    }
 }

@@ -24,6 +24,7 @@ use crate::services::records::{context_of, device_field, user_field};
 use app::auth::Principal;
 use app::domain::catalogue::{FieldId, RecordKind};
 use app::domain::enums::{CorrectionRoute, Sensitivity};
+use app::domain::visibility::{apply, visibility, Visibility};
 use app::error::{AppError, Refusal};
 use app::i18n::Key;
 use app::personal_data::{CorrectionInput, CorrectionOutcome, PersonalDataPort, UserDataView};
@@ -261,10 +262,17 @@ pub(crate) async fn correct_in(
         Target::User(u) => u.id.clone(),
         Target::Device(d) => d.id.clone(),
     };
-    let before = match &target {
-        Target::User(u) => user_field(u, input.field),
-        Target::Device(d) => device_field(d, &user, input.field),
+    // The audit trail obeys the visibility rules like every other reading: what the tenant may
+    // not see of this field on this device is not written there either, before or after.
+    let (before, shown) = match &target {
+        Target::User(u) => (user_field(u, input.field), Visibility::Visible),
+        Target::Device(d) => (
+            device_field(d, &user, input.field),
+            visibility(input.field, &context_of(d)),
+        ),
     };
+    let before = before.as_deref().and_then(|v| apply(shown, v));
+    let after = apply(shown, &value);
     let version = bump_version(
         txn,
         principal,
@@ -318,7 +326,7 @@ pub(crate) async fn correct_in(
             changes: vec![Change {
                 field: input.field.as_str().into(),
                 before,
-                after: Some(value),
+                after,
             }],
             reason: Some(reason),
             occurred_at: now,

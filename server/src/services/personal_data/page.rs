@@ -15,8 +15,9 @@ use crate::services::error::ServiceError;
 use crate::services::records::{context_of, Records, Shown};
 use anyhow::Context;
 use app::auth::Principal;
-use app::domain::catalogue::RecordKind;
+use app::domain::catalogue::{FieldId, RecordKind};
 use app::domain::enums::CorrectionRoute;
+use app::domain::visibility::{apply, visibility, HiddenReason, Visibility};
 use app::personal_data::{
     AppView, ChangeView, DeviceView, FieldView, FollowUpView, HistoryEntry, Receipt, RecordView,
     RoutedView, UserDataView,
@@ -100,10 +101,11 @@ impl PersonalDataService {
             .context("reading routed corrections")?
             .into_iter()
             .map(|r| RoutedView {
+                // The proposal is shown under the rule of the field it is for.
+                proposed_value: shown_proposal(&records, &r.record_id, &r.field, &r.proposed_value),
                 id: r.id,
                 record_id: r.record_id,
                 field: r.field,
-                proposed_value: r.proposed_value,
                 reason: r.reason,
                 status: r.status,
                 received_at: r.received_at,
@@ -137,6 +139,20 @@ pub(crate) async fn own_records<C: ConnectionTrait>(
     let records = Records::load(db, &principal.tenant_id, me).await?;
     let recipients = recipients(db).await?;
     record_views(db, &principal.tenant_id, &records, &recipients).await
+}
+
+/// A proposed value as the tenant may see it: under the visibility rule of its field on the
+/// device it is for (a proposal for a hidden field is not shown, only that there is one).
+fn shown_proposal(records: &Records, record_id: &str, field: &str, proposed: &str) -> String {
+    let rule = match (
+        FieldId::parse(field),
+        records.devices.iter().find(|d| d.id == record_id),
+    ) {
+        (Ok(f), Some(d)) => visibility(f, &context_of(d)),
+        (Ok(_), None) => Visibility::Visible,
+        (Err(_), _) => Visibility::Hidden(HiddenReason::NotReported),
+    };
+    apply(rule, proposed).unwrap_or_default()
 }
 
 /// Every recipient by id (the catalogue's, shared by all tenants).
