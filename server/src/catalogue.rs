@@ -10,7 +10,8 @@
 use crate::entities::{data_flow, feature_terms, recipient, sharing_feature};
 use anyhow::Context;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ConnectionTrait, EntityTrait, Set, TransactionTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use std::collections::HashSet;
 
 /// A recipient of personal data.
 pub struct RecipientSpec {
@@ -402,6 +403,50 @@ pub async fn sync<C: ConnectionTrait + TransactionTrait>(db: &C) -> anyhow::Resu
             }
         }
     }
+    // The catalogue reconciles, it does not only grow: a flow no longer shipped (a field
+    // dropped from a feature, a feature withdrawn) is removed, so nothing flows under it from
+    // the next start; the disclosure gate stops what was recorded under it and not yet sent.
+    let shipped: HashSet<(String, String, String, String)> = FEATURES
+        .iter()
+        .flat_map(|f| {
+            f.flows.iter().flat_map(move |flow| {
+                flow.fields.iter().map(move |field| {
+                    (
+                        f.id.as_str().to_owned(),
+                        flow.recipient.to_owned(),
+                        flow.direction.as_str().to_owned(),
+                        (*field).to_owned(),
+                    )
+                })
+            })
+        })
+        .collect();
+    let stale: Vec<i64> = data_flow::Entity::find()
+        .all(&txn)
+        .await
+        .context("reading the stored data flows")?
+        .into_iter()
+        .filter(|d| {
+            !shipped.contains(&(
+                d.feature_id.clone(),
+                d.recipient_id.clone(),
+                d.direction.clone(),
+                d.field.clone(),
+            ))
+        })
+        .map(|d| d.id)
+        .collect();
+    if !stale.is_empty() {
+        tracing::info!(
+            flows = stale.len(),
+            "removing data flows the catalogue no longer ships"
+        );
+        data_flow::Entity::delete_many()
+            .filter(data_flow::Column::Id.is_in(stale))
+            .exec(&txn)
+            .await
+            .context("removing data flows no longer shipped")?;
+    }
     txn.commit()
         .await
         .context("committing the catalogue sync")?;
@@ -411,6 +456,63 @@ pub async fn sync<C: ConnectionTrait + TransactionTrait>(db: &C) -> anyhow::Resu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What each feature's current terms version covers: outbound fields per recipient.
+    fn covered(f: &FeatureSpec) -> String {
+        let mut parts: Vec<String> = f
+            .flows
+            .iter()
+            .filter(|flow| flow.direction == Direction::Outbound)
+            .map(|flow| {
+                let mut fields: Vec<&str> = flow.fields.to_vec();
+                fields.sort_unstable();
+                format!("{}:{}", flow.recipient, fields.join(","))
+            })
+            .collect();
+        parts.sort();
+        parts.join(";")
+    }
+
+    /// The fields each shipped terms version covered when it was published. A consent is to
+    /// a terms version, so the fields it covers may never change under it: adding (or
+    /// removing) an outbound field needs a new `terms_version`, and a new row here. This test
+    /// fails otherwise, naming the feature.
+    const PUBLISHED: &[(&str, i32, &str)] = &[
+        ("apple_mdm_push", 1, "apple:push_magic,push_token"),
+        ("apple_ade", 1, "apple:admin_apple_id,asset_tag,device_assigned_by,device_family,model,os,profile_uuid,serial_number"),
+        ("apple_vpp", 1, "apple:location_token,managed_apple_id,object_id,serial_number"),
+        ("managed_google_play", 1, "google:admin_upn,compliance_state,device_resource_name,enterprise_id,google_user_id,imei,is_encrypted,meid,os_version,policy_body,security_patch_level,user_resource_name,wifi_mac"),
+        ("zebra_lifeguard_ota", 1, "zebra:deployment_settings,model,os_version,serial_number"),
+        ("jamf_pro", 1, ""),
+        ("mtd_app_sync", 1, "lookout:app_id,app_managed,app_name,app_version"),
+        ("teamviewer", 1, "teamviewer:device_name,display_name,email,upn"),
+        ("windows_diagnostic_data", 1, "microsoft:device_id,manufacturer,model,os_version"),
+    ];
+
+    #[test]
+    fn no_outbound_field_is_added_or_removed_without_a_new_terms_version() {
+        for f in FEATURES {
+            let published = PUBLISHED
+                .iter()
+                .find(|(id, version, _)| *id == f.id.as_str() && *version == f.terms_version);
+            let Some((_, _, fields)) = published else {
+                panic!(
+                    "{} terms version {} is not in PUBLISHED: add the row of what it covers",
+                    f.id.as_str(),
+                    f.terms_version
+                );
+            };
+            assert_eq!(
+                *fields,
+                covered(f),
+                "the outbound fields of {} changed under terms version {}: publish version {} \
+                 (consents to the old version must not cover the change) and add its row",
+                f.id.as_str(),
+                f.terms_version,
+                f.terms_version + 1
+            );
+        }
+    }
 
     #[test]
     fn every_flow_names_a_known_recipient_and_configuration_manager_receives_nothing() {

@@ -725,4 +725,27 @@ on_both_databases! { demo;
         let zebra = received.iter().find(|r| r["record_title"].as_str().is_some_and(|t| t.starts_with("Warehouse TC57"))).unwrap_or_else(|| panic!("{received:?}"));
         assert!(zebra["fields"].as_array().unwrap().contains(&Value::from("serial_number")));
     }
+
+    async fn a_flow_the_catalogue_no_longer_ships_is_removed_at_the_next_start(app) {
+        // As if an earlier release had shipped IMEIs to Zebra.
+        data_flow::ActiveModel {
+            feature_id: Set("zebra_lifeguard_ota".into()),
+            recipient_id: Set("zebra".into()),
+            direction: Set("outbound".into()),
+            field: Set("imei".into()),
+            since_terms_version: Set(1),
+            ..Default::default()
+        }
+        .insert(&app.db).await.unwrap();
+        let shipped = data_flow::Entity::find().count(&app.db).await.unwrap();
+        server::catalogue::sync(&app.db).await.unwrap();
+        let left = data_flow::Entity::find()
+            .filter(data_flow::Column::FeatureId.eq("zebra_lifeguard_ota"))
+            .filter(data_flow::Column::Field.eq("imei"))
+            .count(&app.db).await.unwrap();
+        assert_eq!(left, 0, "the flow no longer shipped is gone");
+        assert_eq!(data_flow::Entity::find().count(&app.db).await.unwrap(), shipped - 1, "every shipped flow stays");
+        server::catalogue::sync(&app.db).await.unwrap();
+        assert_eq!(data_flow::Entity::find().count(&app.db).await.unwrap(), shipped - 1, "running it again changes nothing");
+    }
 }
