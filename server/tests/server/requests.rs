@@ -437,4 +437,33 @@ on_both_databases! { demo;
         let (_, megans) = app.call(&app.client_as("Megan Bowen").await, "notifications/list", &[]).await;
         assert_eq!(megans[0]["read"], false, "each reviewer reads their own");
     }
+
+    async fn a_restriction_and_its_end_are_told_to_the_recipients_that_have_the_field(app) {
+        let adele = app.client_as("Adele Vance").await;
+        // Apple received the iPhone's asset tag under automated enrollment (demo ledger).
+        let kinds = |app: &TestApp| {
+            let db = app.db.clone();
+            async move {
+                follow_up_task::Entity::find()
+                    .filter(follow_up_task::Column::Field.eq("asset_tag"))
+                    .all(&db).await.unwrap()
+                    .into_iter().map(|t| (t.recipient_id, t.kind)).collect::<Vec<_>>()
+            }
+        };
+        let form = [("record_id", IPHONE), ("field", "asset_tag"), ("value", "CONTOSO-0042"), ("reason", "The tag on the phone says otherwise"), ("restrict_sharing", "on")];
+        let (status, request) = app.call(&adele, "requests/create", &form).await;
+        assert_eq!(status, 200, "{request}");
+        assert_eq!(kinds(&app).await, [("apple".to_owned(), "notify_restriction".to_owned())]);
+        let id = request["id"].to_string();
+        let (status, withdrawn) = app.call(&adele, "requests/withdraw", &[("id", &id)]).await;
+        assert_eq!(status, 200, "{withdrawn}");
+        assert_eq!(
+            kinds(&app).await,
+            [("apple".to_owned(), "notify_restriction".to_owned()), ("apple".to_owned(), "notify_restriction_lifted".to_owned())]
+        );
+        // A request that did not ask to restrict tells nobody anything yet.
+        let plain = [("record_id", IPHONE), ("field", "asset_tag"), ("value", "CONTOSO-0042"), ("reason", "The tag on the phone says otherwise")];
+        assert_eq!(app.call(&adele, "requests/create", &plain).await.0, 200);
+        assert_eq!(kinds(&app).await.len(), 2);
+    }
 }

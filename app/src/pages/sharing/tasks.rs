@@ -51,12 +51,15 @@ pub(super) fn Tasks(data: SharingOverview, task: ServerAction<CompleteTask>) -> 
                             </thead>
                             <tbody>
                                 {data.tasks.into_iter().map(|t| {
-                                    let what = if t.kind == "delete_at_recipient" {
-                                        let feature = t.feature_id.as_ref().and_then(|f| features.get(f)).cloned().unwrap_or_default();
-                                        Key::SharingTaskDelete.format(locale, &[("feature", &feature)])
-                                    } else {
-                                        let field = t.field.as_deref().map(|f| field_label(f, locale)).unwrap_or_default();
-                                        Key::SharingTaskNotify.format(locale, &[("field", &field)])
+                                    let field = || t.field.as_deref().map(|f| field_label(f, locale)).unwrap_or_default();
+                                    let what = match t.kind.as_str() {
+                                        "delete_at_recipient" => {
+                                            let feature = t.feature_id.as_ref().and_then(|f| features.get(f)).cloned().unwrap_or_default();
+                                            Key::SharingTaskDelete.format(locale, &[("feature", &feature)])
+                                        }
+                                        "notify_restriction" => Key::SharingTaskRestrict.format(locale, &[("field", &field())]),
+                                        "notify_restriction_lifted" => Key::SharingTaskRestrictLifted.format(locale, &[("field", &field())]),
+                                        _ => Key::SharingTaskNotify.format(locale, &[("field", &field())]),
                                     };
                                     let (status, class) = task_status(t.status);
                                     let open = !t.status.is_settled();

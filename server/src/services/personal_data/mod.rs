@@ -333,7 +333,16 @@ pub(crate) async fn correct_in(
         },
     )
     .await?;
-    let recipients = follow_ups(txn, principal, &record_id, input.field, event_id, now).await?;
+    let recipients = notify_recipients(
+        txn,
+        &principal.tenant_id,
+        &record_id,
+        input.field,
+        FOLLOW_UP_CORRECTION,
+        event_id,
+        now,
+    )
+    .await?;
     Ok(CorrectionOutcome {
         version,
         follow_up_recipients: recipients,
@@ -442,17 +451,28 @@ async fn write_value(
     Ok(())
 }
 
-/// One open follow-up per recipient that received `field` of the record; returns their names.
-async fn follow_ups(
+/// Follow-up (GDPR Art. 19): the field was corrected.
+pub(crate) const FOLLOW_UP_CORRECTION: &str = "notify_correction";
+/// Follow-up (Art. 19 for Art. 18): the field is restricted; the recipient must stop processing
+/// it until told otherwise.
+pub(crate) const FOLLOW_UP_RESTRICTION: &str = "notify_restriction";
+/// Follow-up: the restriction of the field has ended.
+pub(crate) const FOLLOW_UP_RESTRICTION_LIFTED: &str = "notify_restriction_lifted";
+
+/// Creates a follow-up of `kind` for every recipient that has `field` of `record_id` (a
+/// disclosure that reached it, [`DeliveryStatus::RECEIVED`]), in the caller's transaction, and
+/// returns their names.
+pub(crate) async fn notify_recipients(
     txn: &DatabaseTransaction,
-    principal: &Principal,
+    tenant_id: &str,
     record_id: &str,
     field: FieldId,
+    kind: &str,
     event_id: i64,
     now: i64,
 ) -> Result<Vec<String>, ServiceError> {
     let received = disclosure::Entity::find()
-        .filter(disclosure::Column::TenantId.eq(principal.tenant_id.clone()))
+        .filter(disclosure::Column::TenantId.eq(tenant_id.to_owned()))
         .filter(disclosure::Column::RecordId.eq(record_id))
         .filter(disclosure::Column::Fields.contains(field.as_str()))
         .filter(disclosure::Column::DeliveryStatus.is_in(DeliveryStatus::RECEIVED))
@@ -470,8 +490,8 @@ async fn follow_ups(
     for (recipient_id, feature_id) in seen {
         follow_up_task::ActiveModel {
             id: NotSet,
-            tenant_id: Set(principal.tenant_id.clone()),
-            kind: Set("notify_correction".into()),
+            tenant_id: Set(tenant_id.to_owned()),
+            kind: Set(kind.into()),
             recipient_id: Set(recipient_id.clone()),
             feature_id: Set(Some(feature_id)),
             record_kind: Set(Some(field.record().as_str().into())),

@@ -296,6 +296,35 @@ async fn audit_step(
     .await?)
 }
 
+/// Tells every recipient that has the request's field that the field is restricted, or that
+/// the restriction ended (`kind`): GDPR Art. 19 covers restriction (Art. 18) as well as
+/// correction. Nothing for a request that did not ask to restrict sharing.
+async fn restriction_follow_ups(
+    txn: &DatabaseTransaction,
+    request: &correction_request::Model,
+    kind: &str,
+    event_id: i64,
+    now: i64,
+) -> Result<(), ServiceError> {
+    if !request.restrict_sharing {
+        return Ok(());
+    }
+    let Ok(field) = FieldId::parse(&request.field) else {
+        return Ok(());
+    };
+    personal_data::notify_recipients(
+        txn,
+        &request.tenant_id,
+        &request.record_id,
+        field,
+        kind,
+        event_id,
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
 fn status_change(before: RequestStatus, after: RequestStatus) -> Change {
     Change {
         field: "status".into(),

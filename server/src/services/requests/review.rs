@@ -190,7 +190,7 @@ impl RequestsService {
         }
         .insert(&txn)
         .await?;
-        audit_step(
+        let event = audit_step(
             &txn,
             now,
             principal,
@@ -201,6 +201,14 @@ impl RequestsService {
                 RequestStatus::Approved,
             )],
             None,
+        )
+        .await?;
+        restriction_follow_ups(
+            &txn,
+            &request,
+            personal_data::FOLLOW_UP_RESTRICTION_LIFTED,
+            event,
+            now,
         )
         .await?;
         notifications::to_requester(&txn, &request, AuditAction::RequestApproved, now).await?;
@@ -267,7 +275,7 @@ impl RequestsService {
                 Err(_) => Err(refusal),
             };
         }
-        audit_step(
+        let event = audit_step(
             &txn,
             now,
             principal,
@@ -278,6 +286,14 @@ impl RequestsService {
                 RequestStatus::Rejected,
             )],
             Some(reason),
+        )
+        .await?;
+        restriction_follow_ups(
+            &txn,
+            &request,
+            personal_data::FOLLOW_UP_RESTRICTION_LIFTED,
+            event,
+            now,
         )
         .await?;
         notifications::to_requester(&txn, &request, AuditAction::RequestRejected, now).await?;

@@ -209,7 +209,7 @@ impl RequestsService {
                 after: Some("true".into()),
             });
         }
-        audit_step(
+        let event = audit_step(
             &txn,
             now,
             principal,
@@ -217,6 +217,14 @@ impl RequestsService {
             AuditAction::RequestCreated,
             changes,
             Some(reason),
+        )
+        .await?;
+        restriction_follow_ups(
+            &txn,
+            &request,
+            personal_data::FOLLOW_UP_RESTRICTION,
+            event,
+            now,
         )
         .await?;
         notifications::to_reviewers(&txn, principal, request.id, now).await?;
@@ -272,7 +280,7 @@ impl RequestsService {
             )],
         )
         .await?;
-        audit_step(
+        let event = audit_step(
             &txn,
             now,
             principal,
@@ -283,6 +291,14 @@ impl RequestsService {
                 RequestStatus::Withdrawn,
             )],
             None,
+        )
+        .await?;
+        restriction_follow_ups(
+            &txn,
+            &request,
+            personal_data::FOLLOW_UP_RESTRICTION_LIFTED,
+            event,
+            now,
         )
         .await?;
         txn.commit().await?;
