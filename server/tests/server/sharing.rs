@@ -748,4 +748,32 @@ on_both_databases! { demo;
         server::catalogue::sync(&app.db).await.unwrap();
         assert_eq!(data_flow::Entity::find().count(&app.db).await.unwrap(), shipped - 1, "running it again changes nothing");
     }
+
+    async fn google_and_zebra_get_only_the_android_enterprise_devices_the_reference_names(app) {
+        use server::services::disclosures::scope_counts;
+        let devices = |feature: &'static str| {
+            let db = app.db.clone();
+            async move { scope_counts(&db, demo::CONTOSO, feature).await.unwrap().1 }
+        };
+        let (google, zebra) = (devices("managed_google_play").await, devices("zebra_lifeguard_ota").await);
+        let add = |id: &'static str, enrollment: &'static str| {
+            let db = app.db.clone();
+            let now = app.clock.now_ms();
+            async move {
+                let mut d = server::seed::rows::device(demo::CONTOSO, id, None, "Scanner", "Zebra", "TC52", "android", "13", "corporate", now);
+                d.enrollment_type = Some(enrollment.into());
+                server::entities::device::Entity::insert(sea_orm::IntoActiveModel::into_active_model(d)).exec(&db).await.unwrap();
+            }
+        };
+        // A legacy device-administrator enrollment is not Android Enterprise: neither Google
+        // nor Zebra's LifeGuard OTA gets it.
+        add("d9000000-0000-4000-8000-0000000000a1", "android_device_admin").await;
+        assert_eq!((devices("managed_google_play").await, devices("zebra_lifeguard_ota").await), (google, zebra));
+        // A corporate work profile is Android Enterprise (Google), but LifeGuard OTA takes only
+        // dedicated and fully managed devices.
+        add("d9000000-0000-4000-8000-0000000000a2", "android_work_profile_corporate").await;
+        assert_eq!((devices("managed_google_play").await, devices("zebra_lifeguard_ota").await), (google + 1, zebra));
+        add("d9000000-0000-4000-8000-0000000000a3", "android_fully_managed").await;
+        assert_eq!((devices("managed_google_play").await, devices("zebra_lifeguard_ota").await), (google + 2, zebra + 1));
+    }
 }

@@ -167,6 +167,20 @@ fn platform_in(platforms: &[Platform]) -> Condition {
     Condition::all().add(device::Column::Platform.is_in(platforms.iter().map(|p| p.as_str())))
 }
 
+/// The Android Enterprise enrollments (every Android enrollment but the legacy device
+/// administrator).
+const ANDROID_ENTERPRISE: [EnrollmentType; 4] = [
+    EnrollmentType::AndroidWorkProfilePersonal,
+    EnrollmentType::AndroidWorkProfileCorporate,
+    EnrollmentType::AndroidFullyManaged,
+    EnrollmentType::AndroidDedicated,
+];
+
+/// Devices enrolled in one of `kinds` (a device of unknown enrollment is in none).
+fn enrollment_in(kinds: &[EnrollmentType]) -> Condition {
+    Condition::all().add(device::Column::EnrollmentType.is_in(kinds.iter().map(|k| k.as_str())))
+}
+
 /// The records each feature shares, following `shared/domain.md` section 2. A feature id this
 /// release does not ship shares nothing.
 fn scope_of(feature_id: &str) -> Scope {
@@ -182,12 +196,22 @@ fn scope_of(feature_id: &str) -> Scope {
             platform_in(&APPLE)
                 .add(device::Column::EnrollmentType.eq(EnrollmentType::AppleAde.as_str())),
         ),
-        Some(FeatureId::ManagedGooglePlay) => devices(platform_in(&[Platform::Android])),
-        Some(FeatureId::ZebraLifeguardOta) => {
-            devices(platform_in(&[Platform::Android]).add(
-                Expr::expr(Func::lower(Expr::col(device::Column::Manufacturer))).like("zebra%"),
-            ))
+        // Managed Google Play is Android Enterprise: a legacy device-administrator enrollment
+        // has no Google-managed device, so nothing of it goes to Google.
+        Some(FeatureId::ManagedGooglePlay) => {
+            devices(platform_in(&[Platform::Android]).add(enrollment_in(&ANDROID_ENTERPRISE)))
         }
+        // LifeGuard OTA covers Android Enterprise dedicated and fully managed Zebra devices only.
+        Some(FeatureId::ZebraLifeguardOta) => devices(
+            platform_in(&[Platform::Android])
+                .add(
+                    Expr::expr(Func::lower(Expr::col(device::Column::Manufacturer))).like("zebra%"),
+                )
+                .add(enrollment_in(&[
+                    EnrollmentType::AndroidDedicated,
+                    EnrollmentType::AndroidFullyManaged,
+                ])),
+        ),
         Some(FeatureId::MtdAppSync) => Scope {
             devices: Some(platform_in(&[Platform::Ios, Platform::Ipados])),
             users: false,
