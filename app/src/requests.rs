@@ -47,8 +47,43 @@ pub struct RequestView {
     pub decision_reason: Option<String>,
     /// After an approval: the recipients of the old value who are being told (Art. 19).
     pub informed_recipients: Vec<String>,
+    /// After the approval of a field owned elsewhere: where the correction stands at the
+    /// field's source.
+    pub at_source: Option<AtSource>,
     /// Bumped by every step; forms send it back so that a stale form is refused.
     pub version: i64,
+}
+
+impl AtSource {
+    /// What the requester is told while the correction waits for its source: for a device
+    /// field, what to do on the device.
+    pub fn waiting_text(route: CorrectionRoute) -> Key {
+        match route {
+            CorrectionRoute::Device => Key::ReqWaitingDevice,
+            CorrectionRoute::Partner => Key::ReqWaitingPartner,
+            _ => Key::ReqWaitingDirectory,
+        }
+    }
+
+    /// The name of the source a correction of `route` waits for.
+    pub fn source_name(route: CorrectionRoute) -> Key {
+        match route {
+            CorrectionRoute::Device => Key::SourceDevice,
+            CorrectionRoute::Partner => Key::SourcePartner,
+            _ => Key::SourceDirectory,
+        }
+    }
+}
+
+/// Where an approved correction of a field owned elsewhere stands at the field's source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AtSource {
+    /// Where it must be made: Entra ID, the device, or a partner service.
+    pub route: CorrectionRoute,
+    /// `routed` while waiting for the source, `applied` once its data showed the new value.
+    pub status: RequestStatus,
+    /// When the source's data showed the new value.
+    pub applied_at: Option<i64>,
 }
 
 /// A recipient that received some of the user's data, per record and feature.
@@ -176,6 +211,9 @@ impl FourEyes {
 pub struct DecisionOutcome {
     pub status: RequestStatus,
     pub informed_recipients: Vec<String>,
+    /// An approval of a field owned elsewhere: the source the correction now waits for (the
+    /// recipients are told once it shows the new value).
+    pub waiting_for: Option<CorrectionRoute>,
 }
 
 /// One notification.

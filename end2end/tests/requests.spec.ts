@@ -53,17 +53,18 @@ test("an end user's correction approved by a reviewer shows the new value and wh
   await expect(ben.getByTestId("notifications")).toContainText("was approved");
 });
 
-test("a correction of a field held elsewhere tells the requester which recipients were informed", async ({ browser, baseURL }) => {
+test("an approved correction of a field held elsewhere tells the requester it waits for the source", async ({ browser, baseURL }) => {
   const adele = await signedIn(browser, baseURL, "Adele Vance");
   await requestCorrection(adele, "managed_apple_id", "adele@appleid.contoso.com", "That Apple ID is not mine.");
 
   const lee = await signedIn(browser, baseURL, "Lee Gu");
   await approveFromQueue(lee, "Adele Vance", "Managed Apple ID", "adele@appleid.contoso.com");
-  await expect(lee.getByTestId("toast")).toContainText("Apple");
+  await expect(lee.getByTestId("toast")).toContainText("A partner service");
 
   await adele.goto("/me/requests");
   const mine = adele.locator("[data-testid=my-requests] tr", { hasText: "adele@appleid.contoso.com" });
-  await expect(mine.getByTestId("answer")).toContainText("Informed of the correction: Apple");
+  await expect(mine.getByTestId("request-status")).toHaveText("Approved");
+  await expect(mine.getByTestId("answer")).toContainText("waiting for the partner service");
 });
 
 test("an auditor filters the audit log and checks the chain", async ({ browser, baseURL }) => {

@@ -46,14 +46,19 @@ macro_rules! stored_state {
 stored_state! {
     /// Where a correction request stands. `pending` requests wait for a reviewer (and, with
     /// `restrict_sharing`, hold back the field from new disclosures); `approved`, `rejected`
-    /// and `withdrawn` are final. `routed` marks a correction an admin recorded for the field's
-    /// source; it is not an end user's request.
+    /// and `withdrawn` are final. `routed` and `applied` are the two states of a correction
+    /// at the field's source (the directory, the device, a partner), recorded by an admin or
+    /// by the approval of an end user's request; they are not an end user's request.
     RequestStatus {
         Pending = "pending",
         Approved = "approved",
         Rejected = "rejected",
         Withdrawn = "withdrawn",
+        /// Waiting for the source: nothing has changed yet, here or there.
         Routed = "routed",
+        /// The source's own data (an import or a sync) showed the new value; only then is the
+        /// field's version moved on and its recipients told.
+        Applied = "applied",
     }
 }
 
@@ -66,8 +71,13 @@ impl RequestStatus {
             RequestStatus::Rejected => Key::ReqStatusRejected,
             RequestStatus::Withdrawn => Key::ReqStatusWithdrawn,
             RequestStatus::Routed => Key::ReqStatusRouted,
+            RequestStatus::Applied => Key::ReqStatusApplied,
         }
     }
+
+    /// The states of a correction at its source: never listed or decided as an end user's
+    /// request.
+    pub const AT_SOURCE: [RequestStatus; 2] = [RequestStatus::Routed, RequestStatus::Applied];
 
     /// Whether the request still waits for a decision (and may restrict sharing).
     pub fn is_open(self) -> bool {
@@ -164,9 +174,9 @@ mod tests {
             assert_eq!(serde_json::to_value(s).ok(), Some(s.as_str().into()));
         }
         assert_eq!(
-            RequestStatus::parse("applied"),
+            RequestStatus::parse("done"),
             None,
-            "no state exists only in one place"
+            "a name that is not a state is refused"
         );
     }
 }

@@ -44,7 +44,11 @@ pub fn DirectoryPage() -> impl IntoView {
             )
         },
     );
+    // Read with `try_get`: under streaming SSR the Transition can still render these
+    // attributes after the page's owner is gone (leptos-rs/leptos#3595), and a plain `get`
+    // would turn that race into a 500.
     let (pending, set_pending) = signal(false);
+    let busy = move || pending.try_get().unwrap_or(false);
 
     view! {
         <Title text=Key::DirectoryTitle.text(locale)/>
@@ -54,9 +58,9 @@ pub fn DirectoryPage() -> impl IntoView {
                 <p class="lead">{Key::DirectoryIntro.text(locale)}</p>
             </header>
             <SearchForm params/>
-            <section class="directory-results" aria-busy=move || pending.get().to_string()>
+            <section class="directory-results" aria-busy=move || busy().to_string()>
                 <p class="muted directory-results__loading" aria-hidden="true">
-                    {move || pending.get().then(|| Key::Loading.text(locale))}
+                    {move || busy().then(|| Key::Loading.text(locale))}
                 </p>
                 <Transition
                     fallback=move || view! { <p class="muted">{Key::Loading.text(locale)}</p> }

@@ -53,6 +53,7 @@ fn Item(n: NotificationView) -> impl IntoView {
         "request.rejected" => Key::NotifRejected,
         "request.extended" => Key::NotifExtended,
         "request.paused" => Key::NotifPaused,
+        "correction.applied" => Key::NotifApplied,
         _ => Key::NotifResumed,
     };
     let text = key.format(locale, &[("name", &n.subject_name), ("field", &field)]);

@@ -7,7 +7,7 @@ use crate::components::time::Time;
 use crate::components::toast::toast_on_success;
 use crate::i18n::{Key, Locale};
 use crate::locale::use_locale;
-use crate::requests::{my_requests, RequestStatus, RequestView, WithdrawRequest};
+use crate::requests::{my_requests, AtSource, RequestStatus, RequestView, WithdrawRequest};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -98,13 +98,31 @@ pub fn answer_lines(request: &RequestView, locale: Locale) -> Vec<String> {
             locale,
             &[("reason", request.decision_reason.as_deref().unwrap_or(""))],
         )),
+        // Approved, but the source has not shown the new value yet: nobody has been told.
+        RequestStatus::Approved
+            if request
+                .at_source
+                .is_some_and(|a| a.status == RequestStatus::Routed) =>
+        {
+            if let Some(a) = request.at_source {
+                lines.push(AtSource::waiting_text(a.route).text(locale).to_owned());
+            }
+        }
         RequestStatus::Approved if request.informed_recipients.is_empty() => {
+            if request.at_source.is_some() {
+                lines.push(Key::ReqAppliedAtSource.text(locale).to_owned());
+            }
             lines.push(Key::ReqInformedNone.text(locale).to_owned());
         }
-        RequestStatus::Approved => lines.push(Key::ReqInformed.format(
-            locale,
-            &[("recipients", &request.informed_recipients.join(", "))],
-        )),
+        RequestStatus::Approved => {
+            if request.at_source.is_some() {
+                lines.push(Key::ReqAppliedAtSource.text(locale).to_owned());
+            }
+            lines.push(Key::ReqInformed.format(
+                locale,
+                &[("recipients", &request.informed_recipients.join(", "))],
+            ));
+        }
         _ => {}
     }
     lines

@@ -13,7 +13,7 @@ use crate::i18n::Key;
 use crate::locale::use_locale;
 use crate::pages::requests::{answer_lines, StatusBadge};
 use crate::requests::{
-    review_queue, review_request, ApproveRequest, ExtendRequest, PauseRequest, RejectRequest,
+    review_queue, review_request, ApproveRequest, AtSource, ExtendRequest, PauseRequest, RejectRequest,
     RequestStatus, RequestView, ReviewView,
 };
 use leptos::prelude::*;
@@ -208,7 +208,12 @@ pub fn ReviewRequestPage() -> impl IntoView {
     // Confirmations go to the shell's toast (an approval names who will be informed); a
     // refusal stays next to the forms.
     toast_when(actions.approve, move |o| {
-        Some(if o.informed_recipients.is_empty() {
+        Some(if let Some(route) = o.waiting_for {
+            Key::ToastRequestApprovedAtSource.format(
+                locale,
+                &[("source", AtSource::source_name(route).text(locale))],
+            )
+        } else if o.informed_recipients.is_empty() {
             Key::ToastRequestApproved.text(locale).to_owned()
         } else {
             format!(

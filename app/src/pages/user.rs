@@ -53,19 +53,15 @@ pub fn UserPage() -> impl IntoView {
         user_id,
         recipient: RwSignal::new(String::new()),
     };
-    // The confirmation names the recipients that follow-ups will inform.
+    // A correction's confirmation names the recipients that follow-ups will inform.
     toast_when(correct, move |outcome| {
         Some(
             Key::ToastCorrected.text(locale).to_owned()
                 + &inform(&outcome.follow_up_recipients, locale),
         )
     });
-    toast_when(route, move |outcome| {
-        Some(
-            Key::ToastRouted.text(locale).to_owned()
-                + &inform(&outcome.follow_up_recipients, locale),
-        )
-    });
+    // A routed correction tells nobody yet: the source has not changed the value.
+    toast_when(route, move |_| Some(Key::ToastRouted.text(locale).to_owned()));
 
     view! {
         <Title text=Key::UserPageTitle.text(locale)/>
@@ -481,6 +477,7 @@ fn Followups(view: UserDataView) -> impl IntoView {
                             <th scope="col">{Key::ColProposed.text(locale)}</th>
                             <th scope="col">{Key::ColReason.text(locale)}</th>
                             <th scope="col">{Key::ColCreated.text(locale)}</th>
+                            <th scope="col">{Key::ColStatus.text(locale)}</th>
                         </tr></thead>
                         <tbody>
                             {view.routed.into_iter().map(|r| view! {
@@ -489,6 +486,7 @@ fn Followups(view: UserDataView) -> impl IntoView {
                                     <td>{r.proposed_value}</td>
                                     <td>{r.reason}</td>
                                     <td><Time ms=r.received_at/></td>
+                                    <td>{r.status.label().text(locale)}</td>
                                 </tr>
                             }).collect_view()}
                         </tbody>

@@ -126,7 +126,9 @@ pub async fn correct(
     submit(&state, &auth, user_id, &headers, body, false).await
 }
 
-/// Records a correction that the field's source (directory, device, partner) must make.
+/// Records a correction that the field's source (directory, device, partner) must make. Nothing
+/// changes until the source's data shows the new value: the field keeps its value and version,
+/// and `follow_up_recipients` is empty; the recipients are told when an import applies it.
 #[utoipa::path(post, path = "/users/{user_id}/routed-corrections", tag = "fields",
     params(
         ("user_id" = String, Path, description = "The directory user id"),

@@ -207,6 +207,7 @@ pub struct RoutedCorrection {
     pub field: String,
     pub proposed_value: String,
     pub reason: String,
+    /// `routed` while waiting for the source, `applied` once its data showed the new value.
     pub status: String,
     pub received_at: i64,
 }

@@ -468,6 +468,7 @@ where
                     version: Set(0),
                     created_at: Set(now - DAY_MS),
                     updated_at: Set(now - DAY_MS),
+                    origin_request_id: Set(None),
                 });
             }
             if n % 100 == 3 {

@@ -3,7 +3,7 @@
 //! sharing features, correction requests), with token actions audited under the token's name.
 
 use crate::api::{get, send, token, IPHONE};
-use crate::helpers::on_both_databases;
+use crate::helpers::{graph_user, import_records, on_both_databases};
 use app::auth::Role;
 use reqwest::Method;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -107,7 +107,7 @@ on_both_databases! { demo;
         let routed = json!({"record_id": demo::DIEGO, "field": "display_name", "value": "Diego Siciliani-Rossi", "reason": "Name changed"});
         let (status, _, outcome) = send(&app, Method::POST, &format!("/users/{}/routed-corrections", demo::DIEGO), &admin, Some(routed), &[("if-match", "0")]).await;
         assert_eq!(status, 200, "{outcome}");
-        assert_eq!(outcome["follow_up_recipients"], json!(["TeamViewer"]));
+        assert_eq!(outcome["follow_up_recipients"], json!([]), "nobody is told before the source shows it");
         let (_, diego) = get(&app, &format!("/users/{}", demo::DIEGO), &admin).await;
         assert_eq!(diego["routed"][0]["proposed_value"], "Diego Siciliani-Rossi");
     }
@@ -117,6 +117,7 @@ on_both_databases! { demo;
         let routed = json!({"record_id": demo::DIEGO, "field": "display_name", "value": "Diego S.", "reason": "Name changed"});
         let (status, _, _) = send(&app, Method::POST, &format!("/users/{}/routed-corrections", demo::DIEGO), &admin, Some(routed), &[("if-match", "0")]).await;
         assert_eq!(status, 200);
+        import_records(&app, demo::CONTOSO, &[graph_user(demo::DIEGO, "diego.siciliani@contoso.com", "Diego S.")]).await;
         let (status, tasks) = get(&app, "/follow-ups?recipient_id=teamviewer", &admin).await;
         assert_eq!(status, 200, "{tasks}");
         let task = &tasks["items"][0];

@@ -449,3 +449,37 @@ impl Drop for PostgresDatabase {
         }
     }
 }
+
+/// Imports `records` (Graph users and devices, one JSON object each) into `tenant`, as the
+/// directory's or Intune's export would bring them, and returns the report.
+pub async fn import_records(
+    app: &TestApp,
+    tenant: &str,
+    records: &[serde_json::Value],
+) -> server::services::import::ImportReport {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("export.jsonl");
+    let mut text: String = records.iter().map(|r| format!("{r}\n")).collect();
+    if text.is_empty() {
+        text.push('\n');
+    }
+    std::fs::write(&path, text).unwrap();
+    server::services::import::import_file(&app.db, tenant, &path, 1000, &app.clock)
+        .await
+        .unwrap()
+}
+
+/// A Graph user record with the fields the import reads.
+pub fn graph_user(id: &str, upn: &str, name: &str) -> serde_json::Value {
+    serde_json::json!({
+        "@odata.type": "#microsoft.graph.user",
+        "id": id,
+        "userPrincipalName": upn,
+        "displayName": name,
+        "mail": upn,
+        "mobilePhone": null,
+        "businessPhones": [],
+        "department": "Finance",
+        "jobTitle": null
+    })
+}

@@ -13,6 +13,7 @@ mod audit_log;
 mod auth;
 mod calendar;
 mod cli;
+mod corrections_at_source;
 mod crash;
 mod dashboard;
 mod data_model;

@@ -208,19 +208,23 @@ on_both_databases! { demo;
         assert!(server::services::audit::verify_chain(&app.db, demo::CONTOSO).await.unwrap().is_intact());
     }
 
-    async fn approving_a_field_owned_elsewhere_routes_it_and_tells_the_requester_who_was_informed(app) {
+    async fn approving_a_field_owned_elsewhere_routes_it_and_tells_the_requester_it_waits_for_the_source(app) {
         let request = adele_files(&app, demo::ADELE, "managed_apple_id", "adele@appleid.contoso.com").await;
         let lee = app.client_as("Lee Gu").await;
         let (status, outcome) = approve(&app, &lee, id_of(&request)).await;
         assert_eq!(status, 200, "{outcome}");
-        assert_eq!(outcome["informed_recipients"], serde_json::json!(["Apple"]));
-        let tasks = follow_up_task::Entity::find().filter(follow_up_task::Column::RecipientId.eq("apple")).filter(follow_up_task::Column::Field.eq("managed_apple_id")).count(&app.db).await.unwrap();
-        assert_eq!(tasks, 1, "one follow-up for the recipient");
+        assert_eq!(outcome["informed_recipients"], serde_json::json!([]), "Apple is told once the partner shows the new value");
+        assert_eq!(outcome["waiting_for"], "partner");
+        let tasks = follow_up_task::Entity::find().filter(follow_up_task::Column::Field.eq("managed_apple_id")).count(&app.db).await.unwrap();
+        assert_eq!(tasks, 0, "no follow-up before the source has changed the value");
         assert_eq!(count_actions(&app, "correction.routed").await, 1);
+        assert_eq!(count_actions(&app, "field.corrected").await, 0);
         let adele = app.client_as("Adele Vance").await;
         let (_, mine) = app.call(&adele, "requests/mine", &[]).await;
         assert_eq!(mine[0]["status"], "approved");
-        assert_eq!(mine[0]["informed_recipients"], serde_json::json!(["Apple"]));
+        assert_eq!(mine[0]["at_source"]["status"], "routed");
+        assert_eq!(mine[0]["at_source"]["route"], "partner");
+        assert_eq!(mine[0]["informed_recipients"], serde_json::json!([]));
         assert_eq!(mine[0]["decided_by"], "Lee Gu");
     }
 
@@ -234,7 +238,8 @@ on_both_databases! { demo;
         assert_eq!((first_status, second_status), (200, 200), "{first} {second}");
         assert_eq!(first, second, "a retry answers with the first outcome");
         assert_eq!(count_actions(&app, "request.approved").await, 1);
-        assert_eq!(follow_up_task::Entity::find().filter(follow_up_task::Column::Field.eq("managed_apple_id")).count(&app.db).await.unwrap(), 1);
+        let at_source = correction_request::Entity::find().filter(correction_request::Column::OriginRequestId.eq(id_of(&request))).count(&app.db).await.unwrap();
+        assert_eq!(at_source, 1, "one task for the source, not two");
         let reject = [("id", id.as_str()), ("request_version", "1"), ("reason", "changed my mind")];
         assert_eq!(app.call(&lee, "review/reject", &reject).await.0, 409, "an approved request is not rejected");
 

@@ -4,7 +4,7 @@
 //! with backoff and idempotent by delivery id (checked by a receiver on loopback); new terms
 //! stop covering new fields until an admin consents again; the report and its CSV.
 
-use crate::helpers::{on_both_databases, TestApp};
+use crate::helpers::{graph_user, import_records, on_both_databases, TestApp};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
@@ -453,31 +453,32 @@ on_both_databases! { demo;
         let admin = app.client_as("Megan Bowen").await;
         let receiver = Receiver::default();
         let url = start_receiver(receiver.clone()).await;
-        set_endpoint(&app, &admin, "apple", &url).await;
+        set_endpoint(&app, &admin, "teamviewer", &url).await;
         let connector = Connector::new(policy());
         run_tenant(&app.db, &connector, demo::CONTOSO, app.clock.now_ms()).await.unwrap();
         receiver.received.lock().unwrap().clear();
 
-        // Apple received the asset tag under ADE (demo ledger); a correction routed to the
-        // partner lists Apple for follow-up.
-        let form = [("user_id", demo::ADELE), ("record_id", IPHONE), ("field", "asset_tag"), ("value", "CONTOSO-RETAIL-0042"), ("base_version", "0"), ("reason", "Relabelled")];
+        // TeamViewer received Diego's display name (demo ledger); once the directory shows the
+        // corrected name, TeamViewer is told.
+        let form = [("user_id", demo::DIEGO), ("record_id", demo::DIEGO), ("field", "display_name"), ("value", "Diego Siciliani-Rossi"), ("base_version", "0"), ("reason", "Name changed")];
         let (status, outcome) = app.call(&admin, "users/route", &form).await;
         assert_eq!(status, 200, "{outcome}");
-        assert_eq!(outcome["follow_up_recipients"][0], "Apple", "{outcome}");
+        import_records(&app, demo::CONTOSO, &[graph_user(demo::DIEGO, "diego.siciliani@contoso.com", "Diego Siciliani-Rossi")]).await;
         let tasks = follow_up_task::Entity::find()
             .filter(follow_up_task::Column::TenantId.eq(demo::CONTOSO))
-            .filter(follow_up_task::Column::Field.eq("asset_tag"))
+            .filter(follow_up_task::Column::Field.eq("display_name"))
             .all(&app.db).await.unwrap();
         assert_eq!(tasks.len(), 1);
+        assert_eq!(tasks[0].recipient_id, "teamviewer");
         run_tenant(&app.db, &connector, demo::CONTOSO, app.clock.now_ms()).await.unwrap();
         let task = follow_up_task::Entity::find_by_id(tasks[0].id).one(&app.db).await.unwrap().unwrap();
         assert_eq!(task.status.as_str(), "acknowledged", "the receiver acknowledged it");
         let received = receiver.received.lock().unwrap().clone();
         let follow_up = received.iter().find(|r| r.body["type"] == "follow_up").unwrap();
         assert!(follow_up.signed);
-        assert_eq!(follow_up.body["field"], "asset_tag");
+        assert_eq!(follow_up.body["field"], "display_name");
         assert_eq!(follow_up.body["kind"], "notify_correction");
-        assert!(!follow_up.body.to_string().contains("RETAIL"), "a follow-up carries no values");
+        assert!(!follow_up.body.to_string().contains("Rossi"), "a follow-up carries no values");
         let (_, overview) = app.call(&admin, "sharing/overview", &[]).await;
         let shown = overview["tasks"].as_array().unwrap().iter().find(|t| t["id"] == task.id).unwrap().clone();
         assert_eq!(shown["status"], "acknowledged");
@@ -688,26 +689,25 @@ on_both_databases! { demo;
 
     async fn a_correction_is_followed_up_only_at_recipients_the_field_reached(app) {
         let admin = app.client_as("Megan Bowen").await;
-        // Apple has the asset tag (demo ledger); Jamf's copy is still waiting, Zebra's failed,
-        // Google's was cancelled: none of those three has it.
-        ledger_row(&app, IPHONE, Some(demo::ADELE), "jamf", "jamf_pro", "asset_tag", DeliveryStatus::Pending).await;
-        ledger_row(&app, IPHONE, Some(demo::ADELE), "zebra", "zebra_lifeguard_ota", "asset_tag", DeliveryStatus::Failed).await;
-        ledger_row(&app, IPHONE, Some(demo::ADELE), "google", "managed_google_play", "asset_tag", DeliveryStatus::Cancelled).await;
-        let form = [("user_id", demo::ADELE), ("record_id", IPHONE), ("field", "asset_tag"), ("value", "CONTOSO-RETAIL-0042"), ("base_version", "0"), ("reason", "Relabelled")];
+        // TeamViewer has Diego's display name (demo ledger); Jamf's copy is still waiting,
+        // Zebra's failed, Google's was cancelled: none of those three has it.
+        ledger_row(&app, demo::DIEGO, Some(demo::DIEGO), "jamf", "jamf_pro", "display_name", DeliveryStatus::Pending).await;
+        ledger_row(&app, demo::DIEGO, Some(demo::DIEGO), "zebra", "zebra_lifeguard_ota", "display_name", DeliveryStatus::Failed).await;
+        ledger_row(&app, demo::DIEGO, Some(demo::DIEGO), "google", "managed_google_play", "display_name", DeliveryStatus::Cancelled).await;
+        let form = [("user_id", demo::DIEGO), ("record_id", demo::DIEGO), ("field", "display_name"), ("value", "Diego Siciliani-Rossi"), ("base_version", "0"), ("reason", "Name changed")];
         let (status, outcome) = app.call(&admin, "users/route", &form).await;
         assert_eq!(status, 200, "{outcome}");
-        assert_eq!(outcome["follow_up_recipients"], serde_json::json!(["Apple"]), "{outcome}");
+        import_records(&app, demo::CONTOSO, &[graph_user(demo::DIEGO, "diego.siciliani@contoso.com", "Diego Siciliani-Rossi")]).await;
         let told: Vec<String> = follow_up_task::Entity::find()
-            .filter(follow_up_task::Column::Field.eq("asset_tag"))
+            .filter(follow_up_task::Column::Field.eq("display_name"))
             .all(&app.db).await.unwrap()
             .into_iter().map(|t| t.recipient_id).collect();
-        assert_eq!(told, ["apple"]);
+        assert_eq!(told, ["teamviewer"]);
         // The page's "received by" agrees.
-        let (_, data) = app.call(&admin, "users/data", &[("user_id", demo::ADELE)]).await;
-        let iphone = data["devices"].as_array().unwrap().iter().find(|d| d["record"]["id"] == IPHONE).unwrap();
-        let tag = iphone["record"]["fields"].as_array().unwrap().iter().find(|f| f["field"] == "asset_tag").unwrap();
-        let names: Vec<&str> = tag["received_by"].as_array().unwrap().iter().filter_map(|r| r["recipient_name"].as_str()).collect();
-        assert_eq!(names, ["Apple"], "{tag}");
+        let (_, data) = app.call(&admin, "users/data", &[("user_id", demo::DIEGO)]).await;
+        let name = data["user"]["fields"].as_array().unwrap().iter().find(|f| f["field"] == "display_name").unwrap();
+        let names: Vec<&str> = name["received_by"].as_array().unwrap().iter().filter_map(|r| r["recipient_name"].as_str()).collect();
+        assert_eq!(names, ["TeamViewer"], "{name}");
     }
 
     async fn who_received_my_data_is_by_person_and_counts_only_what_left(app) {

@@ -40,6 +40,7 @@ pub(super) async fn contoso_history<C: ConnectionTrait>(
         version: Set(0),
         created_at: Set(now - 5 * DAY_MS),
         updated_at: Set(now - 5 * DAY_MS),
+        origin_request_id: Set(None),
     }
     .insert(txn)
     .await?;

@@ -59,6 +59,9 @@ stored_name! {
         AuditExported = "audit.exported",
         /// Someone checked the audit chain's integrity (the reason holds the result).
         AuditVerified = "audit.verified",
+        /// The source's own data (an import) showed the value a routed correction asked for:
+        /// the correction is complete, and the field's recipients are told.
+        CorrectionApplied = "correction.applied",
         /// An admin recorded a correction of a field whose source is elsewhere (directory,
         /// device, partner); the value is not changed here.
         CorrectionRouted = "correction.routed",

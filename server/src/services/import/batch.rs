@@ -1,7 +1,11 @@
-//! The writes of one batch: insert, update or leave each row, and one audit event per
-//! committed batch with counts only.
+//! The writes of one batch: insert, update or leave each row, one audit event per committed
+//! batch with counts only, and the corrections at the source that the batch completes.
 
 use super::*;
+use crate::entities::correction_request;
+use crate::services::records::{context_of, device_value, user_field};
+use app::domain::catalogue::FieldId;
+use app::domain::visibility::{apply, visibility, Visibility};
 
 /// The writes of one batch.
 #[derive(Default)]
@@ -11,6 +15,8 @@ pub(super) struct Plan {
     pub(super) device_inserts: Vec<device::Model>,
     pub(super) device_updates: Vec<device::Model>,
     pub(super) unchanged: u64,
+    /// Corrections waiting for the source whose new value an update of this batch brings.
+    pub(super) applied: Vec<at_source::Shown>,
 }
 
 /// What to do with one row.
@@ -168,4 +174,55 @@ pub(super) async fn audit_batch(
 
 pub(super) fn count(n: usize) -> u64 {
     u64::try_from(n).unwrap_or(u64::MAX)
+}
+
+/// The corrections waiting for `stored`'s source that the update to `row` completes, with the
+/// values as the audit trail may show them (user fields are always visible to the tenant).
+pub(super) fn user_shows(
+    open: Option<&Vec<correction_request::Model>>,
+    stored: &directory_user::Model,
+    row: &directory_user::Model,
+) -> Vec<at_source::Shown> {
+    completed(open, |field| {
+        (
+            user_field(stored, field),
+            user_field(row, field),
+            Visibility::Visible,
+        )
+    })
+}
+
+/// As [`user_shows`], for a device: the values under the field's rule for the updated device.
+pub(super) fn device_shows(
+    open: Option<&Vec<correction_request::Model>>,
+    stored: &device::Model,
+    row: &device::Model,
+) -> Vec<at_source::Shown> {
+    completed(open, |field| {
+        (
+            device_value(stored, field),
+            device_value(row, field),
+            visibility(field, &context_of(row)),
+        )
+    })
+}
+
+fn completed(
+    open: Option<&Vec<correction_request::Model>>,
+    values: impl Fn(FieldId) -> (Option<String>, Option<String>, Visibility),
+) -> Vec<at_source::Shown> {
+    let Some(open) = open else {
+        return Vec::new();
+    };
+    open.iter()
+        .filter_map(|routed| {
+            let field = FieldId::parse(&routed.field).ok()?;
+            let (before, after, shown) = values(field);
+            at_source::shows(routed, after.as_deref()).then(|| at_source::Shown {
+                routed: routed.clone(),
+                before: before.as_deref().and_then(|v| apply(shown, v)),
+                after: after.as_deref().and_then(|v| apply(shown, v)),
+            })
+        })
+        .collect()
 }

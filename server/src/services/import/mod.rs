@@ -19,6 +19,7 @@ mod tests;
 use crate::clock::Clock;
 use crate::db::insert_all;
 use crate::entities::{device, directory_user, tenant};
+use crate::services::personal_data::at_source;
 use anyhow::Context;
 use app::domain::device::{
     DeviceName, Iccid, Imei, MacAddress, ManagementName, Meid, SerialNumber, Udid,
@@ -190,8 +191,10 @@ where
         .context("looking up the tenant")?
         .with_context(|| format!("no tenant with id {tenant_id}"))?;
 
+    let routed_open = at_source::any_open(db, tenant_id).await?;
     let mut import = Import {
         tenant_id,
+        routed_open,
         now: clock.now_ms(),
         clock,
         report: ImportReport::default(),
@@ -241,6 +244,9 @@ where
 /// The state of one import run.
 struct Import<'a> {
     tenant_id: &'a str,
+    /// Whether the tenant has corrections waiting for their source when the import starts:
+    /// only then does each batch look for the ones its records complete.
+    routed_open: bool,
     /// The import time: `created_at`/`updated_at`, and the default enrollment and check-in time.
     now: i64,
     /// The server's clock, for the time of each batch's audit event.
@@ -317,16 +323,18 @@ impl Import<'_> {
         let txn = db.begin().await.context("starting a batch transaction")?;
         let written = match self.plan(&txn, batch).await {
             Ok(plan) => match plan.write(&txn, self.tenant_id).await {
-                Ok(()) => audit_batch(
-                    &txn,
-                    self.tenant_id,
-                    &plan,
-                    first_line,
-                    last_line,
-                    self.clock.now_ms(),
-                )
-                .await
-                .map(|()| plan),
+                Ok(()) => {
+                    let now = self.clock.now_ms();
+                    match audit_batch(&txn, self.tenant_id, &plan, first_line, last_line, now)
+                        .await
+                    {
+                        Ok(()) => at_source::apply_all(&txn, self.tenant_id, &plan.applied, now)
+                            .await
+                            .map_err(anyhow::Error::from)
+                            .map(|()| plan),
+                        Err(e) => Err(e),
+                    }
+                }
                 Err(e) => Err(e),
             },
             Err(e) => Err(e),
@@ -446,6 +454,13 @@ impl Import<'_> {
             tenant_users.extend(ids);
         }
 
+        let routed = if self.routed_open {
+            let ids: Vec<String> = user_ids.iter().chain(&device_ids).cloned().collect();
+            at_source::open_for(txn, tenant_id, &ids).await?
+        } else {
+            HashMap::new()
+        };
+
         let mut plan = Plan::default();
         for Parsed { line, record } in batch {
             match record {
@@ -471,7 +486,11 @@ impl Import<'_> {
                     upn_holders.insert(user.upn.clone(), user.id.clone());
                     tenant_users.insert(user.id.clone());
                     let row = user.into_row(tenant_id, stored, self.now);
-                    plan.add_user(decide(stored, row, self.now));
+                    let decision = decide(stored, row, self.now);
+                    if let (Decision::Update(row), Some(stored)) = (&decision, stored) {
+                        plan.applied.extend(user_shows(routed.get(&row.id), stored, row));
+                    }
+                    plan.add_user(decision);
                 }
                 Record::Device(device) => {
                     let stored = stored_devices.get(&device.id);
@@ -489,7 +508,11 @@ impl Import<'_> {
                         }
                     }
                     let row = device.into_row(tenant_id, stored, self.now);
-                    plan.add_device(decide(stored, row, self.now));
+                    let decision = decide(stored, row, self.now);
+                    if let (Decision::Update(row), Some(stored)) = (&decision, stored) {
+                        plan.applied.extend(device_shows(routed.get(&row.id), stored, row));
+                    }
+                    plan.add_device(decision);
                 }
             }
         }

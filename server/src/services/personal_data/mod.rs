@@ -4,8 +4,10 @@
 //! concurrent change makes this one fail with a conflict instead of being overwritten), the
 //! audit event with before and after, and a follow-up task for every recipient that received
 //! the field (GDPR Art. 19). Fields whose truth lives elsewhere are never written here; a
-//! routed correction records what the source must change.
+//! routed correction records what the source must change, and [`at_source`] completes it when
+//! the source's data shows the new value.
 
+pub(crate) mod at_source;
 mod page;
 
 pub(crate) use page::{own_records, recipients};
@@ -113,7 +115,12 @@ impl PersonalDataService {
     ) -> Result<CorrectionOutcome, ServiceError> {
         let txn = self.db.begin().await?;
         lock_field(&txn, &input.record_id, input.field).await?;
-        let outcome = correct_in(&txn, principal, input, routed, self.clock.now_ms()).await?;
+        let made = if routed {
+            Made::AtSource { origin: None }
+        } else {
+            Made::InPortal
+        };
+        let outcome = correct_in(&txn, principal, input, made, self.clock.now_ms()).await?;
         txn.commit().await?;
         Ok(outcome)
     }
@@ -208,20 +215,34 @@ async fn device_of(
         .ok_or(ServiceError::NotFound)
 }
 
-/// Corrects a field (or with `routed` records the correction its source must make) inside the
-/// caller's transaction: the value, the field's version (guarded), the audit event with
-/// `principal` as the actor, and a follow-up per recipient that received the field. Shared by
-/// the admin's correction and the approval of an end user's request, so both obey one rule.
+/// Where a correction is made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Made {
+    /// Here: the field's route must be this portal.
+    InPortal,
+    /// At the field's source: an admin's record (`origin: None`) or the approval of the end
+    /// user's request `origin`.
+    AtSource { origin: Option<i64> },
+}
+
+/// Corrects a field in the portal, or records the correction its source must make, inside
+/// the caller's transaction. Shared by the admin's correction and the approval of an end
+/// user's request, so both obey one rule.
+///
+/// In the portal: the value, the field's version (guarded), the audit event with `principal`
+/// as the actor, and a follow-up per recipient that received the field. At the source: the
+/// routed task and its audit event only; the value, the version and the follow-ups wait for
+/// the source's data to show the new value ([`at_source`]).
 ///
 /// # Errors
-/// A refusal for a bad value or reason, a field corrected elsewhere or never, a record of
-/// another tenant, or a field no longer at `input.base_version`; a failure when the database
-/// fails.
+/// A refusal for a bad value or reason, a field corrected elsewhere (or here, when routed) or
+/// never, a routed value the field already holds, a record of another tenant, or a field no
+/// longer at `input.base_version`; a failure when the database fails.
 pub(crate) async fn correct_in(
     txn: &DatabaseTransaction,
     principal: &Principal,
     input: &CorrectionInput,
-    routed: bool,
+    made: Made,
     now: i64,
 ) -> Result<CorrectionOutcome, ServiceError> {
     let reason = parse_reason(&input.reason)?.into_string();
@@ -237,13 +258,15 @@ pub(crate) async fn correct_in(
         Target::User(_) => input.field.spec().route,
         Target::Device(d) => input.field.spec_for(&context_of(d)).route,
     };
-    match (route, routed) {
+    match (route, made) {
         (CorrectionRoute::Never, _) => {
             return Err(ServiceError::invalid("field", Key::ErrNeverCorrected))
         }
-        (CorrectionRoute::Portal, true) => {}
-        (CorrectionRoute::Portal, false) => {}
-        (other, false) => {
+        (CorrectionRoute::Portal, Made::InPortal) => {}
+        (CorrectionRoute::Portal, Made::AtSource { .. }) => {
+            return Err(ServiceError::invalid("field", Key::ErrCorrectedHere))
+        }
+        (other, Made::InPortal) => {
             return Err(ServiceError::invalid(
                 "field",
                 Refusal::with(
@@ -252,7 +275,7 @@ pub(crate) async fn correct_in(
                 ),
             ));
         }
-        (_, true) => {}
+        (_, Made::AtSource { .. }) => {}
     }
     let value = input
         .field
@@ -264,89 +287,146 @@ pub(crate) async fn correct_in(
     };
     // The audit trail obeys the visibility rules like every other reading: what the tenant may
     // not see of this field on this device is not written there either, before or after.
-    let (before, shown) = match &target {
+    let (held, shown) = match &target {
         Target::User(u) => (user_field(u, input.field), Visibility::Visible),
         Target::Device(d) => (
             device_field(d, &user, input.field),
             visibility(input.field, &context_of(d)),
         ),
     };
-    let before = before.as_deref().and_then(|v| apply(shown, v));
+    let before = held.as_deref().and_then(|v| apply(shown, v));
     let after = apply(shown, &value);
-    let version = bump_version(
-        txn,
-        principal,
-        &record_id,
-        input.field,
-        input.base_version,
-        now,
-    )
-    .await?;
-    let action = if routed {
-        correction_request::ActiveModel {
-            id: NotSet,
-            tenant_id: Set(principal.tenant_id.clone()),
-            requester_account_id: Set(Some(principal.account_id)),
-            subject_user_id: Set(user.id.clone()),
-            record_kind: Set(input.field.record().as_str().into()),
-            record_id: Set(record_id.clone()),
-            field: Set(input.field.as_str().into()),
-            proposed_value: Set(value.clone()),
-            base_version: Set(input.base_version),
-            reason: Set(reason.clone()),
-            restrict_sharing: Set(false),
-            status: Set(RequestStatus::Routed),
-            received_at: Set(now),
-            due_at: Set(app::time::add_months(now, 1)),
-            extension_reason: Set(None),
-            paused_at: Set(None),
-            decided_by: Set(None),
-            decided_at: Set(None),
-            decision_reason: Set(None),
-            version: Set(0),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(txn)
-        .await?;
-        AuditAction::CorrectionRouted
-    } else {
-        write_value(txn, principal, &target, input.field, &value, now).await?;
-        AuditAction::FieldCorrected
+    let change = Change {
+        field: input.field.as_str().into(),
+        before: before.clone(),
+        after: after.clone(),
     };
-    let event_id = audit::append(
+    let Made::AtSource { origin } = made else {
+        let version = bump_version(
+            txn,
+            principal,
+            &record_id,
+            input.field,
+            input.base_version,
+            now,
+        )
+        .await?;
+        write_value(txn, principal, &target, input.field, &value, now).await?;
+        let event_id = audit::append(
+            txn,
+            &principal.tenant_id,
+            NewEvent {
+                actor: Actor::of(principal),
+                action: AuditAction::FieldCorrected,
+                target_kind: input.field.record().into(),
+                target_id: record_id.clone(),
+                subject_user_id: Some(user.id.clone()),
+                changes: vec![change],
+                reason: Some(reason),
+                occurred_at: now,
+            },
+        )
+        .await?;
+        let recipients = notify_recipients(
+            txn,
+            &principal.tenant_id,
+            &record_id,
+            input.field,
+            FOLLOW_UP_CORRECTION,
+            event_id,
+            now,
+        )
+        .await?;
+        return Ok(CorrectionOutcome {
+            version,
+            follow_up_recipients: recipients,
+        });
+    };
+    // Nothing changes here until the source shows the value: the version is only checked, so
+    // a stale form is refused as it would be for a correction made here.
+    let version = current_version(txn, &record_id, input.field).await?;
+    if version != input.base_version {
+        return Err(ServiceError::Conflict);
+    }
+    let already_held = at_source::shows_value(held.as_deref(), &value);
+    if already_held && origin.is_none() {
+        return Err(ServiceError::invalid("value", Key::ErrValueAlreadyHeld));
+    }
+    let routed = correction_request::ActiveModel {
+        id: NotSet,
+        tenant_id: Set(principal.tenant_id.clone()),
+        requester_account_id: Set(Some(principal.account_id)),
+        subject_user_id: Set(user.id.clone()),
+        record_kind: Set(input.field.record().as_str().into()),
+        record_id: Set(record_id.clone()),
+        field: Set(input.field.as_str().into()),
+        proposed_value: Set(value.clone()),
+        base_version: Set(input.base_version),
+        reason: Set(reason.clone()),
+        restrict_sharing: Set(false),
+        status: Set(RequestStatus::Routed),
+        received_at: Set(now),
+        due_at: Set(app::time::add_months(now, 1)),
+        extension_reason: Set(None),
+        paused_at: Set(None),
+        decided_by: Set(None),
+        decided_at: Set(None),
+        decision_reason: Set(None),
+        version: Set(0),
+        created_at: Set(now),
+        updated_at: Set(now),
+        origin_request_id: Set(origin),
+    }
+    .insert(txn)
+    .await?;
+    audit::append(
         txn,
         &principal.tenant_id,
         NewEvent {
             actor: Actor::of(principal),
-            action,
+            action: AuditAction::CorrectionRouted,
             target_kind: input.field.record().into(),
             target_id: record_id.clone(),
             subject_user_id: Some(user.id.clone()),
-            changes: vec![Change {
-                field: input.field.as_str().into(),
-                before,
-                after,
-            }],
+            changes: vec![change],
             reason: Some(reason),
             occurred_at: now,
         },
     )
     .await?;
-    let recipients = notify_recipients(
-        txn,
-        &principal.tenant_id,
-        &record_id,
-        input.field,
-        FOLLOW_UP_CORRECTION,
-        event_id,
-        now,
-    )
-    .await?;
+    if already_held {
+        // The source showed the value before the request was approved: the correction is
+        // complete now, by the same rule as when an import shows it later.
+        at_source::apply_all(
+            txn,
+            &principal.tenant_id,
+            &[at_source::Shown {
+                routed,
+                before: before.clone(),
+                after,
+            }],
+            now,
+        )
+        .await?;
+    }
     Ok(CorrectionOutcome {
         version,
-        follow_up_recipients: recipients,
+        follow_up_recipients: Vec::new(),
     })
+}
+
+/// The field's current version (0 before its first change).
+async fn current_version(
+    txn: &DatabaseTransaction,
+    record_id: &str,
+    field: FieldId,
+) -> Result<i64, ServiceError> {
+    Ok(
+        field_version::Entity::find_by_id((record_id.to_owned(), field.as_str().to_owned()))
+            .one(txn)
+            .await?
+            .map_or(0, |row| row.version),
+    )
 }
 
 /// Moves the field from `base` to `base + 1`, or refuses with a conflict if it is no longer at

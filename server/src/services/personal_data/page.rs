@@ -94,7 +94,7 @@ impl PersonalDataService {
         let routed = correction_request::Entity::find()
             .filter(correction_request::Column::TenantId.eq(tenant))
             .filter(correction_request::Column::SubjectUserId.eq(user_id))
-            .filter(correction_request::Column::Status.eq(RequestStatus::Routed))
+            .filter(correction_request::Column::Status.is_in(RequestStatus::AT_SOURCE))
             .order_by_desc(correction_request::Column::Id)
             .all(db)
             .await

@@ -20,7 +20,7 @@ mod subject;
 
 use super::error::{finish, parse_reason, ServiceError};
 use super::notifications;
-use super::personal_data::{self, PersonalDataService};
+use super::personal_data::{self, Made, PersonalDataService};
 use crate::clock::Clock;
 use crate::entities::disclosure::DeliveryStatus;
 use crate::entities::{
@@ -36,7 +36,7 @@ use app::error::AppError;
 use app::i18n::Key;
 use app::personal_data::{CorrectionInput, RecordView};
 use app::requests::{
-    DecisionOutcome, FourEyes, MyDataView, NewRequest, NotificationView, OwnRecords, QueueFilter,
+    AtSource, DecisionOutcome, FourEyes, MyDataView, NewRequest, NotificationView, OwnRecords, QueueFilter,
     QueueView, ReceivedView, RequestStatus, RequestView, RequestsPort, ReviewView, QUEUE_PAGE_SIZE,
     QUEUE_USERS_LIMIT,
 };
@@ -74,6 +74,7 @@ struct Names {
     accounts: HashMap<i64, String>,
     devices: HashMap<String, String>,
     outcomes: HashMap<i64, Vec<String>>,
+    at_source: HashMap<i64, AtSource>,
 }
 
 impl Names {
@@ -134,7 +135,7 @@ impl Names {
         } else {
             request_outcome::Entity::find()
                 .filter(request_outcome::Column::TenantId.eq(tenant))
-                .filter(request_outcome::Column::RequestId.is_in(request_ids))
+                .filter(request_outcome::Column::RequestId.is_in(request_ids.clone()))
                 .all(conn)
                 .await
                 .context("reading request outcomes")?
@@ -142,11 +143,13 @@ impl Names {
                 .map(|o| (o.request_id, recipients_of(&o)))
                 .collect()
         };
+        let at_source = at_source_of(conn, tenant, &request_ids).await?;
         Ok(Names {
             users,
             accounts,
             devices,
             outcomes,
+            at_source,
         })
     }
 
@@ -193,9 +196,45 @@ impl Names {
             decided_by: r.decided_by.and_then(|a| self.accounts.get(&a).cloned()),
             decision_reason: r.decision_reason.clone(),
             informed_recipients: self.outcomes.get(&r.id).cloned().unwrap_or_default(),
+            at_source: self.at_source.get(&r.id).copied(),
             version: r.version,
         })
     }
+}
+
+/// Where the corrections that the approved `request_ids` became stand at their sources, by
+/// request id.
+async fn at_source_of(
+    conn: &impl ConnectionTrait,
+    tenant: &str,
+    request_ids: &[i64],
+) -> Result<HashMap<i64, AtSource>, ServiceError> {
+    if request_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = correction_request::Entity::find()
+        .filter(correction_request::Column::TenantId.eq(tenant))
+        .filter(correction_request::Column::OriginRequestId.is_in(request_ids.iter().copied()))
+        .all(conn)
+        .await
+        .context("reading corrections at the source")?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            let origin = r.origin_request_id?;
+            let field = FieldId::parse(&r.field).ok()?;
+            Some((
+                origin,
+                AtSource {
+                    route: field.spec().route,
+                    status: r.status,
+                    applied_at: (r.status == RequestStatus::Applied)
+                        .then_some(r.decided_at)
+                        .flatten(),
+                },
+            ))
+        })
+        .collect())
 }
 
 fn recipients_of(outcome: &request_outcome::Model) -> Vec<String> {
@@ -231,7 +270,7 @@ async fn find_request(
 ) -> Result<correction_request::Model, ServiceError> {
     correction_request::Entity::find_by_id(id)
         .filter(correction_request::Column::TenantId.eq(principal.tenant_id.clone()))
-        .filter(correction_request::Column::Status.ne(RequestStatus::Routed))
+        .filter(correction_request::Column::Status.is_not_in(RequestStatus::AT_SOURCE))
         .one(conn)
         .await?
         .ok_or(ServiceError::NotFound)

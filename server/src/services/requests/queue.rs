@@ -21,11 +21,11 @@ impl RequestsService {
                 query = query.filter(correction_request::Column::Status.eq(RequestStatus::Pending))
             }
             "all" => {
-                query = query.filter(correction_request::Column::Status.ne(RequestStatus::Routed))
+                query = query.filter(correction_request::Column::Status.is_not_in(RequestStatus::AT_SOURCE))
             }
             other => {
                 let status = RequestStatus::parse(other)
-                    .filter(|s| *s != RequestStatus::Routed)
+                    .filter(|s| !RequestStatus::AT_SOURCE.contains(s))
                     .ok_or_else(|| bad("status"))?;
                 query = query.filter(correction_request::Column::Status.eq(status));
             }

@@ -96,9 +96,15 @@ impl RequestsService {
             .await?
             .map(|o| recipients_of(&o))
             .unwrap_or_default();
+        let waiting_for = at_source_of(conn, &request.tenant_id, &[request.id])
+            .await?
+            .get(&request.id)
+            .filter(|a| a.status == RequestStatus::Routed)
+            .map(|a| a.route);
         Ok(DecisionOutcome {
             status: wanted,
             informed_recipients: informed,
+            waiting_for,
         })
     }
 
@@ -176,7 +182,13 @@ impl RequestsService {
                 base_version: field_version,
                 reason: format!("#{}: {}", request.id, request.reason),
             },
-            route != CorrectionRoute::Portal,
+            if route == CorrectionRoute::Portal {
+                Made::InPortal
+            } else {
+                Made::AtSource {
+                    origin: Some(request.id),
+                }
+            },
             now,
         )
         .await?;
@@ -216,6 +228,7 @@ impl RequestsService {
         Ok(DecisionOutcome {
             status: RequestStatus::Approved,
             informed_recipients: outcome.follow_up_recipients,
+            waiting_for: (route != CorrectionRoute::Portal).then_some(route),
         })
     }
 
@@ -301,6 +314,7 @@ impl RequestsService {
         Ok(DecisionOutcome {
             status: RequestStatus::Rejected,
             informed_recipients: Vec::new(),
+            waiting_for: None,
         })
     }
 

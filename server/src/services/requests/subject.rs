@@ -194,6 +194,7 @@ impl RequestsService {
             version: Set(0),
             created_at: Set(now),
             updated_at: Set(now),
+            origin_request_id: Set(None),
         }
         .insert(&txn)
         .await?;
@@ -243,7 +244,7 @@ impl RequestsService {
         let requests = correction_request::Entity::find()
             .filter(correction_request::Column::TenantId.eq(principal.tenant_id.clone()))
             .filter(correction_request::Column::SubjectUserId.eq(me))
-            .filter(correction_request::Column::Status.ne(RequestStatus::Routed))
+            .filter(correction_request::Column::Status.is_not_in(RequestStatus::AT_SOURCE))
             .order_by_desc(correction_request::Column::Id)
             .all(&self.db)
             .await

@@ -1,0 +1,146 @@
+//! Corrections of fields owned elsewhere: recorded as a task for the source, they change
+//! nothing (no value, no version, no follow-up) until the source's own data, brought by an
+//! import, shows the new value; then the task is applied, the version moves on with the import
+//! as the one who changed it, the audit trail records the change, the recipients that received
+//! the field are told, and the end user whose request it was learns that it is done.
+
+use crate::helpers::{graph_user, import_records, on_both_databases, TestApp};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use serde_json::Value;
+use server::entities::{audit_event, follow_up_task};
+use server::seed::demo;
+
+const DIEGO_UPN: &str = "diego.siciliani@contoso.com";
+const BEN_UPN: &str = "ben.okafor@contoso.com";
+
+fn field<'a>(record: &'a Value, name: &str) -> &'a Value {
+    record["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["field"] == name)
+        .unwrap_or_else(|| panic!("no field {name}"))
+}
+
+async fn tasks_for(app: &TestApp, record: &str, name: &str) -> Vec<String> {
+    follow_up_task::Entity::find()
+        .filter(follow_up_task::Column::RecordId.eq(record))
+        .filter(follow_up_task::Column::Field.eq(name))
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.recipient_id)
+        .collect()
+}
+
+async fn route_diegos_name(app: &TestApp, admin: &reqwest::Client, value: &str) -> (u16, Value) {
+    let form = [
+        ("user_id", demo::DIEGO),
+        ("record_id", demo::DIEGO),
+        ("field", "display_name"),
+        ("value", value),
+        ("base_version", "0"),
+        ("reason", "Name changed after marriage"),
+    ];
+    app.call(admin, "users/route", &form).await
+}
+
+on_both_databases! { demo;
+    async fn a_routed_correction_is_applied_only_when_the_import_shows_the_new_value(app) {
+        let admin = app.client_as("Megan Bowen").await;
+        let (status, outcome) = route_diegos_name(&app, &admin, "Diego Siciliani-Rossi").await;
+        assert_eq!(status, 200, "{outcome}");
+        assert!(tasks_for(&app, demo::DIEGO, "display_name").await.is_empty());
+
+        // The directory still has another name: the task stays open, nobody is told.
+        import_records(&app, demo::CONTOSO, &[graph_user(demo::DIEGO, DIEGO_UPN, "Diego S.")]).await;
+        let (_, diego) = app.call(&admin, "users/data", &[("user_id", demo::DIEGO)]).await;
+        assert_eq!(diego["routed"][0]["status"], "routed");
+        assert!(tasks_for(&app, demo::DIEGO, "display_name").await.is_empty());
+
+        // The directory shows the corrected name: applied, versioned, audited, told.
+        let report = import_records(&app, demo::CONTOSO, &[graph_user(demo::DIEGO, DIEGO_UPN, "Diego Siciliani-Rossi")]).await;
+        assert_eq!(report.users_updated, 1);
+        let (_, diego) = app.call(&admin, "users/data", &[("user_id", demo::DIEGO)]).await;
+        assert_eq!(diego["routed"][0]["status"], "applied");
+        let name = field(&diego["user"], "display_name");
+        assert_eq!(name["value"], "Diego Siciliani-Rossi");
+        assert_eq!(name["version"], 1);
+        assert_eq!(name["changed_by"], "bulk import", "the source changed it, not the admin");
+        assert_eq!(tasks_for(&app, demo::DIEGO, "display_name").await, ["teamviewer"]);
+        let event = audit_event::Entity::find()
+            .filter(audit_event::Column::Action.eq("correction.applied"))
+            .one(&app.db).await.unwrap().unwrap();
+        assert_eq!(event.target_id, demo::DIEGO);
+        assert!(event.changes.contains("Diego S.") && event.changes.contains("Diego Siciliani-Rossi"), "{}", event.changes);
+
+        // The same data again completes nothing a second time.
+        import_records(&app, demo::CONTOSO, &[graph_user(demo::DIEGO, DIEGO_UPN, "Diego Siciliani-Rossi")]).await;
+        assert_eq!(tasks_for(&app, demo::DIEGO, "display_name").await.len(), 1);
+        let applied = audit_event::Entity::find()
+            .filter(audit_event::Column::Action.eq("correction.applied"))
+            .count(&app.db).await.unwrap();
+        assert_eq!(applied, 1);
+        assert!(server::services::audit::verify_chain(&app.db, demo::CONTOSO).await.unwrap().is_intact());
+    }
+
+    async fn an_approved_request_for_a_directory_field_waits_for_entra_id_and_its_requester_learns_when_it_is_done(app) {
+        // Ben's open request (demo): his display name should be "Benjamin Okafor".
+        let lee = app.client_as("Lee Gu").await;
+        let (_, queue) = app.call(&lee, "review/queue", &[]).await;
+        let id = queue["items"].as_array().unwrap().iter()
+            .find(|r| r["subject_user_id"] == demo::BEN && r["field"] == "display_name")
+            .unwrap_or_else(|| panic!("{queue}"))["id"].as_i64().unwrap();
+        let id_text = id.to_string();
+        let (status, review) = app.call(&lee, "review/request", &[("id", &id_text)]).await;
+        assert_eq!(status, 200, "{review}");
+        let form = [
+            ("id", id_text.as_str()),
+            ("request_version", &review["request"]["version"].to_string()),
+            ("field_version", &review["field_version"].to_string()),
+        ];
+        let (status, outcome) = app.call(&lee, "review/approve", &form).await;
+        assert_eq!(status, 200, "{outcome}");
+        assert_eq!(outcome["waiting_for"], "directory");
+        assert_eq!(outcome["informed_recipients"], serde_json::json!([]));
+
+        let ben = app.client_as("Ben Okafor").await;
+        let (_, mine) = app.call(&ben, "requests/mine", &[]).await;
+        let request = mine.as_array().unwrap().iter().find(|r| r["id"] == id).unwrap().clone();
+        assert_eq!(request["status"], "approved");
+        assert_eq!(request["at_source"]["status"], "routed");
+        assert_eq!(request["at_source"]["route"], "directory");
+        let (_, me) = app.call(&ben, "me/data", &[]).await;
+        assert_eq!(field(&me["data"]["user"], "display_name")["value"], "Ben Okafor", "nothing changed yet");
+        assert_eq!(field(&me["data"]["user"], "display_name")["version"], 0, "the approver did not change the value");
+
+        import_records(&app, demo::CONTOSO, &[graph_user(demo::BEN, BEN_UPN, "Benjamin Okafor")]).await;
+        let (_, mine) = app.call(&ben, "requests/mine", &[]).await;
+        let request = mine.as_array().unwrap().iter().find(|r| r["id"] == id).unwrap().clone();
+        assert_eq!(request["at_source"]["status"], "applied");
+        assert!(request["at_source"]["applied_at"].is_i64());
+        let told = tasks_for(&app, demo::BEN, "display_name").await;
+        assert_eq!(request["informed_recipients"].as_array().unwrap().len(), told.len(), "{request}");
+        let (_, notes) = app.call(&ben, "notifications/list", &[]).await;
+        assert_eq!(notes[0]["kind"], "correction.applied", "{notes}");
+        let (_, me) = app.call(&ben, "me/data", &[]).await;
+        assert_eq!(field(&me["data"]["user"], "display_name")["value"], "Benjamin Okafor");
+        assert_eq!(field(&me["data"]["user"], "display_name")["changed_by"], "bulk import");
+    }
+
+    async fn an_admin_cannot_route_a_value_the_field_already_holds_or_a_field_corrected_here(app) {
+        let admin = app.client_as("Megan Bowen").await;
+        let (status, body) = route_diegos_name(&app, &admin, "Diego Siciliani").await;
+        assert_eq!(status, 422, "{body}");
+        let iphone = "d1000000-0000-4000-8000-0000000000d1";
+        let form = [("user_id", demo::ADELE), ("record_id", iphone), ("field", "management_name"), ("value", "Adele phone"), ("base_version", "0"), ("reason", "Naming")];
+        let (status, body) = app.call(&admin, "users/route", &form).await;
+        assert_eq!(status, 422, "{body}");
+        let routed = audit_event::Entity::find()
+            .filter(audit_event::Column::Action.eq("correction.routed"))
+            .order_by_desc(audit_event::Column::Id)
+            .count(&app.db).await.unwrap();
+        assert_eq!(routed, 0, "a refusal writes nothing");
+    }
+}
