@@ -591,6 +591,7 @@ dashboard-intro = What needs attention in your tenant: requests by deadline, fol
 dash-requests = Open correction requests
 dash-overdue-count-one = { $count } past its deadline
 dash-overdue-count = { $count } past their deadline
+dash-at-source = Waiting for their source: { $count } approved corrections ({ $overdue } past the deadline)
 dash-view-queue = Open the review queue
 dash-follow-ups = Open follow-ups
 dash-follow-ups-line = { $overdue } overdue (open over 30 days or failed), { $failed } failed

@@ -591,6 +591,7 @@ dashboard-intro = Wat aandacht nodig heeft in uw tenant: verzoeken op termijn, v
 dash-requests = Open correctieverzoeken
 dash-overdue-count-one = { $count } over de termijn
 dash-overdue-count = { $count } over de termijn
+dash-at-source = Wachten op de bron: { $count } goedgekeurde correcties ({ $overdue } over de termijn)
 dash-view-queue = Naar de beoordelingswachtrij
 dash-follow-ups = Open vervolgacties
 dash-follow-ups-line = { $overdue } achterstallig (langer dan 30 dagen open of mislukt), { $failed } mislukt

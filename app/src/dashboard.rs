@@ -33,6 +33,10 @@ pub struct FeatureState {
 pub struct DashboardView {
     pub open_requests: u64,
     pub overdue_requests: u64,
+    /// Corrections approved or recorded for a field owned elsewhere whose source has not shown
+    /// the new value yet, and those of them past their deadline.
+    pub waiting_for_source: u64,
+    pub overdue_at_source: u64,
     /// The open requests due first (at most five).
     pub next_due: Vec<DueRequest>,
     pub open_follow_ups: u64,

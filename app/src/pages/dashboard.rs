@@ -60,6 +60,12 @@ fn Board(data: DashboardView) -> impl IntoView {
                 <p class=request_note>
                     {plural(locale, data.overdue_requests).choose(Key::DashOverdueCountOne, Key::DashOverdueCount).format(locale, &[("count", &data.overdue_requests.to_string())])}
                 </p>
+                <p class=note(data.overdue_at_source > 0) data-testid="at-source">
+                    {Key::DashAtSource.format(locale, &[
+                        ("count", &data.waiting_for_source.to_string()),
+                        ("overdue", &data.overdue_at_source.to_string()),
+                    ])}
+                </p>
                 <a href="/review">{Key::DashViewQueue.text(locale)}</a>
             </section>
             <section class="card tile" aria-labelledby="tile-follow-ups" data-testid="tile-follow-ups">

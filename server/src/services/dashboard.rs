@@ -57,6 +57,20 @@ impl DashboardService {
             .count(db)
             .await
             .context("counting overdue requests")?;
+        let at_source = || {
+            correction_request::Entity::find()
+                .filter(correction_request::Column::TenantId.eq(tenant.clone()))
+                .filter(correction_request::Column::Status.eq(RequestStatus::Routed))
+        };
+        let waiting_for_source = at_source()
+            .count(db)
+            .await
+            .context("counting corrections waiting for their source")?;
+        let overdue_at_source = at_source()
+            .filter(correction_request::Column::DueAt.lt(now))
+            .count(db)
+            .await
+            .context("counting overdue corrections at the source")?;
         let due = pending()
             .order_by_asc(correction_request::Column::DueAt)
             .order_by_asc(correction_request::Column::Id)
@@ -141,6 +155,8 @@ impl DashboardService {
         Ok(DashboardView {
             open_requests,
             overdue_requests,
+            waiting_for_source,
+            overdue_at_source,
             next_due,
             open_follow_ups,
             overdue_follow_ups,

@@ -114,6 +114,9 @@ on_both_databases! { demo;
         let (_, me) = app.call(&ben, "me/data", &[]).await;
         assert_eq!(field(&me["data"]["user"], "display_name")["value"], "Ben Okafor", "nothing changed yet");
         assert_eq!(field(&me["data"]["user"], "display_name")["version"], 0, "the approver did not change the value");
+        let megan = app.client_as("Megan Bowen").await;
+        let (_, board) = app.call(&megan, "dashboard", &[]).await;
+        assert_eq!(board["waiting_for_source"], 1, "{board}");
 
         import_records(&app, demo::CONTOSO, &[graph_user(demo::BEN, BEN_UPN, "Benjamin Okafor")]).await;
         let (_, mine) = app.call(&ben, "requests/mine", &[]).await;
@@ -127,6 +130,8 @@ on_both_databases! { demo;
         let (_, me) = app.call(&ben, "me/data", &[]).await;
         assert_eq!(field(&me["data"]["user"], "display_name")["value"], "Benjamin Okafor");
         assert_eq!(field(&me["data"]["user"], "display_name")["changed_by"], "bulk import");
+        let (_, board) = app.call(&megan, "dashboard", &[]).await;
+        assert_eq!(board["waiting_for_source"], 0, "{board}");
     }
 
     async fn an_admin_cannot_route_a_value_the_field_already_holds_or_a_field_corrected_here(app) {
