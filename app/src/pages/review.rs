@@ -13,8 +13,8 @@ use crate::i18n::Key;
 use crate::locale::use_locale;
 use crate::pages::requests::{answer_lines, StatusBadge};
 use crate::requests::{
-    review_queue, review_request, ApproveRequest, AtSource, ExtendRequest, PauseRequest, RejectRequest,
-    RequestStatus, RequestView, ReviewView,
+    review_queue, review_request, ApproveRequest, AtSource, ExtendRequest, PauseRequest,
+    RejectRequest, RequestStatus, RequestView, ReviewView,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;

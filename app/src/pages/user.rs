@@ -61,7 +61,9 @@ pub fn UserPage() -> impl IntoView {
         )
     });
     // A routed correction tells nobody yet: the source has not changed the value.
-    toast_when(route, move |_| Some(Key::ToastRouted.text(locale).to_owned()));
+    toast_when(route, move |_| {
+        Some(Key::ToastRouted.text(locale).to_owned())
+    });
 
     view! {
         <Title text=Key::UserPageTitle.text(locale)/>

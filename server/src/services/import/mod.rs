@@ -325,8 +325,7 @@ impl Import<'_> {
             Ok(plan) => match plan.write(&txn, self.tenant_id).await {
                 Ok(()) => {
                     let now = self.clock.now_ms();
-                    match audit_batch(&txn, self.tenant_id, &plan, first_line, last_line, now)
-                        .await
+                    match audit_batch(&txn, self.tenant_id, &plan, first_line, last_line, now).await
                     {
                         Ok(()) => at_source::apply_all(&txn, self.tenant_id, &plan.applied, now)
                             .await
@@ -488,7 +487,8 @@ impl Import<'_> {
                     let row = user.into_row(tenant_id, stored, self.now);
                     let decision = decide(stored, row, self.now);
                     if let (Decision::Update(row), Some(stored)) = (&decision, stored) {
-                        plan.applied.extend(user_shows(routed.get(&row.id), stored, row));
+                        plan.applied
+                            .extend(user_shows(routed.get(&row.id), stored, row));
                     }
                     plan.add_user(decision);
                 }
@@ -510,7 +510,8 @@ impl Import<'_> {
                     let row = device.into_row(tenant_id, stored, self.now);
                     let decision = decide(stored, row, self.now);
                     if let (Decision::Update(row), Some(stored)) = (&decision, stored) {
-                        plan.applied.extend(device_shows(routed.get(&row.id), stored, row));
+                        plan.applied
+                            .extend(device_shows(routed.get(&row.id), stored, row));
                     }
                     plan.add_device(decision);
                 }

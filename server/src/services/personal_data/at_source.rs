@@ -128,7 +128,10 @@ async fn apply(
             correction_request::Column::Status,
             Expr::value(RequestStatus::Applied),
         )
-        .col_expr(correction_request::Column::DecidedAt, Expr::value(Some(now)))
+        .col_expr(
+            correction_request::Column::DecidedAt,
+            Expr::value(Some(now)),
+        )
         .col_expr(correction_request::Column::UpdatedAt, Expr::value(now))
         .col_expr(
             correction_request::Column::Version,
@@ -181,7 +184,10 @@ async fn apply(
         if let Some(origin) = origin {
             let recipients =
                 serde_json::to_string(&informed).context("encoding the informed recipients")?;
-            match request_outcome::Entity::find_by_id(origin.id).one(txn).await? {
+            match request_outcome::Entity::find_by_id(origin.id)
+                .one(txn)
+                .await?
+            {
                 Some(outcome) => {
                     let mut outcome = outcome.into_active_model();
                     outcome.field_version = Set(version);

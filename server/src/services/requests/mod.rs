@@ -36,9 +36,9 @@ use app::error::AppError;
 use app::i18n::Key;
 use app::personal_data::{CorrectionInput, RecordView};
 use app::requests::{
-    AtSource, DecisionOutcome, FourEyes, MyDataView, NewRequest, NotificationView, OwnRecords, QueueFilter,
-    QueueView, ReceivedView, RequestStatus, RequestView, RequestsPort, ReviewView, QUEUE_PAGE_SIZE,
-    QUEUE_USERS_LIMIT,
+    AtSource, DecisionOutcome, FourEyes, MyDataView, NewRequest, NotificationView, OwnRecords,
+    QueueFilter, QueueView, ReceivedView, RequestStatus, RequestView, RequestsPort, ReviewView,
+    QUEUE_PAGE_SIZE, QUEUE_USERS_LIMIT,
 };
 use app::services::BoxFuture;
 use app::time::{add_months, DAY_MS};

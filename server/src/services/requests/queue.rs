@@ -21,7 +21,8 @@ impl RequestsService {
                 query = query.filter(correction_request::Column::Status.eq(RequestStatus::Pending))
             }
             "all" => {
-                query = query.filter(correction_request::Column::Status.is_not_in(RequestStatus::AT_SOURCE))
+                query = query
+                    .filter(correction_request::Column::Status.is_not_in(RequestStatus::AT_SOURCE))
             }
             other => {
                 let status = RequestStatus::parse(other)
