@@ -406,10 +406,16 @@ where
                 if rng.below(12) == 0 {
                     d.compliance_state = "noncompliant".into();
                 }
+                // Only what the platform collects from a device of this kind is stored.
+                crate::services::records::collect(&mut d);
+                let ctx = crate::services::records::context_of(&d);
                 // 1–4 distinct apps: a random window of the app list.
                 let first_app = rng.below(APPS.len());
                 for k in 0..rng.below(4) + 1 {
                     let (app_id, name, managed) = APPS[(first_app + k) % APPS.len()];
+                    if !app::domain::visibility::app_collected(&ctx, managed) {
+                        continue;
+                    }
                     apps.push(new_app(rows::app(
                         &tenant_id, &device_id, app_id, name, "1.0", managed, now,
                     )));

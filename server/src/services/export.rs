@@ -211,10 +211,12 @@ pub async fn export_user<C: ConnectionTrait>(
         FieldValue {
             field: s.field.as_str().into(),
             label: spec.label.text(locale).into(),
-            shown: if s.held {
-                shown_label(s.visibility)
-            } else {
-                "visible"
+            // A value the platform never collects from this device is said to be so: the
+            // export does not call "hidden" what is not held.
+            shown: match (s.held, s.visibility) {
+                (true, shown) => shown_label(shown),
+                (false, Visibility::Hidden(_)) => "not_collected",
+                (false, _) => "visible",
             }
             .into(),
             value: s.value,

@@ -221,6 +221,30 @@ pub fn disclosable_user_values(
 
 /// The facts the visibility rules need, read from a stored device. Unknown or unparsable facts
 /// fall to the stricter reading (the domain rules treat `None` that way).
+/// Clears from a device row what the platform never collects from a device like it
+/// ([`app::domain::visibility::collected`]); every writer of device rows (the import, the demo
+/// data, the generator) stores only what is left.
+pub fn collect(d: &mut device::Model) {
+    let ctx = context_of(d);
+    let keep = |field: FieldId| app::domain::visibility::collected(field, &ctx);
+    for (field, column) in [
+        (FieldId::SerialNumber, &mut d.serial_number),
+        (FieldId::Imei, &mut d.imei),
+        (FieldId::Meid, &mut d.meid),
+        (FieldId::Udid, &mut d.udid),
+        (FieldId::WifiMac, &mut d.wifi_mac),
+        (FieldId::EthernetMac, &mut d.ethernet_mac),
+        (FieldId::PhoneNumber, &mut d.phone_number),
+        (FieldId::Iccid, &mut d.iccid),
+        (FieldId::SubscriberCarrier, &mut d.subscriber_carrier),
+        (FieldId::EntraDeviceId, &mut d.entra_device_id),
+    ] {
+        if !keep(field) {
+            *column = None;
+        }
+    }
+}
+
 pub fn context_of(d: &device::Model) -> DeviceContext {
     DeviceContext {
         ownership: Ownership::parse(&d.ownership).unwrap_or(Ownership::Unknown),

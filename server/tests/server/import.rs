@@ -282,6 +282,30 @@ on_both_databases! {
         assert!(device(&app.db, SHARED_SCANNER).await.is_none());
     }
 
+    async fn what_the_platform_never_collects_is_not_stored_even_when_the_file_carries_it(app) {
+        demo::load(&app.db, app.clock.now_ms()).await.unwrap();
+        let personal = [
+            ("operatingSystem", json!("Android")),
+            ("osVersion", json!("14")),
+            ("manufacturer", json!("Google")),
+            ("model", json!("Pixel 8")),
+            ("managedDeviceOwnerType", json!("personal")),
+            ("deviceEnrollmentType", json!("android_work_profile_personal")),
+        ]
+        .into_iter()
+        .fold(graph_device(NEW_PHONE, None, "Personal Pixel"), |d, (k, v)| with(d, k, v));
+        let dir = tempfile::tempdir().unwrap();
+        let path = jsonl(dir.path(), &lines(&[personal, graph_device(SHARED_SCANNER, None, "Warehouse iPhone")]));
+        let report = import_file(&app.db, CONTOSO, &path, 1000, &app.clock).await.unwrap();
+        assert_eq!(report.devices_inserted, 2, "{:?}", report.rejected);
+        let pixel = device(&app.db, NEW_PHONE).await.unwrap();
+        // Android 12 and later do not report hardware ids of a personal work profile.
+        assert_eq!((pixel.serial_number, pixel.imei, pixel.wifi_mac), (None, None, None));
+        assert!(pixel.phone_number.is_some(), "collected, and shown to the tenant masked");
+        let corporate = device(&app.db, SHARED_SCANNER).await.unwrap();
+        assert!(corporate.serial_number.is_some() && corporate.imei.is_some());
+    }
+
     async fn importing_a_changed_user_updates_it_and_bumps_its_version_once(app) {
         demo::load(&app.db, app.clock.now_ms()).await.unwrap();
         let adele_before = user(&app.db, ADELE).await.unwrap();

@@ -13,4 +13,4 @@ mod tests;
 
 pub use context::DeviceContext;
 pub use mask::apply;
-pub use rules::{app_visible, visibility, HiddenReason, Visibility};
+pub use rules::{app_collected, app_visible, collected, visibility, HiddenReason, Visibility};

@@ -1,6 +1,7 @@
 //! The platform's privacy rules: for each field on a given device, whether an admin sees it
-//! in full, only its last digits, not at all (and why), or masked as a secret; and which apps
-//! of a device's inventory may be shown.
+//! in full, only its last digits, not at all (and why), or masked as a secret; which apps of a
+//! device's inventory may be shown; and, from the same rules, what the platform never collects
+//! and so is never stored.
 
 use super::DeviceContext;
 use crate::domain::catalogue::FieldId;
@@ -127,6 +128,32 @@ fn wifi_mac_withheld(ctx: &DeviceContext) -> bool {
             && ctx.enrollment_type == Some(EnrollmentType::AndroidDeviceAdmin)
             && ctx.os_at_least(9));
     kind_withholds && ctx.enrolled_since(WIFI_MAC_WITHHELD_SINCE)
+}
+
+/// Whether the platform collects `field` from a device like `ctx` at all. A value the device
+/// does not report (the hardware ids of an Android 12+ personal work profile, a withheld Wi-Fi
+/// MAC, the phone number of a corporate work profile, an ICCID that is not inventoried) is
+/// never stored, by the import, the demo data or the generator: the rule that explains its
+/// absence on the page is the rule that keeps it out of the database. Values hidden for another
+/// reason (a personal device's location) and masked ones are collected, and shown in full to
+/// their subject.
+pub fn collected(field: FieldId, ctx: &DeviceContext) -> bool {
+    !matches!(
+        visibility(field, ctx),
+        Visibility::Hidden(
+            HiddenReason::AndroidPersonalWorkProfile
+                | HiddenReason::WifiMacWithheld
+                | HiddenReason::NotReported
+                | HiddenReason::NotInventoried
+        )
+    )
+}
+
+/// Whether an app inventory entry is collected at all: the platform inventories only managed
+/// apps where it may only show managed apps (see [`app_visible`]), so a personal app of a
+/// personal device is never stored.
+pub fn app_collected(ctx: &DeviceContext, managed: bool) -> bool {
+    app_visible(ctx, managed)
 }
 
 /// Whether an app inventory entry may be shown: all apps on corporate devices; only managed

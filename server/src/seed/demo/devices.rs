@@ -1,11 +1,16 @@
 //! The demo tenants' devices and their app inventory: the fixture devices D1 to D6 of Contoso
-//! (one of each kind the privacy rules tell apart) and Fabrikam's one phone.
+//! (one of each kind the privacy rules tell apart) and Fabrikam's one phone, holding only what
+//! the platform collects from each ([`collect`]).
 
 use super::{ADELE, BEN, CHEN, CONTOSO, DIEGO, FABRIKAM, FAB_USER};
 use crate::clock::DAY_MS;
 use crate::db::insert_all;
+use crate::entities::device;
 use crate::seed::rows::{self, new_app};
-use sea_orm::{ConnectionTrait, IntoActiveModel};
+use crate::services::records::{collect, context_of};
+use app::domain::visibility::app_collected;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter};
+use std::collections::HashMap;
 
 /// Adele's iPhone (D1), which the sharing history and the audit trail refer to.
 pub(super) const D1_ID: &str = "d1000000-0000-4000-8000-0000000000d1";
@@ -127,7 +132,9 @@ pub(super) async fn contoso_devices<C: ConnectionTrait>(txn: &C, now: i64) -> an
     d6.last_check_in_at = now - 200 * DAY_MS;
     d6.compliance_state = "noncompliant".into();
 
-    let devices = vec![d1, d2, d3, d4, d5, d6];
+    let mut devices = vec![d1, d2, d3, d4, d5, d6];
+    // The demo holds what the platform would have collected, no more.
+    devices.iter_mut().for_each(collect);
     insert_all(
         txn,
         devices
@@ -190,7 +197,20 @@ pub(super) async fn contoso_apps<C: ConnectionTrait>(txn: &C, now: i64) -> anyho
             now,
         ),
     ];
-    insert_all(txn, apps.into_iter().map(new_app).collect()).await?;
+    // A personal app on a personal device is never inventoried.
+    let devices: HashMap<String, device::Model> = device::Entity::find()
+        .filter(device::Column::TenantId.eq(t))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|d| (d.id.clone(), d))
+        .collect();
+    let apps = apps.into_iter().filter(|a| {
+        devices
+            .get(&a.device_id)
+            .is_some_and(|d| app_collected(&context_of(d), a.managed))
+    });
+    insert_all(txn, apps.map(new_app).collect()).await?;
     Ok(())
 }
 
@@ -213,6 +233,7 @@ pub(super) async fn fabrikam_devices<C: ConnectionTrait>(txn: &C, now: i64) -> a
     phone.imei = Some("352099001761481".into());
     phone.phone_number = Some("+12065550113".into());
     phone.enrollment_type = Some("android_fully_managed".into());
+    collect(&mut phone);
     insert_all(txn, vec![phone.into_active_model()]).await?;
     Ok(())
 }

@@ -159,7 +159,7 @@ impl DeviceRecord {
                 .or_else(|| stored.map(|s| old(s).clone()))
                 .unwrap_or_else(|| UNKNOWN.to_owned())
         };
-        device::Model {
+        let mut row = device::Model {
             manufacturer: keep(self.manufacturer, |s| &s.manufacturer),
             model: keep(self.model, |s| &s.model),
             os_version: keep(self.os_version, |s| &s.os_version),
@@ -211,7 +211,11 @@ impl DeviceRecord {
             version: stored.map_or(0, |s| s.version),
             created_at: stored.map_or(now, |s| s.created_at),
             updated_at: stored.map_or(now, |s| s.updated_at),
-        }
+        };
+        // What the platform never collects from a device like this one is not stored, even
+        // when the file carries it.
+        crate::services::records::collect(&mut row);
+        row
     }
 }
 
