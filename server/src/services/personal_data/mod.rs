@@ -296,10 +296,20 @@ pub(crate) async fn correct_in(
     };
     let before = held.as_deref().and_then(|v| apply(shown, v));
     let after = apply(shown, &value);
-    let change = Change {
-        field: input.field.as_str().into(),
-        before: before.clone(),
-        after: after.clone(),
+    // The one audit event of this correction: made here, or recorded for the source.
+    let event = |action| NewEvent {
+        actor: Actor::of(principal),
+        action,
+        target_kind: input.field.record().into(),
+        target_id: record_id.clone(),
+        subject_user_id: Some(user.id.clone()),
+        changes: vec![Change {
+            field: input.field.as_str().into(),
+            before: before.clone(),
+            after: after.clone(),
+        }],
+        reason: Some(reason.clone()),
+        occurred_at: now,
     };
     let Made::AtSource { origin } = made else {
         let version = bump_version(
@@ -315,16 +325,7 @@ pub(crate) async fn correct_in(
         let event_id = audit::append(
             txn,
             &principal.tenant_id,
-            NewEvent {
-                actor: Actor::of(principal),
-                action: AuditAction::FieldCorrected,
-                target_kind: input.field.record().into(),
-                target_id: record_id.clone(),
-                subject_user_id: Some(user.id.clone()),
-                changes: vec![change],
-                reason: Some(reason),
-                occurred_at: now,
-            },
+            event(AuditAction::FieldCorrected),
         )
         .await?;
         let recipients = notify_recipients(
@@ -382,16 +383,7 @@ pub(crate) async fn correct_in(
     audit::append(
         txn,
         &principal.tenant_id,
-        NewEvent {
-            actor: Actor::of(principal),
-            action: AuditAction::CorrectionRouted,
-            target_kind: input.field.record().into(),
-            target_id: record_id.clone(),
-            subject_user_id: Some(user.id.clone()),
-            changes: vec![change],
-            reason: Some(reason),
-            occurred_at: now,
-        },
+        event(AuditAction::CorrectionRouted),
     )
     .await?;
     if already_held {
