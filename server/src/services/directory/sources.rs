@@ -1,0 +1,259 @@
+//! Where an arm can start for a search: one source per way the text can match (a name, UPN or
+//! email prefix, a phone number, a device identifier), the conditions that select each, and
+//! the bounded read of a prefix whose index does not follow the page's order.
+
+use super::filters::Driver;
+use super::plan::{opaque, u, ucol, Plan};
+use crate::entities::{device, directory_user};
+use anyhow::Context;
+use app::directory::DirectorySort;
+use sea_orm::sea_query::{Alias, Cond, Expr, Func, Order, Query, SelectStatement, SimpleExpr};
+use sea_orm::ConnectionTrait;
+
+/// The index an arm starts from.
+pub(super) enum Source {
+    /// Every user of the tenant, in sort order.
+    All,
+    /// Users whose lower-cased display name, UPN or email address lies in `[from, to)`.
+    NamePrefix(Prefix),
+    UpnPrefix(Prefix),
+    EmailPrefix(Prefix),
+    /// Users whose own phone number is this one.
+    UserPhone(String),
+    /// Users who are the primary user of a device with this value in this column.
+    DeviceValue(device::Column, String),
+    /// Users found through a rare filter value.
+    Driver(Driver),
+}
+
+/// Whether a source is a prefix range on some column.
+pub(super) fn is_prefix(source: &Source) -> bool {
+    matches!(
+        source,
+        Source::NamePrefix(_) | Source::UpnPrefix(_) | Source::EmailPrefix(_)
+    )
+}
+
+/// A prefix as an index range: every string that starts with `from` sorts in `[from, to)`.
+pub(super) struct Prefix {
+    pub(super) from: String,
+    /// `None` when no string sorts after every string with the prefix.
+    pub(super) to: Option<String>,
+}
+
+impl Prefix {
+    pub(super) fn new(prefix: &str) -> Self {
+        Prefix {
+            from: prefix.to_owned(),
+            to: successor(prefix),
+        }
+    }
+}
+
+/// The smallest string greater than every string that starts with `prefix`: its last character
+/// incremented (dropped and carried when it is the largest). Code point order is byte order in
+/// UTF-8, the order of SQLite's `BINARY` and PostgreSQL's `C` collations.
+pub fn successor(prefix: &str) -> Option<String> {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(last) = chars.pop() {
+        let mut code = u32::from(last) + 1;
+        // Surrogates are not characters; the next one after U+D7FF is U+E000.
+        if (0xD800..=0xDFFF).contains(&code) {
+            code = 0xE000;
+        }
+        if let Some(next) = char::from_u32(code) {
+            chars.push(next);
+            return Some(chars.into_iter().collect());
+        }
+    }
+    None
+}
+
+impl Plan<'_> {
+    /// The search's prefix sources whose index does not follow the page's order, each read
+    /// only up to [`PREFIX_SCAN_LIMIT`](super::PREFIX_SCAN_LIMIT) users.
+    pub(super) fn capped_sources(&self) -> Vec<Source> {
+        self.search_sources()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|source| is_prefix(source) && !self.aligned(source))
+            .collect()
+    }
+
+    /// Whether a capped prefix source has more users than it reads.
+    pub(super) async fn prefix_scan_capped<C: ConnectionTrait>(
+        &self,
+        db: &C,
+    ) -> anyhow::Result<bool> {
+        for source in self.capped_sources() {
+            let statement = db.get_database_backend().build(&self.capped_size(&source));
+            let n: i64 = match db.query_one(statement).await.context("sizing a prefix")? {
+                Some(row) => row.try_get("", "n")?,
+                None => 0,
+            };
+            if u64::try_from(n).unwrap_or(0) > self.prefix_limit {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// How many users a capped prefix source matches, counted up to one past the cap, from
+    /// its index alone.
+    pub(super) fn capped_size(&self, source: &Source) -> SelectStatement {
+        let capped = Query::select()
+            .expr(Expr::val(1))
+            .from_as(directory_user::Entity, u())
+            .and_where(self.tenant_is((u(), directory_user::Column::TenantId)))
+            .cond_where(self.source_condition(source, true))
+            .limit(self.prefix_limit + 1)
+            .to_owned();
+        Query::select()
+            .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
+            .from_subquery(capped, Alias::new("capped"))
+            .to_owned()
+    }
+
+    /// The first [`PREFIX_SCAN_LIMIT`](super::PREFIX_SCAN_LIMIT) users of a capped prefix source in its column's order,
+    /// with the columns an arm's conditions read, as the table the arm starts from.
+    pub(super) fn capped_rows(&self, source: &Source) -> SelectStatement {
+        let order: SimpleExpr = match source {
+            Source::NamePrefix(_) => ucol(directory_user::Column::SearchName).into(),
+            Source::EmailPrefix(_) => Func::lower(ucol(directory_user::Column::Email)).into(),
+            _ => Func::lower(ucol(directory_user::Column::Upn)).into(),
+        };
+        Query::select()
+            .columns([
+                (u(), directory_user::Column::Id),
+                (u(), directory_user::Column::TenantId),
+                (u(), directory_user::Column::SearchName),
+                (u(), directory_user::Column::Upn),
+                (u(), directory_user::Column::Email),
+            ])
+            .from_as(directory_user::Entity, u())
+            .and_where(self.tenant_is((u(), directory_user::Column::TenantId)))
+            .cond_where(self.source_condition(source, true))
+            .order_by_expr(order, Order::Asc)
+            .limit(self.prefix_limit)
+            .to_owned()
+    }
+
+    /// One source per way the search text can match; `None` without a search.
+    pub(super) fn search_sources(&self) -> Option<Vec<Source>> {
+        let search = self.query.search.as_ref()?;
+        let prefix = search.prefix();
+        let mut sources = vec![Source::NamePrefix(Prefix::new(prefix))];
+        // UPNs and email addresses are ASCII: other text cannot begin one.
+        if prefix.is_ascii() {
+            sources.push(Source::UpnPrefix(Prefix::new(prefix)));
+            sources.push(Source::EmailPrefix(Prefix::new(prefix)));
+        }
+        if let Some(phone) = search.phone() {
+            sources.push(Source::UserPhone(phone.as_str().to_owned()));
+            sources.push(Source::DeviceValue(
+                device::Column::PhoneNumber,
+                phone.as_str().to_owned(),
+            ));
+        }
+        if let Some(imei) = search.imei() {
+            sources.push(Source::DeviceValue(
+                device::Column::Imei,
+                imei.as_str().to_owned(),
+            ));
+        }
+        if let Some(serial) = search.serial() {
+            sources.push(Source::DeviceValue(
+                device::Column::SerialNumber,
+                serial.as_str().to_owned(),
+            ));
+        }
+        Some(sources)
+    }
+
+    /// The search as one per-row condition, for an arm that starts from a rare filter.
+    pub(super) fn search_condition(&self) -> Option<Cond> {
+        let sources = self.search_sources()?;
+        let mut any = Cond::any();
+        for source in &sources {
+            any = any.add(self.source_condition(source, false));
+        }
+        Some(any)
+    }
+
+    /// The condition that selects a source's users; `indexed` writes it so that its index can
+    /// serve it (only the condition an arm starts from should be).
+    pub(super) fn source_condition(&self, source: &Source, indexed: bool) -> Cond {
+        let shape = |e: SimpleExpr| if indexed { e } else { opaque(e) };
+        let range = |column: SimpleExpr, prefix: &Prefix| {
+            let mut cond =
+                Cond::all().add(Expr::expr(shape(column.clone())).gte(prefix.from.clone()));
+            if let Some(to) = &prefix.to {
+                cond = cond.add(Expr::expr(shape(column)).lt(to.clone()));
+            }
+            cond
+        };
+        match source {
+            Source::All => Cond::all(),
+            Source::NamePrefix(p) => range(ucol(directory_user::Column::SearchName).into(), p),
+            Source::UpnPrefix(p) => range(Func::lower(ucol(directory_user::Column::Upn)).into(), p),
+            Source::EmailPrefix(p) => {
+                range(Func::lower(ucol(directory_user::Column::Email)).into(), p)
+            }
+            Source::UserPhone(phone) => {
+                Cond::all().add(ucol(directory_user::Column::Phone).eq(phone.clone()))
+            }
+            Source::DeviceValue(column, value) => {
+                let devices = Query::select()
+                    .column(device::Column::PrimaryUserId)
+                    .from(device::Entity)
+                    .and_where(self.tenant_is(device::Column::TenantId))
+                    .and_where(Expr::col(*column).eq(value.clone()))
+                    .to_owned();
+                Cond::all().add(ucol(directory_user::Column::Id).in_subquery(devices))
+            }
+            Source::Driver(driver) => {
+                let rows = self.driver_rows(*driver);
+                Cond::all().add(ucol(directory_user::Column::Id).in_subquery(rows))
+            }
+        }
+    }
+
+    /// The search's prefix source that follows the sort index, if any.
+    pub(super) fn aligned_prefix(&self) -> Option<Source> {
+        let prefix = Prefix::new(self.query.search.as_ref()?.prefix());
+        Some(match self.query.sort {
+            DirectorySort::Name => Source::NamePrefix(prefix),
+            DirectorySort::Upn if prefix.from.is_ascii() => Source::UpnPrefix(prefix),
+            DirectorySort::Upn => return None,
+        })
+    }
+
+    /// Whether a source's index hands out rows in the page's sort order.
+    pub(super) fn aligned(&self, source: &Source) -> bool {
+        matches!(
+            (source, self.query.sort),
+            (Source::All, _)
+                | (Source::NamePrefix(_), DirectorySort::Name)
+                | (Source::UpnPrefix(_), DirectorySort::Upn)
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::successor;
+
+    #[test]
+    fn the_successor_of_a_prefix_bounds_every_string_that_starts_with_it() {
+        assert_eq!(successor("ade").as_deref(), Some("adf"));
+        assert_eq!(successor("a\u{D7FF}").as_deref(), Some("a\u{E000}"));
+        assert_eq!(successor("a\u{10FFFF}").as_deref(), Some("b"));
+        assert_eq!(successor("\u{10FFFF}"), None);
+        assert_eq!(successor(""), None);
+        let bound = successor("zoë").unwrap();
+        for s in ["zoë", "zoë anders", "zoë\u{10FFFF}"] {
+            assert!(s >= "zoë" && s < bound.as_str(), "{s}");
+        }
+        assert!("zoëa" < bound.as_str() && "zoí" >= bound.as_str());
+    }
+}
