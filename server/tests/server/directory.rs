@@ -4,6 +4,8 @@
 use crate::helpers::{client, on_both_databases};
 use app::auth::{Principal, Role};
 use app::directory::{DirectoryParams, DirectoryPort, DirectoryQuery, PageCursor};
+use app::domain::catalogue::FieldId;
+use app::domain::visibility::{visibility, Visibility};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
@@ -80,8 +82,11 @@ on_both_databases! { demo;
 
     async fn serial_numbers_imeis_and_phone_numbers_match_exactly_in_any_notation(app) {
         let admin = app.client_as("Megan Bowen").await;
-        let cases: [(&str, &[&str], &str); 9] = [
+        let cases: [(&str, &[&str], &str); 10] = [
             ("356938035643809", &["Adele Vance"], "Adele's iPhone IMEI"),
+            // Ben's personal Pixel shows only the last four digits of its number: a search
+            // for the full number must not confirm it.
+            ("+14255550122", &[], "a masked phone number is not a match"),
             ("35-693803-564380-9", &["Adele Vance"], "the IMEI with separators"),
             ("F2LXK0ABCD12", &["Adele Vance"], "Adele's iPhone serial number"),
             ("f2lxk0abcd12", &["Adele Vance"], "a serial number in lower case"),
@@ -351,9 +356,16 @@ impl Reference {
                     .is_some_and(|e| e.to_lowercase().starts_with(prefix))
                 || (phone.is_some() && user.phone == phone)
                 || devices.iter().any(|d| {
-                    (phone.is_some() && d.phone_number == phone)
-                        || (imei.is_some() && d.imei == imei)
-                        || (serial.is_some() && d.serial_number == serial)
+                    // A device matches only on what the tenant sees of it in full.
+                    let full = |field| {
+                        visibility(field, &server::services::records::context_of(d))
+                            == Visibility::Visible
+                    };
+                    (phone.is_some() && d.phone_number == phone && full(FieldId::PhoneNumber))
+                        || (imei.is_some() && d.imei == imei && full(FieldId::Imei))
+                        || (serial.is_some()
+                            && d.serial_number == serial
+                            && full(FieldId::SerialNumber))
                 });
             if !found {
                 return false;

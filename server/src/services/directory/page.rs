@@ -65,13 +65,15 @@ pub async fn search_bounded<C: ConnectionTrait>(
     prefix_limit: u64,
 ) -> anyhow::Result<DirectoryPage> {
     let page_size = page_size.clamp(1, 500);
-    let plan = Plan {
+    let mut plan = Plan {
         tenant: tenant_id,
         query,
         fetch: page_size + 1,
         driver_limit,
         prefix_limit: prefix_limit.max(1),
+        device_users: Vec::new(),
     };
+    plan.resolve_device_users(db).await?;
     let driver = plan.rare_driver(db).await?;
     let partial = driver.is_none() && plan.prefix_scan_capped(db).await?;
     let mut ids: Vec<String> = Vec::new();
@@ -155,13 +157,15 @@ pub async fn query_plans<C: ConnectionTrait>(
     page_size: u64,
     driver_limit: u64,
 ) -> anyhow::Result<Vec<(String, String)>> {
-    let plan = Plan {
+    let mut plan = Plan {
         tenant: tenant_id,
         query,
         fetch: page_size.clamp(1, 500) + 1,
         driver_limit,
         prefix_limit: PREFIX_SCAN_LIMIT,
+        device_users: Vec::new(),
     };
+    plan.resolve_device_users(db).await?;
     let driver = plan.rare_driver(db).await?;
     let probe = ["00000000-0000-0000-0000-000000000000".to_owned()];
     let mut statements: Vec<SelectStatement> = plan
@@ -172,6 +176,7 @@ pub async fn query_plans<C: ConnectionTrait>(
     if driver.is_none() {
         statements.extend(plan.capped_sources().iter().map(|s| plan.capped_size(s)));
     }
+    statements.extend(plan.device_lookups());
     statements.extend(plan.arms(driver.as_ref()));
     statements.push(plan.page(&probe));
     statements.push(plan.device_counts(&probe));

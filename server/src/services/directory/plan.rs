@@ -19,6 +19,9 @@ pub(super) struct Plan<'q> {
     pub(super) driver_limit: u64,
     /// See [`PREFIX_SCAN_LIMIT`](super::PREFIX_SCAN_LIMIT).
     pub(super) prefix_limit: u64,
+    /// The users of devices that the search's identifier finds and shows in full, resolved
+    /// before the arms are built ([`Plan::resolve_device_users`]).
+    pub(super) device_users: Vec<String>,
 }
 
 pub(super) fn u() -> Alias {
@@ -76,7 +79,7 @@ impl Plan<'_> {
         // capped rows (see `PREFIX_SCAN_LIMIT`).
         let capped = driver.is_none() && is_prefix(source) && !aligned;
         let starts_from_subquery =
-            capped || matches!(source, Source::DeviceValue(..) | Source::Driver(_));
+            capped || matches!(source, Source::DeviceUsers | Source::Driver(_));
         let tenant: SimpleExpr = ucol(directory_user::Column::TenantId).into();
         let tenant = if starts_from_subquery {
             opaque(tenant)

@@ -5,10 +5,20 @@
 use super::filters::Driver;
 use super::plan::{opaque, u, ucol, Plan};
 use crate::entities::{device, directory_user};
+use crate::services::records::context_of;
 use anyhow::Context;
 use app::directory::DirectorySort;
+use app::domain::catalogue::FieldId;
+use app::domain::visibility::{visibility, Visibility};
 use sea_orm::sea_query::{Alias, Cond, Expr, Func, Order, Query, SelectStatement, SimpleExpr};
-use sea_orm::ConnectionTrait;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait, Select,
+};
+use std::collections::BTreeSet;
+
+/// The most devices one identifier is looked up on (an identifier names one device; a few
+/// share a phone number).
+const DEVICE_MATCH_LIMIT: u64 = 1000;
 
 /// The index an arm starts from.
 pub(super) enum Source {
@@ -20,8 +30,9 @@ pub(super) enum Source {
     EmailPrefix(Prefix),
     /// Users whose own phone number is this one.
     UserPhone(String),
-    /// Users who are the primary user of a device with this value in this column.
-    DeviceValue(device::Column, String),
+    /// Users who are the primary user of a device that has the searched identifier and shows
+    /// it in full ([`Plan::device_users`], resolved before the arms are built).
+    DeviceUsers,
     /// Users found through a rare filter value.
     Driver(Driver),
 }
@@ -150,24 +161,81 @@ impl Plan<'_> {
         }
         if let Some(phone) = search.phone() {
             sources.push(Source::UserPhone(phone.as_str().to_owned()));
-            sources.push(Source::DeviceValue(
-                device::Column::PhoneNumber,
-                phone.as_str().to_owned(),
-            ));
+        }
+        if !self.device_users.is_empty() {
+            sources.push(Source::DeviceUsers);
+        }
+        Some(sources)
+    }
+
+    /// The device identifiers the search text can be: (field, column, value).
+    fn device_searches(&self) -> Vec<(FieldId, device::Column, String)> {
+        let Some(search) = self.query.search.as_ref() else {
+            return Vec::new();
+        };
+        let mut searches = Vec::new();
+        if let Some(phone) = search.phone() {
+            let value = phone.as_str().to_owned();
+            searches.push((FieldId::PhoneNumber, device::Column::PhoneNumber, value));
         }
         if let Some(imei) = search.imei() {
-            sources.push(Source::DeviceValue(
+            searches.push((
+                FieldId::Imei,
                 device::Column::Imei,
                 imei.as_str().to_owned(),
             ));
         }
         if let Some(serial) = search.serial() {
-            sources.push(Source::DeviceValue(
-                device::Column::SerialNumber,
-                serial.as_str().to_owned(),
-            ));
+            let value = serial.as_str().to_owned();
+            searches.push((FieldId::SerialNumber, device::Column::SerialNumber, value));
         }
-        Some(sources)
+        searches
+    }
+
+    /// The devices of the tenant with `value` in `column`.
+    fn device_lookup(&self, column: device::Column, value: String) -> Select<device::Entity> {
+        device::Entity::find()
+            .filter(device::Column::TenantId.eq(self.tenant))
+            .filter(column.eq(value))
+            .limit(DEVICE_MATCH_LIMIT)
+    }
+
+    /// The statements [`Plan::resolve_device_users`] runs, for the plan tests.
+    pub(super) fn device_lookups(&self) -> Vec<SelectStatement> {
+        self.device_searches()
+            .into_iter()
+            .map(|(_, column, value)| self.device_lookup(column, value).into_query())
+            .collect()
+    }
+
+    /// The users of the devices the search's identifiers find, keeping only devices that show
+    /// the identifier in full. A search must not find what the page would not show: matching a
+    /// masked or hidden value (the phone number of a personal device) would let trial searches
+    /// recover it. The visibility rule is the one every page applies, read per device here
+    /// rather than written again as SQL.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub(super) async fn resolve_device_users<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+    ) -> anyhow::Result<()> {
+        let mut users = BTreeSet::new();
+        for (field, column, value) in self.device_searches() {
+            let devices = self
+                .device_lookup(column, value)
+                .all(db)
+                .await
+                .context("looking up devices by identifier")?;
+            users.extend(
+                devices
+                    .iter()
+                    .filter(|d| visibility(field, &context_of(d)) == Visibility::Visible)
+                    .filter_map(|d| d.primary_user_id.clone()),
+            );
+        }
+        self.device_users = users.into_iter().collect();
+        Ok(())
     }
 
     /// The search as one per-row condition, for an arm that starts from a rare filter.
@@ -202,15 +270,8 @@ impl Plan<'_> {
             Source::UserPhone(phone) => {
                 Cond::all().add(ucol(directory_user::Column::Phone).eq(phone.clone()))
             }
-            Source::DeviceValue(column, value) => {
-                let devices = Query::select()
-                    .column(device::Column::PrimaryUserId)
-                    .from(device::Entity)
-                    .and_where(self.tenant_is(device::Column::TenantId))
-                    .and_where(Expr::col(*column).eq(value.clone()))
-                    .to_owned();
-                Cond::all().add(ucol(directory_user::Column::Id).in_subquery(devices))
-            }
+            Source::DeviceUsers => Cond::all()
+                .add(ucol(directory_user::Column::Id).is_in(self.device_users.iter().cloned())),
             Source::Driver(driver) => {
                 let rows = self.driver_rows(*driver);
                 Cond::all().add(ucol(directory_user::Column::Id).in_subquery(rows))
