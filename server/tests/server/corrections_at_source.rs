@@ -53,11 +53,13 @@ on_both_databases! { demo;
         assert_eq!(status, 200, "{outcome}");
         assert!(tasks_for(&app, demo::DIEGO, "display_name").await.is_empty());
 
-        // The directory still has another name: the task stays open, nobody is told.
+        // The directory brings another name: the task stays open; the directory's own change
+        // is audited and told like any change of a disclosed value, once.
         import_records(&app, demo::CONTOSO, &[graph_user(demo::DIEGO, DIEGO_UPN, "Diego S.")]).await;
         let (_, diego) = app.call(&admin, "users/data", &[("user_id", demo::DIEGO)]).await;
         assert_eq!(diego["routed"][0]["status"], "routed");
-        assert!(tasks_for(&app, demo::DIEGO, "display_name").await.is_empty());
+        assert_eq!(tasks_for(&app, demo::DIEGO, "display_name").await, ["teamviewer"]);
+        assert_eq!(field(&diego["user"], "display_name")["version"], 1);
 
         // The directory shows the corrected name: applied, versioned, audited, told.
         let report = import_records(&app, demo::CONTOSO, &[graph_user(demo::DIEGO, DIEGO_UPN, "Diego Siciliani-Rossi")]).await;
@@ -66,9 +68,9 @@ on_both_databases! { demo;
         assert_eq!(diego["routed"][0]["status"], "applied");
         let name = field(&diego["user"], "display_name");
         assert_eq!(name["value"], "Diego Siciliani-Rossi");
-        assert_eq!(name["version"], 1);
+        assert_eq!(name["version"], 2);
         assert_eq!(name["changed_by"], "bulk import", "the source changed it, not the admin");
-        assert_eq!(tasks_for(&app, demo::DIEGO, "display_name").await, ["teamviewer"]);
+        assert_eq!(tasks_for(&app, demo::DIEGO, "display_name").await, ["teamviewer", "teamviewer"], "one per change");
         let event = audit_event::Entity::find()
             .filter(audit_event::Column::Action.eq("correction.applied"))
             .one(&app.db).await.unwrap().unwrap();
@@ -77,7 +79,7 @@ on_both_databases! { demo;
 
         // The same data again completes nothing a second time.
         import_records(&app, demo::CONTOSO, &[graph_user(demo::DIEGO, DIEGO_UPN, "Diego Siciliani-Rossi")]).await;
-        assert_eq!(tasks_for(&app, demo::DIEGO, "display_name").await.len(), 1);
+        assert_eq!(tasks_for(&app, demo::DIEGO, "display_name").await.len(), 2);
         let applied = audit_event::Entity::find()
             .filter(audit_event::Column::Action.eq("correction.applied"))
             .count(&app.db).await.unwrap();

@@ -3,9 +3,10 @@
 
 use crate::helpers::on_both_databases;
 use app::i18n::Locale;
+use sea_orm::{ColumnTrait, QueryFilter};
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait};
 use serde_json::{json, Value};
-use server::entities::{device, directory_user};
+use server::entities::{audit_event, device, directory_user, field_version};
 use server::seed::demo::{self, ADELE, BEN, CONTOSO, FABRIKAM, FAB_USER};
 use server::services::import::{import_file, BatchFailed, ImportReport, Rejection};
 use std::path::{Path, PathBuf};
@@ -304,6 +305,38 @@ on_both_databases! {
         assert!(pixel.phone_number.is_some(), "collected, and shown to the tenant masked");
         let corporate = device(&app.db, SHARED_SCANNER).await.unwrap();
         assert!(corporate.serial_number.is_some() && corporate.imei.is_some());
+    }
+
+    async fn an_import_audits_each_changed_field_under_its_visibility_rule_and_versions_it(app) {
+        demo::load(&app.db, app.clock.now_ms()).await.unwrap();
+        const PIXEL: &str = "d2000000-0000-4000-8000-0000000000d2";
+        let pixel = [
+            ("operatingSystem", json!("Android")),
+            ("osVersion", json!("14")),
+            ("manufacturer", json!("Google")),
+            ("model", json!("Pixel 8")),
+            ("managedDeviceOwnerType", json!("personal")),
+            ("deviceEnrollmentType", json!("android_work_profile_personal")),
+            ("phoneNumber", json!("+1 425 555 0199")),
+        ]
+        .into_iter()
+        .fold(graph_device(PIXEL, Some(BEN), "Ben's Pixel"), |d, (k, v)| with(d, k, v));
+        let dir = tempfile::tempdir().unwrap();
+        let path = jsonl(dir.path(), &lines(&[pixel]));
+        let report = import_file(&app.db, CONTOSO, &path, 1000, &app.clock).await.unwrap();
+        assert_eq!(report.devices_updated, 1, "{:?}", report.rejected);
+        let event = audit_event::Entity::find()
+            .filter(audit_event::Column::Action.eq("import.changed"))
+            .filter(audit_event::Column::TargetId.eq(PIXEL))
+            .one(&app.db).await.unwrap().expect("the change is audited");
+        assert_eq!(event.subject_user_id.as_deref(), Some(BEN));
+        assert!(event.changes.contains("phone_number"), "{}", event.changes);
+        assert!(event.changes.contains("0199") && !event.changes.contains("4255550199"), "the number is masked as on the page: {}", event.changes);
+        assert!(!event.changes.contains("4255550122"), "{}", event.changes);
+        let version = field_version::Entity::find_by_id((PIXEL.to_owned(), "phone_number".to_owned()))
+            .one(&app.db).await.unwrap().expect("versioned");
+        assert_eq!((version.version, version.changed_by.as_str()), (1, "bulk import"));
+        assert!(server::services::audit::verify_chain(&app.db, CONTOSO).await.unwrap().is_intact());
     }
 
     async fn importing_a_changed_user_updates_it_and_bumps_its_version_once(app) {

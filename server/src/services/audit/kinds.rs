@@ -83,6 +83,9 @@ stored_name! {
         FollowUpDone = "follow_up.done",
         /// A page of a directory import was written (the changes count what it did).
         ImportBatch = "import.batch",
+        /// An import changed personal data of one record (the changes hold each field's before
+        /// and after under its visibility rule).
+        ImportChanged = "import.changed",
         /// A background job was cancelled.
         JobCancelled = "job.cancelled",
         /// The file a background job produced was downloaded.

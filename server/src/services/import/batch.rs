@@ -17,6 +17,8 @@ pub(super) struct Plan {
     pub(super) unchanged: u64,
     /// Corrections waiting for the source whose new value an update of this batch brings.
     pub(super) applied: Vec<at_source::Shown>,
+    /// The personal data each update changed, field by field.
+    pub(super) changes: Vec<changes::RecordChange>,
 }
 
 /// What to do with one row.

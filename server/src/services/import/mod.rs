@@ -11,6 +11,7 @@
 //! changes nothing: a row's version only moves when one of its values does.
 
 mod batch;
+mod changes;
 mod graph;
 mod progress;
 #[cfg(test)]
@@ -241,6 +242,26 @@ where
     Ok(report)
 }
 
+/// The personal data the batch changed, in its transaction: the corrections at the source it
+/// completes, then every other changed field.
+async fn record_changes(
+    txn: &DatabaseTransaction,
+    tenant_id: &str,
+    plan: &Plan,
+    now: i64,
+) -> Result<(), crate::services::error::ServiceError> {
+    at_source::apply_all(txn, tenant_id, &plan.applied, now).await?;
+    let completed: HashSet<(String, app::domain::catalogue::FieldId)> = plan
+        .applied
+        .iter()
+        .filter_map(|s| {
+            let field = app::domain::catalogue::FieldId::parse(&s.routed.field).ok()?;
+            Some((s.routed.record_id.clone(), field))
+        })
+        .collect();
+    changes::record_all(txn, tenant_id, &plan.changes, &completed, now).await
+}
+
 /// The state of one import run.
 struct Import<'a> {
     tenant_id: &'a str,
@@ -327,7 +348,7 @@ impl Import<'_> {
                     let now = self.clock.now_ms();
                     match audit_batch(&txn, self.tenant_id, &plan, first_line, last_line, now).await
                     {
-                        Ok(()) => at_source::apply_all(&txn, self.tenant_id, &plan.applied, now)
+                        Ok(()) => record_changes(&txn, self.tenant_id, &plan, now)
                             .await
                             .map_err(anyhow::Error::from)
                             .map(|()| plan),
@@ -489,6 +510,7 @@ impl Import<'_> {
                     if let (Decision::Update(row), Some(stored)) = (&decision, stored) {
                         plan.applied
                             .extend(user_shows(routed.get(&row.id), stored, row));
+                        plan.changes.extend(changes::user_changes(stored, row));
                     }
                     plan.add_user(decision);
                 }
@@ -512,6 +534,7 @@ impl Import<'_> {
                     if let (Decision::Update(row), Some(stored)) = (&decision, stored) {
                         plan.applied
                             .extend(device_shows(routed.get(&row.id), stored, row));
+                        plan.changes.extend(changes::device_changes(stored, row));
                     }
                     plan.add_device(decision);
                 }

@@ -212,9 +212,9 @@ async fn apply(
     Ok(())
 }
 
-/// Moves the field's version on after a change its source made: no guard against a concurrent
-/// correction in the portal, because a field owned elsewhere is never written here.
-async fn next_version(
+/// Moves the field's version on after a change its source made (an import): unguarded, because
+/// the source's data is the newer truth, and the import's batch holds its own transaction.
+pub(crate) async fn next_version(
     txn: &DatabaseTransaction,
     tenant_id: &str,
     record_id: &str,
