@@ -236,6 +236,7 @@ err-corrected-elsewhere = This field is corrected at its source ({ $route }), no
 err-never-corrected = This field is set by the system and cannot be corrected.
 err-corrected-here = This field is corrected in this portal, not at a source. Correct it here instead.
 err-value-already-held = The field already holds this value: there is nothing to correct.
+err-no-source-sync = This value changes only on the device itself and never reaches the portal as a correction: it cannot be asked for here.
 err-no-such-user-in-tenant = No user with this sign-in name in this tenant.
 err-not-a-secret = Only secrets can be revealed.
 
@@ -352,6 +353,7 @@ req-status-rejected = Rejected
 req-status-withdrawn = Withdrawn
 req-status-routed = Routed to the source
 req-status-applied = Applied at the source
+req-status-superseded = Replaced by a newer correction
 req-four-eyes-own = You cannot decide this request: it concerns your own data or you filed it yourself.
 req-four-eyes-last-changed = You cannot approve this request: you made the field's current value yourself. Another reviewer must decide.
 err-invalid-filter = This filter value is not known.

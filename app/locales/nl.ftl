@@ -236,6 +236,7 @@ err-corrected-elsewhere = Dit veld wordt bij de bron gecorrigeerd ({ $route }), 
 err-never-corrected = Dit veld wordt door het systeem gezet en kan niet worden gecorrigeerd.
 err-corrected-here = Dit veld wordt in dit portaal gecorrigeerd, niet bij een bron. Corrigeer het hier.
 err-value-already-held = Het veld heeft deze waarde al: er is niets te corrigeren.
+err-no-source-sync = Deze waarde verandert alleen op het apparaat zelf en komt nooit als correctie bij het portaal aan: ze kan hier niet worden aangevraagd.
 err-no-such-user-in-tenant = Geen gebruiker met deze aanmeldnaam in deze tenant.
 err-not-a-secret = Alleen geheimen kunnen worden getoond.
 
@@ -352,6 +353,7 @@ req-status-rejected = Afgewezen
 req-status-withdrawn = Ingetrokken
 req-status-routed = Doorgestuurd naar de bron
 req-status-applied = Doorgevoerd bij de bron
+req-status-superseded = Vervangen door een nieuwere correctie
 req-four-eyes-own = U kunt niet over dit verzoek beslissen: het gaat over uw eigen gegevens of u hebt het zelf ingediend.
 req-four-eyes-last-changed = U kunt dit verzoek niet goedkeuren: u hebt de huidige waarde van dit veld zelf ingesteld. Een andere beoordelaar moet beslissen.
 err-invalid-filter = Deze filterwaarde is onbekend.

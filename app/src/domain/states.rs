@@ -59,6 +59,8 @@ stored_state! {
         /// The source's own data (an import or a sync) showed the new value; only then is the
         /// field's version moved on and its recipients told.
         Applied = "applied",
+        /// Replaced by a newer correction of the same field before the source showed it.
+        Superseded = "superseded",
     }
 }
 
@@ -72,12 +74,22 @@ impl RequestStatus {
             RequestStatus::Withdrawn => Key::ReqStatusWithdrawn,
             RequestStatus::Routed => Key::ReqStatusRouted,
             RequestStatus::Applied => Key::ReqStatusApplied,
+            RequestStatus::Superseded => Key::ReqStatusSuperseded,
         }
     }
 
     /// The states of a correction at its source: never listed or decided as an end user's
     /// request.
-    pub const AT_SOURCE: [RequestStatus; 2] = [RequestStatus::Routed, RequestStatus::Applied];
+    pub const AT_SOURCE: [RequestStatus; 3] = [
+        RequestStatus::Routed,
+        RequestStatus::Applied,
+        RequestStatus::Superseded,
+    ];
+
+    /// The states in which a request that asked to restrict sharing holds its field back: while
+    /// it waits for a decision, and after its approval while the correction waits for its
+    /// source (the value is known to be wrong until the source shows the new one).
+    pub const RESTRICTING: [RequestStatus; 2] = [RequestStatus::Pending, RequestStatus::Routed];
 
     /// Whether the request still waits for a decision (and may restrict sharing).
     pub fn is_open(self) -> bool {

@@ -107,7 +107,7 @@ pub(super) async fn stop_reason<C: ConnectionTrait>(
         .filter(correction_request::Column::RecordId.eq(row.record_id.clone()))
         .filter(correction_request::Column::Field.is_in(fields))
         .filter(correction_request::Column::RestrictSharing.eq(true))
-        .filter(correction_request::Column::Status.eq(RequestStatus::Pending))
+        .filter(correction_request::Column::Status.is_in(RequestStatus::RESTRICTING))
         .count(db)
         .await
         .context("reading restrictions")?;

@@ -152,7 +152,7 @@ pub(super) async fn restricted<C: ConnectionTrait>(
         .column(correction_request::Column::Field)
         .filter(correction_request::Column::TenantId.eq(tenant_id))
         .filter(correction_request::Column::RestrictSharing.eq(true))
-        .filter(correction_request::Column::Status.eq(RequestStatus::Pending))
+        .filter(correction_request::Column::Status.is_in(RequestStatus::RESTRICTING))
         .into_tuple::<(String, String)>()
         .all(db)
         .await

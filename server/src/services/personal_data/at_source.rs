@@ -11,7 +11,7 @@
 //! rule, the recipients that received the field are told (Art. 19), and the end user whose
 //! request it was is notified.
 
-use super::{notify_recipients, FOLLOW_UP_CORRECTION};
+use super::{notify_recipients, FOLLOW_UP_CORRECTION, FOLLOW_UP_RESTRICTION_LIFTED};
 use crate::entities::correction_request::RequestStatus;
 use crate::entities::{correction_request, field_version, request_outcome};
 use crate::services::audit::{self, Actor, AuditAction, Change, NewEvent};
@@ -113,37 +113,33 @@ pub(crate) async fn apply_all(
     Ok(())
 }
 
-async fn apply(
+/// What completing a correction at the source produced.
+pub(crate) struct Applied {
+    /// The field's version after the change.
+    pub version: i64,
+    /// The recipients told (Art. 19).
+    pub informed: Vec<String>,
+}
+
+/// Completes one correction at the source: `applied`, the field's next version, the audit
+/// event, the follow-ups (the correction, and the end of a restriction the request asked for),
+/// the origin request's outcome and its requester's notification. `None` when another
+/// transaction completed or replaced it first.
+///
+/// # Errors
+/// When the database fails.
+pub(crate) async fn apply(
     txn: &DatabaseTransaction,
     tenant_id: &str,
     shown: &Shown,
     now: i64,
-) -> Result<(), ServiceError> {
+) -> Result<Option<Applied>, ServiceError> {
     let routed = &shown.routed;
     let Ok(field) = FieldId::parse(&routed.field) else {
-        return Ok(());
+        return Ok(None);
     };
-    let moved = correction_request::Entity::update_many()
-        .col_expr(
-            correction_request::Column::Status,
-            Expr::value(RequestStatus::Applied),
-        )
-        .col_expr(
-            correction_request::Column::DecidedAt,
-            Expr::value(Some(now)),
-        )
-        .col_expr(correction_request::Column::UpdatedAt, Expr::value(now))
-        .col_expr(
-            correction_request::Column::Version,
-            Expr::col(correction_request::Column::Version).add(1),
-        )
-        .filter(correction_request::Column::Id.eq(routed.id))
-        .filter(correction_request::Column::TenantId.eq(tenant_id))
-        .filter(correction_request::Column::Status.eq(RequestStatus::Routed))
-        .exec(txn)
-        .await?;
-    if moved.rows_affected == 0 {
-        return Ok(());
+    if !close(txn, tenant_id, routed.id, RequestStatus::Applied, now).await? {
+        return Ok(None);
     }
     let actor = import_actor();
     let version = next_version(txn, tenant_id, &routed.record_id, field, &actor.name, now).await?;
@@ -176,40 +172,147 @@ async fn apply(
         now,
     )
     .await?;
+    if routed.restrict_sharing {
+        notify_recipients(
+            txn,
+            tenant_id,
+            &routed.record_id,
+            field,
+            FOLLOW_UP_RESTRICTION_LIFTED,
+            event_id,
+            now,
+        )
+        .await?;
+    }
     if let Some(origin_id) = routed.origin_request_id {
         let origin = correction_request::Entity::find_by_id(origin_id)
             .filter(correction_request::Column::TenantId.eq(tenant_id))
             .one(txn)
             .await?;
         if let Some(origin) = origin {
-            let recipients =
-                serde_json::to_string(&informed).context("encoding the informed recipients")?;
-            match request_outcome::Entity::find_by_id(origin.id)
-                .one(txn)
-                .await?
-            {
-                Some(outcome) => {
-                    let mut outcome = outcome.into_active_model();
-                    outcome.field_version = Set(version);
-                    outcome.informed_recipients = Set(recipients);
-                    outcome.update(txn).await?;
-                }
-                None => {
-                    request_outcome::ActiveModel {
-                        request_id: Set(origin.id),
-                        tenant_id: Set(tenant_id.to_owned()),
-                        field_version: Set(version),
-                        informed_recipients: Set(recipients),
-                        created_at: Set(now),
-                    }
-                    .insert(txn)
-                    .await?;
-                }
-            }
+            record_outcome(txn, tenant_id, origin.id, version, &informed, now).await?;
             notifications::to_requester(txn, &origin, AuditAction::CorrectionApplied, now).await?;
         }
     }
+    Ok(Some(Applied { version, informed }))
+}
+
+/// Moves an open correction at the source to `to`, only if it is still open: two imports, or
+/// an import and a newer correction, never both act on it.
+async fn close(
+    txn: &DatabaseTransaction,
+    tenant_id: &str,
+    id: i64,
+    to: RequestStatus,
+    now: i64,
+) -> Result<bool, ServiceError> {
+    let moved = correction_request::Entity::update_many()
+        .col_expr(correction_request::Column::Status, Expr::value(to))
+        .col_expr(
+            correction_request::Column::DecidedAt,
+            Expr::value(Some(now)),
+        )
+        .col_expr(correction_request::Column::UpdatedAt, Expr::value(now))
+        .col_expr(
+            correction_request::Column::Version,
+            Expr::col(correction_request::Column::Version).add(1),
+        )
+        .filter(correction_request::Column::Id.eq(id))
+        .filter(correction_request::Column::TenantId.eq(tenant_id))
+        .filter(correction_request::Column::Status.eq(RequestStatus::Routed))
+        .exec(txn)
+        .await?;
+    Ok(moved.rows_affected == 1)
+}
+
+/// Replaces the open corrections of `field` of `record_id` by a newer one: only one correction
+/// of a field waits for its source at a time, so the source's data completes it once, and an
+/// older value it might show much later completes nothing. A restriction the replaced one
+/// held ends, unless the newer one keeps it.
+///
+/// # Errors
+/// When the database fails.
+pub(crate) async fn supersede_open(
+    txn: &DatabaseTransaction,
+    tenant_id: &str,
+    record_id: &str,
+    field: FieldId,
+    keeps_restriction: bool,
+    event_id: i64,
+    now: i64,
+) -> Result<(), ServiceError> {
+    let open = correction_request::Entity::find()
+        .filter(correction_request::Column::TenantId.eq(tenant_id))
+        .filter(correction_request::Column::RecordId.eq(record_id))
+        .filter(correction_request::Column::Field.eq(field.as_str()))
+        .filter(correction_request::Column::Status.eq(RequestStatus::Routed))
+        .all(txn)
+        .await?;
+    let mut lifted = false;
+    for row in open {
+        if close(txn, tenant_id, row.id, RequestStatus::Superseded, now).await? {
+            lifted |= row.restrict_sharing;
+        }
+    }
+    if lifted && !keeps_restriction {
+        notify_recipients(
+            txn,
+            tenant_id,
+            record_id,
+            field,
+            FOLLOW_UP_RESTRICTION_LIFTED,
+            event_id,
+            now,
+        )
+        .await?;
+    }
     Ok(())
+}
+
+/// Writes (or rewrites) what an approved request produced: the field's version and the
+/// recipients told. One place for the approval and for the source completing it later.
+///
+/// # Errors
+/// When the database fails.
+pub(crate) async fn record_outcome(
+    txn: &DatabaseTransaction,
+    tenant_id: &str,
+    request_id: i64,
+    version: i64,
+    informed: &[String],
+    now: i64,
+) -> Result<(), ServiceError> {
+    let recipients = serde_json::to_string(informed).context("encoding the informed recipients")?;
+    match request_outcome::Entity::find_by_id(request_id)
+        .one(txn)
+        .await?
+    {
+        Some(outcome) => {
+            let mut outcome = outcome.into_active_model();
+            outcome.field_version = Set(version);
+            outcome.informed_recipients = Set(recipients);
+            outcome.update(txn).await?;
+        }
+        None => {
+            request_outcome::ActiveModel {
+                request_id: Set(request_id),
+                tenant_id: Set(tenant_id.to_owned()),
+                field_version: Set(version),
+                informed_recipients: Set(recipients),
+                created_at: Set(now),
+            }
+            .insert(txn)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether a correction of `field` at its source can be completed: the source's data must
+/// reach the portal. A device's primary user changes on the device (whoever signs in) and an
+/// import names it by id, never by the value asked for, so it is not tracked.
+pub(crate) fn tracked(field: FieldId) -> bool {
+    field != FieldId::PrimaryUser
 }
 
 /// Moves the field's version on after a change its source made (an import): unguarded, because

@@ -222,7 +222,19 @@ pub(crate) enum Made {
     InPortal,
     /// At the field's source: an admin's record (`origin: None`) or the approval of the end
     /// user's request `origin`.
-    AtSource { origin: Option<i64> },
+    AtSource { origin: Option<Origin> },
+}
+
+/// The end user's request a correction at the source comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Origin {
+    pub id: i64,
+    /// Whether it restricts sharing of the field: the restriction holds until the source shows
+    /// the new value.
+    pub restrict_sharing: bool,
+    /// Its deadline (Art. 12(3) counts from receipt, extensions included), which the task at
+    /// the source keeps.
+    pub due_at: i64,
 }
 
 /// Corrects a field in the portal, or records the correction its source must make, inside
@@ -311,7 +323,12 @@ pub(crate) async fn correct_in(
         reason: Some(reason.clone()),
         occurred_at: now,
     };
+    let already_held = at_source::shows_value(held.as_deref(), &value);
     let Made::AtSource { origin } = made else {
+        // Nothing to correct: no version, no audit event, nobody told.
+        if already_held {
+            return Err(ServiceError::invalid("value", Key::ErrValueAlreadyHeld));
+        }
         let version = bump_version(
             txn,
             principal,
@@ -349,10 +366,13 @@ pub(crate) async fn correct_in(
     if version != input.base_version {
         return Err(ServiceError::Conflict);
     }
-    let already_held = at_source::shows_value(held.as_deref(), &value);
+    if !at_source::tracked(input.field) {
+        return Err(ServiceError::invalid("field", Key::ErrNoSourceSync));
+    }
     if already_held && origin.is_none() {
         return Err(ServiceError::invalid("value", Key::ErrValueAlreadyHeld));
     }
+    let restrict_sharing = origin.is_some_and(|o| o.restrict_sharing);
     let routed = correction_request::ActiveModel {
         id: NotSet,
         tenant_id: Set(principal.tenant_id.clone()),
@@ -364,10 +384,10 @@ pub(crate) async fn correct_in(
         proposed_value: Set(value.clone()),
         base_version: Set(input.base_version),
         reason: Set(reason.clone()),
-        restrict_sharing: Set(false),
+        restrict_sharing: Set(restrict_sharing),
         status: Set(RequestStatus::Routed),
         received_at: Set(now),
-        due_at: Set(app::time::add_months(now, 1)),
+        due_at: Set(origin.map_or_else(|| app::time::add_months(now, 1), |o| o.due_at)),
         extension_reason: Set(None),
         paused_at: Set(None),
         decided_by: Set(None),
@@ -376,30 +396,40 @@ pub(crate) async fn correct_in(
         version: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
-        origin_request_id: Set(origin),
-    }
-    .insert(txn)
-    .await?;
-    audit::append(
+        origin_request_id: Set(origin.map(|o| o.id)),
+    };
+    let event_id = audit::append(
         txn,
         &principal.tenant_id,
         event(AuditAction::CorrectionRouted),
     )
     .await?;
+    // One correction of a field waits for its source at a time: the newest.
+    at_source::supersede_open(
+        txn,
+        &principal.tenant_id,
+        &record_id,
+        input.field,
+        restrict_sharing,
+        event_id,
+        now,
+    )
+    .await?;
+    let routed = routed.insert(txn).await?;
     if already_held {
         // The source showed the value before the request was approved: the correction is
         // complete now, by the same rule as when an import shows it later.
-        at_source::apply_all(
-            txn,
-            &principal.tenant_id,
-            &[at_source::Shown {
-                routed,
-                before: before.clone(),
-                after,
-            }],
-            now,
-        )
-        .await?;
+        let shown = at_source::Shown {
+            routed,
+            before: before.clone(),
+            after,
+        };
+        if let Some(applied) = at_source::apply(txn, &principal.tenant_id, &shown, now).await? {
+            return Ok(CorrectionOutcome {
+                version: applied.version,
+                follow_up_recipients: applied.informed,
+            });
+        }
     }
     Ok(CorrectionOutcome {
         version,

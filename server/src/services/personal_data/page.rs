@@ -149,7 +149,9 @@ fn shown_proposal(records: &Records, record_id: &str, field: &str, proposed: &st
         records.devices.iter().find(|d| d.id == record_id),
     ) {
         (Ok(f), Some(d)) => visibility(f, &context_of(d)),
-        (Ok(_), None) => Visibility::Visible,
+        // The user's own record; a device no longer theirs is not shown at all.
+        (Ok(f), None) if f.record() == RecordKind::User => Visibility::Visible,
+        (Ok(_), None) => Visibility::Hidden(HiddenReason::NotReported),
         (Err(_), _) => Visibility::Hidden(HiddenReason::NotReported),
     };
     apply(rule, proposed).unwrap_or_default()

@@ -20,7 +20,7 @@ mod subject;
 
 use super::error::{finish, parse_reason, ServiceError};
 use super::notifications;
-use super::personal_data::{self, Made, PersonalDataService};
+use super::personal_data::{self, Made, Origin, PersonalDataService};
 use crate::clock::Clock;
 use crate::entities::disclosure::DeliveryStatus;
 use crate::entities::{

@@ -186,22 +186,32 @@ impl RequestsService {
                 Made::InPortal
             } else {
                 Made::AtSource {
-                    origin: Some(request.id),
+                    origin: Some(Origin {
+                        id: request.id,
+                        restrict_sharing: request.restrict_sharing,
+                        due_at: effective_due(&request, now),
+                    }),
                 }
             },
             now,
         )
         .await?;
-        request_outcome::ActiveModel {
-            request_id: Set(request.id),
-            tenant_id: Set(principal.tenant_id.clone()),
-            field_version: Set(outcome.version),
-            informed_recipients: Set(serde_json::to_string(&outcome.follow_up_recipients)
-                .context("encoding recipients")?),
-            created_at: Set(now),
-        }
-        .insert(&txn)
+        personal_data::at_source::record_outcome(
+            &txn,
+            &principal.tenant_id,
+            request.id,
+            outcome.version,
+            &outcome.follow_up_recipients,
+            now,
+        )
         .await?;
+        // Still waiting for the source (not already showing the value): the restriction and
+        // the recipients' notices wait too.
+        let waiting_for = at_source_of(&txn, &principal.tenant_id, &[request.id])
+            .await?
+            .get(&request.id)
+            .filter(|a| a.status == RequestStatus::Routed)
+            .map(|a| a.route);
         let event = audit_step(
             &txn,
             now,
@@ -215,20 +225,24 @@ impl RequestsService {
             None,
         )
         .await?;
-        restriction_follow_ups(
-            &txn,
-            &request,
-            personal_data::FOLLOW_UP_RESTRICTION_LIFTED,
-            event,
-            now,
-        )
-        .await?;
+        if route == CorrectionRoute::Portal {
+            // At the source, the end of the restriction is told when the task completes (or
+            // is replaced), by `at_source`.
+            restriction_follow_ups(
+                &txn,
+                &request,
+                personal_data::FOLLOW_UP_RESTRICTION_LIFTED,
+                event,
+                now,
+            )
+            .await?;
+        }
         notifications::to_requester(&txn, &request, AuditAction::RequestApproved, now).await?;
         txn.commit().await?;
         Ok(DecisionOutcome {
             status: RequestStatus::Approved,
             informed_recipients: outcome.follow_up_recipients,
-            waiting_for: (route != CorrectionRoute::Portal).then_some(route),
+            waiting_for,
         })
     }
 
