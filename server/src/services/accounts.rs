@@ -196,8 +196,8 @@ pub async fn bootstrap_admin(
     let pending = account::ActiveModel {
         id: NotSet,
         tenant_id: Set(tenant.to_owned()),
-        issuer: Set("pending".into()),
-        subject: Set(format!("pending:{email}")),
+        issuer: Set(account::PENDING_ISSUER.into()),
+        subject: Set(account::pending_subject(&email)),
         display_name: Set(name.to_owned()),
         email: Set(Some(email.clone())),
         directory_user_id: Set(None),
@@ -208,7 +208,7 @@ pub async fn bootstrap_admin(
     .await?;
     role_assignment::ActiveModel {
         account_id: Set(pending.id),
-        role: Set("tenant_admin".into()),
+        role: Set(Role::TenantAdmin.as_str().into()),
         tenant_id: Set(tenant.to_owned()),
         granted_by: Set("bootstrap-admin command".into()),
         granted_at: Set(now),

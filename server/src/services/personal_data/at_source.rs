@@ -11,8 +11,10 @@
 //! rule, the recipients that received the field are told (Art. 19), and the end user whose
 //! request it was is notified.
 
-use super::{notify_recipients, FOLLOW_UP_CORRECTION};
+use super::notify_recipients;
 use crate::entities::correction_request::RequestStatus;
+use crate::entities::follow_up_task::TaskKind;
+use crate::entities::notification::NotificationKind;
 use crate::entities::{correction_request, field_version, request_outcome};
 use crate::services::audit::{self, Actor, AuditAction, Change, NewEvent};
 use crate::services::error::ServiceError;
@@ -171,7 +173,7 @@ async fn apply(
         tenant_id,
         &routed.record_id,
         field,
-        FOLLOW_UP_CORRECTION,
+        TaskKind::NotifyCorrection,
         event_id,
         now,
     )
@@ -206,7 +208,8 @@ async fn apply(
                     .await?;
                 }
             }
-            notifications::to_requester(txn, &origin, AuditAction::CorrectionApplied, now).await?;
+            notifications::to_requester(txn, &origin, NotificationKind::CorrectionApplied, now)
+                .await?;
         }
     }
     Ok(())
