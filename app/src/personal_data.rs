@@ -94,7 +94,7 @@ pub struct ChangeView {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FollowUpView {
     pub id: i64,
-    pub kind: String,
+    pub kind: crate::domain::states::TaskKind,
     pub recipient_name: String,
     pub record_id: Option<String>,
     pub field: Option<String>,

@@ -220,7 +220,7 @@ pub struct DecisionOutcome {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NotificationView {
     pub id: i64,
-    pub kind: String,
+    pub kind: crate::domain::states::NotificationKind,
     pub request_id: i64,
     pub field: Option<FieldId>,
     pub subject_name: String,

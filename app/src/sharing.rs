@@ -30,8 +30,7 @@ pub struct FlowView {
     /// Acts as our agent (processor) rather than an independent third party.
     pub is_agent: bool,
     pub contract_ref: String,
-    /// `outbound` or `inbound`.
-    pub direction: String,
+    pub direction: crate::domain::states::FlowDirection,
     pub fields: Vec<FlowField>,
 }
 
@@ -85,8 +84,7 @@ pub struct EndpointView {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaskView {
     pub id: i64,
-    /// `notify_correction` or `delete_at_recipient`.
-    pub kind: String,
+    pub kind: crate::domain::states::TaskKind,
     pub recipient_name: String,
     pub feature_id: Option<String>,
     pub record_id: Option<String>,

@@ -7,7 +7,8 @@
 //! `shared/domain.md` section 2. A feature whose recipients are all our agents needs no consent;
 //! any independent third party makes consent mandatory.
 
-use crate::entities::{data_flow, feature_terms, recipient, sharing_feature};
+use crate::entities::data_flow::{self, FlowDirection};
+use crate::entities::{feature_terms, recipient, sharing_feature};
 use anyhow::Context;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
@@ -23,26 +24,10 @@ pub struct RecipientSpec {
     pub description: &'static str,
 }
 
-/// Direction of a data flow, seen from the portal's tenant.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Direction {
-    Outbound,
-    Inbound,
-}
-
-impl Direction {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Direction::Outbound => "outbound",
-            Direction::Inbound => "inbound",
-        }
-    }
-}
-
 /// Fields one recipient gets (or sends) under a feature.
 pub struct FlowSpec {
     pub recipient: &'static str,
-    pub direction: Direction,
+    pub direction: FlowDirection,
     pub fields: &'static [&'static str],
 }
 
@@ -189,8 +174,8 @@ pub const FEATURES: &[FeatureSpec] = &[
         purpose: "Wake Apple devices so they check in for management commands.",
         terms_version: 1,
         flows: &[
-            FlowSpec { recipient: "apple", direction: Direction::Outbound, fields: &["push_token", "push_magic"] },
-            FlowSpec { recipient: "apple", direction: Direction::Inbound, fields: &["udid", "os_version", "model", "serial_number", "imei", "meid"] },
+            FlowSpec { recipient: "apple", direction: FlowDirection::Outbound, fields: &["push_token", "push_magic"] },
+            FlowSpec { recipient: "apple", direction: FlowDirection::Inbound, fields: &["udid", "os_version", "model", "serial_number", "imei", "meid"] },
         ],
     },
     FeatureSpec {
@@ -199,8 +184,8 @@ pub const FEATURES: &[FeatureSpec] = &[
         purpose: "Enroll organisation-owned Apple devices automatically.",
         terms_version: 1,
         flows: &[
-            FlowSpec { recipient: "apple", direction: Direction::Outbound, fields: &["serial_number", "model", "asset_tag", "profile_uuid", "device_assigned_by", "os", "device_family", "admin_apple_id"] },
-            FlowSpec { recipient: "apple", direction: Direction::Inbound, fields: &["serial_number", "model", "description", "color", "asset_tag", "profile_status", "device_assigned_by", "os", "device_family"] },
+            FlowSpec { recipient: "apple", direction: FlowDirection::Outbound, fields: &["serial_number", "model", "asset_tag", "profile_uuid", "device_assigned_by", "os", "device_family", "admin_apple_id"] },
+            FlowSpec { recipient: "apple", direction: FlowDirection::Inbound, fields: &["serial_number", "model", "description", "color", "asset_tag", "profile_status", "device_assigned_by", "os", "device_family"] },
         ],
     },
     FeatureSpec {
@@ -209,8 +194,8 @@ pub const FEATURES: &[FeatureSpec] = &[
         purpose: "Assign purchased app licences to users and devices.",
         terms_version: 1,
         flows: &[
-            FlowSpec { recipient: "apple", direction: Direction::Outbound, fields: &["object_id", "managed_apple_id", "serial_number", "location_token"] },
-            FlowSpec { recipient: "apple", direction: Direction::Inbound, fields: &["apple_user_id", "managed_apple_id", "app_licences"] },
+            FlowSpec { recipient: "apple", direction: FlowDirection::Outbound, fields: &["object_id", "managed_apple_id", "serial_number", "location_token"] },
+            FlowSpec { recipient: "apple", direction: FlowDirection::Inbound, fields: &["apple_user_id", "managed_apple_id", "app_licences"] },
         ],
     },
     FeatureSpec {
@@ -219,8 +204,8 @@ pub const FEATURES: &[FeatureSpec] = &[
         purpose: "Manage Android Enterprise devices and distribute apps through Google Play.",
         terms_version: 1,
         flows: &[
-            FlowSpec { recipient: "google", direction: Direction::Outbound, fields: &["enterprise_id", "device_resource_name", "user_resource_name", "google_user_id", "compliance_state", "os_version", "security_patch_level", "imei", "meid", "wifi_mac", "is_encrypted", "policy_body", "admin_upn"] },
-            FlowSpec { recipient: "google", direction: Direction::Inbound, fields: &["enterprise_admin_email", "app_catalogue"] },
+            FlowSpec { recipient: "google", direction: FlowDirection::Outbound, fields: &["enterprise_id", "device_resource_name", "user_resource_name", "google_user_id", "compliance_state", "os_version", "security_patch_level", "imei", "meid", "wifi_mac", "is_encrypted", "policy_body", "admin_upn"] },
+            FlowSpec { recipient: "google", direction: FlowDirection::Inbound, fields: &["enterprise_admin_email", "app_catalogue"] },
         ],
     },
     FeatureSpec {
@@ -228,14 +213,14 @@ pub const FEATURES: &[FeatureSpec] = &[
         name: "Zebra LifeGuard over-the-air updates",
         purpose: "Schedule firmware updates of Zebra devices under the tenant's Zebra contract.",
         terms_version: 1,
-        flows: &[FlowSpec { recipient: "zebra", direction: Direction::Outbound, fields: &["serial_number", "model", "os_version", "deployment_settings"] }],
+        flows: &[FlowSpec { recipient: "zebra", direction: FlowDirection::Outbound, fields: &["serial_number", "model", "os_version", "deployment_settings"] }],
     },
     FeatureSpec {
         id: FeatureId::JamfPro,
         name: "Jamf Pro",
         purpose: "Let Jamf manage Macs and report their compliance.",
         terms_version: 1,
-        flows: &[FlowSpec { recipient: "jamf", direction: Direction::Inbound, fields: &["entra_device_id", "object_id", "email", "udid", "device_name", "serial_number", "ethernet_mac", "os_version", "is_encrypted", "last_check_in"] }],
+        flows: &[FlowSpec { recipient: "jamf", direction: FlowDirection::Inbound, fields: &["entra_device_id", "object_id", "email", "udid", "device_name", "serial_number", "ethernet_mac", "os_version", "is_encrypted", "last_check_in"] }],
     },
     FeatureSpec {
         id: FeatureId::MtdAppSync,
@@ -243,8 +228,8 @@ pub const FEATURES: &[FeatureSpec] = &[
         purpose: "Let the threat-defense partner assess the apps on iOS devices.",
         terms_version: 1,
         flows: &[
-            FlowSpec { recipient: "lookout", direction: Direction::Outbound, fields: &["app_id", "app_name", "app_version", "app_managed"] },
-            FlowSpec { recipient: "lookout", direction: Direction::Inbound, fields: &["threat_level"] },
+            FlowSpec { recipient: "lookout", direction: FlowDirection::Outbound, fields: &["app_id", "app_name", "app_version", "app_managed"] },
+            FlowSpec { recipient: "lookout", direction: FlowDirection::Inbound, fields: &["threat_level"] },
         ],
     },
     FeatureSpec {
@@ -252,14 +237,14 @@ pub const FEATURES: &[FeatureSpec] = &[
         name: "TeamViewer remote assistance",
         purpose: "Start remote assistance sessions that the end user accepts.",
         terms_version: 1,
-        flows: &[FlowSpec { recipient: "teamviewer", direction: Direction::Outbound, fields: &["upn", "display_name", "email", "device_name"] }],
+        flows: &[FlowSpec { recipient: "teamviewer", direction: FlowDirection::Outbound, fields: &["upn", "display_name", "email", "device_name"] }],
     },
     FeatureSpec {
         id: FeatureId::WindowsDiagnosticData,
         name: "Windows diagnostic data",
         purpose: "Update compatibility reports and update failure alerts, processed by Microsoft as our processor.",
         terms_version: 1,
-        flows: &[FlowSpec { recipient: "microsoft", direction: Direction::Outbound, fields: &["device_id", "os_version", "manufacturer", "model"] }],
+        flows: &[FlowSpec { recipient: "microsoft", direction: FlowDirection::Outbound, fields: &["device_id", "os_version", "manufacturer", "model"] }],
     },
 ];
 
@@ -279,7 +264,7 @@ impl FeatureSpec {
         let outbound: Vec<&FlowSpec> = self
             .flows
             .iter()
-            .filter(|f| f.direction == Direction::Outbound)
+            .filter(|f| f.direction == FlowDirection::Outbound)
             .collect();
         for flow in &outbound {
             let name = RECIPIENTS
@@ -382,7 +367,7 @@ pub async fn sync<C: ConnectionTrait + TransactionTrait>(db: &C) -> anyhow::Resu
                     id: sea_orm::NotSet,
                     feature_id: Set(f.id.as_str().into()),
                     recipient_id: Set(flow.recipient.into()),
-                    direction: Set(flow.direction.as_str().into()),
+                    direction: Set(flow.direction),
                     field: Set((*field).into()),
                     since_terms_version: Set(f.terms_version),
                 })
@@ -430,7 +415,7 @@ pub async fn sync<C: ConnectionTrait + TransactionTrait>(db: &C) -> anyhow::Resu
             !shipped.contains(&(
                 d.feature_id.clone(),
                 d.recipient_id.clone(),
-                d.direction.clone(),
+                d.direction.as_str().to_owned(),
                 d.field.clone(),
             ))
         })
@@ -462,7 +447,7 @@ mod tests {
         let mut parts: Vec<String> = f
             .flows
             .iter()
-            .filter(|flow| flow.direction == Direction::Outbound)
+            .filter(|flow| flow.direction == FlowDirection::Outbound)
             .map(|flow| {
                 let mut fields: Vec<&str> = flow.fields.to_vec();
                 fields.sort_unstable();

@@ -189,14 +189,21 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             app::domain::identity::Email::parse(email.trim())
                 .map_err(|e| anyhow::anyhow!("--email: {}", e.message(app::i18n::Locale::En)))?;
             let db = migrated(&config).await?;
-            server::services::accounts::bootstrap_admin(
+            match server::services::accounts::bootstrap_admin(
                 &db,
                 &tenant,
                 &email,
                 &name,
                 clock.now_ms(),
             )
-            .await?;
+            .await
+            {
+                Ok(()) => {}
+                Err(server::services::error::ServiceError::NotFound) => {
+                    anyhow::bail!("tenant {tenant} does not exist")
+                }
+                Err(other) => return Err(server::cli::service_error(other)),
+            }
             println!("{email} becomes tenant admin of {tenant} at their first sign-in");
             db.close().await?;
             Ok(())

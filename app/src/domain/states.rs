@@ -1,5 +1,6 @@
-//! Where a correction request, a disclosure's delivery and a follow-up task stand: the closed
-//! sets of states the database stores, as types.
+//! Where a correction request, a disclosure's delivery and a follow-up task stand, what a
+//! follow-up asks of its recipient, what a notification announces and which way a data flow
+//! goes: the closed sets the database stores, as types.
 //!
 //! On the server the same enums are the entities' column types (sea-orm's `DeriveActiveEnum`,
 //! behind the `ssr` feature so the browser bundle carries no database crate): a state is never
@@ -15,11 +16,11 @@ macro_rules! stored_state {
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
         #[cfg_attr(feature = "ssr", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
         #[cfg_attr(feature = "ssr", sea_orm(rs_type = "String", db_type = "Text"))]
-        #[serde(rename_all = "snake_case")]
         pub enum $name {
             $(
                 $(#[$vdoc])*
                 #[cfg_attr(feature = "ssr", sea_orm(string_value = $value))]
+                #[serde(rename = $value)]
                 $variant,
             )*
         }
@@ -149,6 +150,53 @@ stored_state! {
     }
 }
 
+stored_state! {
+    /// What a follow-up task asks of its recipient. The recipient's endpoint receives the
+    /// stored name as the follow-up's `kind`.
+    TaskKind {
+        /// Delete what it holds of a feature that was turned off.
+        DeleteAtRecipient = "delete_at_recipient",
+        /// A field it received was corrected (GDPR Art. 19).
+        NotifyCorrection = "notify_correction",
+        /// A field it received is restricted (Art. 19 for Art. 18): stop processing it until
+        /// told otherwise.
+        NotifyRestriction = "notify_restriction",
+        /// The restriction of the field has ended.
+        NotifyRestrictionLifted = "notify_restriction_lifted",
+    }
+}
+
+stored_state! {
+    /// Which way a data flow of a sharing feature goes, seen from the portal's tenant.
+    FlowDirection {
+        /// The recipient gets the fields.
+        Outbound = "outbound",
+        /// The recipient sends them.
+        Inbound = "inbound",
+    }
+}
+
+stored_state! {
+    /// What an in-portal notification announces: a step of a correction request. The stored
+    /// name is the name of the step's audit action.
+    NotificationKind {
+        /// A new request, for every reviewer but the requester.
+        RequestCreated = "request.created",
+        /// The requester's request was approved.
+        RequestApproved = "request.approved",
+        /// The requester's request was rejected.
+        RequestRejected = "request.rejected",
+        /// The requester's deadline was extended.
+        RequestExtended = "request.extended",
+        /// The requester's request was paused.
+        RequestPaused = "request.paused",
+        /// The requester's request was resumed.
+        RequestResumed = "request.resumed",
+        /// The field's source showed the corrected value the requester asked for.
+        CorrectionApplied = "correction.applied",
+    }
+}
+
 impl TaskStatus {
     /// The human label.
     pub fn label(self) -> Key {
@@ -184,6 +232,20 @@ mod tests {
         for s in TaskStatus::ALL {
             assert_eq!(TaskStatus::parse(s.as_str()), Some(*s));
             assert_eq!(serde_json::to_value(s).ok(), Some(s.as_str().into()));
+        }
+        for s in TaskKind::ALL {
+            assert_eq!(TaskKind::parse(s.as_str()), Some(*s));
+            assert_eq!(serde_json::to_value(s).ok(), Some(s.as_str().into()));
+        }
+        for s in FlowDirection::ALL {
+            assert_eq!(FlowDirection::parse(s.as_str()), Some(*s));
+            assert_eq!(serde_json::to_value(s).ok(), Some(s.as_str().into()));
+        }
+        for s in NotificationKind::ALL {
+            assert_eq!(NotificationKind::parse(s.as_str()), Some(*s));
+            assert_eq!(serde_json::to_value(s).ok(), Some(s.as_str().into()));
+            let read: Option<NotificationKind> = serde_json::from_value(s.as_str().into()).ok();
+            assert_eq!(read, Some(*s));
         }
         assert_eq!(
             RequestStatus::parse("done"),

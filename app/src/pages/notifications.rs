@@ -4,6 +4,7 @@
 use crate::components::error_view::ErrorAlert;
 use crate::components::time::Time;
 use crate::components::toast::toast_on_success;
+use crate::domain::states::NotificationKind;
 use crate::i18n::Key;
 use crate::locale::use_locale;
 use crate::requests::{list_notifications, MarkNotificationsRead, NotificationView};
@@ -47,14 +48,14 @@ fn Item(n: NotificationView) -> impl IntoView {
     let field = n
         .field
         .map_or_else(String::new, |f| f.label().text(locale).to_owned());
-    let key = match n.kind.as_str() {
-        "request.created" => Key::NotifCreated,
-        "request.approved" => Key::NotifApproved,
-        "request.rejected" => Key::NotifRejected,
-        "request.extended" => Key::NotifExtended,
-        "request.paused" => Key::NotifPaused,
-        "correction.applied" => Key::NotifApplied,
-        _ => Key::NotifResumed,
+    let key = match n.kind {
+        NotificationKind::RequestCreated => Key::NotifCreated,
+        NotificationKind::RequestApproved => Key::NotifApproved,
+        NotificationKind::RequestRejected => Key::NotifRejected,
+        NotificationKind::RequestExtended => Key::NotifExtended,
+        NotificationKind::RequestPaused => Key::NotifPaused,
+        NotificationKind::RequestResumed => Key::NotifResumed,
+        NotificationKind::CorrectionApplied => Key::NotifApplied,
     };
     let text = key.format(locale, &[("name", &n.subject_name), ("field", &field)]);
     let href = if n.for_reviewer {

@@ -26,7 +26,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[derive(Serialize, ToSchema)]
 pub struct FollowUp {
     pub id: i64,
-    /// `notify_correction` or `delete_at_recipient`.
+    /// `delete_at_recipient`, `notify_correction`, `notify_restriction` or
+    /// `notify_restriction_lifted`.
     pub kind: String,
     pub recipient_id: String,
     pub recipient_name: String,
@@ -93,7 +94,7 @@ pub async fn list_follow_ups(
             .into_iter()
             .map(|t| FollowUp {
                 id: t.id,
-                kind: t.kind,
+                kind: t.kind.as_str().to_owned(),
                 recipient_id: t.recipient_id,
                 recipient_name: t.recipient_name,
                 feature_id: t.feature_id,

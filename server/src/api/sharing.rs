@@ -112,7 +112,7 @@ impl From<FeatureView> for Feature {
                     recipient_name: flow.recipient_name,
                     is_agent: flow.is_agent,
                     contract_ref: flow.contract_ref,
-                    direction: flow.direction,
+                    direction: flow.direction.as_str().to_owned(),
                     fields: flow
                         .fields
                         .into_iter()

@@ -456,7 +456,8 @@ async fn link_account(
                 Some(name) => {
                     account::Entity::find()
                         .filter(account::Column::TenantId.eq(tenant.id.clone()))
-                        .filter(account::Column::Subject.eq(format!("pending:{name}")))
+                        .filter(account::Column::Issuer.eq(account::PENDING_ISSUER))
+                        .filter(account::Column::Subject.eq(account::pending_subject(name)))
                         .one(db)
                         .await?
                 }

@@ -17,6 +17,18 @@ pub struct Model {
     pub last_sign_in_at: Option<i64>,
 }
 
+/// The issuer of an account that `server bootstrap-admin` made and nobody has signed in with
+/// yet. No OpenID Connect provider has it (an issuer is an `https` URL), so no sign-in finds
+/// such an account by issuer and subject; the first sign-in whose email or UPN matches its
+/// [`pending_subject`] takes it over and stores the provider's issuer and subject instead.
+pub const PENDING_ISSUER: &str = "pending";
+
+/// The subject of a bootstrapped account waiting for its first sign-in with `email` (lower
+/// case): unique per email, and never a provider's subject.
+pub fn pending_subject(email: &str) -> String {
+    format!("pending:{email}")
+}
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {}
 

@@ -1,5 +1,6 @@
 //! Which field goes to (or comes from) which recipient under which feature.
 
+pub use app::domain::states::FlowDirection;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -9,7 +10,7 @@ pub struct Model {
     pub id: i64,
     pub feature_id: String,
     pub recipient_id: String,
-    pub direction: String,
+    pub direction: FlowDirection,
     pub field: String,
     pub since_terms_version: i32,
 }

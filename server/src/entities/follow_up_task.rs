@@ -1,6 +1,7 @@
-//! Work owed to recipients: tell them of a correction (GDPR Art. 19), delete data held there.
+//! Work owed to recipients: tell them of a correction or a restriction (GDPR Art. 19), delete
+//! data held there.
 
-pub use app::domain::states::TaskStatus;
+pub use app::domain::states::{TaskKind, TaskStatus};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -9,7 +10,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub tenant_id: String,
-    pub kind: String,
+    pub kind: TaskKind,
     pub recipient_id: String,
     pub feature_id: Option<String>,
     pub record_kind: Option<String>,

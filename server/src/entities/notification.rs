@@ -1,5 +1,6 @@
 //! In-portal notifications: a new request for reviewers, a decision or extension for the requester.
 
+pub use app::domain::states::NotificationKind;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -9,9 +10,7 @@ pub struct Model {
     pub id: i64,
     pub tenant_id: String,
     pub account_id: i64,
-    /// `request.created`, `request.approved`, `request.rejected`, `request.extended`,
-    /// `request.paused`, `request.resumed`.
-    pub kind: String,
+    pub kind: NotificationKind,
     pub request_id: i64,
     pub created_at: i64,
     pub read_at: Option<i64>,

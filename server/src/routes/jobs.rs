@@ -6,10 +6,10 @@
 
 use crate::auth::SessionPrincipal;
 use crate::error::problem;
+use crate::services::error::ServiceError;
 use crate::services::jobs::JobsService;
 use crate::state::AppState;
 use app::auth::Role;
-use app::error::AppError;
 use app::jobs::IMPORT_MAX_BYTES;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{header, StatusCode};
@@ -57,12 +57,15 @@ pub async fn download(
             )
                 .into_response()
         }
-        Err(AppError::NotFound) => problem(StatusCode::NOT_FOUND, "Not found", &reference),
-        Err(_) => problem(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "The file could not be read",
-            &reference,
-        ),
+        Err(ServiceError::NotFound) => problem(StatusCode::NOT_FOUND, "Not found", &reference),
+        Err(other) => {
+            logged(&other, &reference);
+            problem(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The file could not be read",
+                &reference,
+            )
+        }
     }
 }
 
@@ -90,13 +93,23 @@ pub async fn import(
     }
     match service(&state).start_import(&principal, bytes).await {
         Ok(_) => Redirect::to("/jobs").into_response(),
-        Err(AppError::Invalid { .. }) => refused(IMPORT_TOO_MANY),
-        Err(_) => problem(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "The import could not be started",
-            &crate::request_id::current(),
-        ),
+        Err(ServiceError::Invalid { .. }) => refused(IMPORT_TOO_MANY),
+        Err(other) => {
+            let reference = crate::request_id::current();
+            logged(&other, &reference);
+            problem(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The import could not be started",
+                &reference,
+            )
+        }
     }
+}
+
+/// Logs a use case's failure with its whole cause and the request id; the answer carries
+/// only the reference.
+fn logged(error: &ServiceError, reference: &str) {
+    tracing::error!(request_id = %reference, "request failed: {error:#}");
 }
 
 /// The bytes of the form's `file` field, or the refusal code.

@@ -4,6 +4,7 @@
 use crate::clock::Clock;
 use crate::entities::{account, role_assignment};
 use crate::services::audit::{self, Actor, ActorKind, AuditAction, Change, NewEvent, TargetKind};
+use crate::services::error::{finish, ServiceError, ServiceResult};
 use anyhow::Context;
 use app::accounts::AccountView;
 use app::auth::{Principal, Role};
@@ -24,11 +25,7 @@ impl AccountsPort for AccountsService {
         &'a self,
         principal: &'a Principal,
     ) -> BoxFuture<'a, Result<Vec<AccountView>, AppError>> {
-        Box::pin(async move {
-            self.list_accounts(principal)
-                .await
-                .map_err(|e| crate::error::internal(&e))
-        })
+        Box::pin(async move { finish(self.list_accounts(principal).await) })
     }
 
     fn set_role<'a>(
@@ -38,21 +35,12 @@ impl AccountsPort for AccountsService {
         role: Role,
         grant: bool,
     ) -> BoxFuture<'a, Result<(), AppError>> {
-        Box::pin(async move {
-            if !grant && account_id == principal.account_id && role == Role::TenantAdmin {
-                return Err(AppError::Forbidden);
-            }
-            match self.change(principal, account_id, role, grant).await {
-                Ok(true) => Ok(()),
-                Ok(false) => Err(AppError::NotFound),
-                Err(e) => Err(crate::error::internal(&e)),
-            }
-        })
+        Box::pin(async move { finish(self.change(principal, account_id, role, grant).await) })
     }
 }
 
 impl AccountsService {
-    async fn list_accounts(&self, principal: &Principal) -> anyhow::Result<Vec<AccountView>> {
+    async fn list_accounts(&self, principal: &Principal) -> ServiceResult<Vec<AccountView>> {
         let accounts = account::Entity::find()
             .filter(account::Column::TenantId.eq(principal.tenant_id.clone()))
             .order_by_asc(account::Column::DisplayName)
@@ -85,21 +73,27 @@ impl AccountsService {
             .collect())
     }
 
-    /// `Ok(false)` when the account is not in the principal's tenant (answered as 404).
+    /// Grants or revokes `role`; granting a held role or revoking one not held changes nothing.
+    /// [`ServiceError::Forbidden`] when a tenant admin would revoke their own admin role (the
+    /// tenant could be left without one), [`ServiceError::NotFound`] when the account is not
+    /// in the principal's tenant.
     async fn change(
         &self,
         principal: &Principal,
         account_id: i64,
         role: Role,
         grant: bool,
-    ) -> anyhow::Result<bool> {
+    ) -> ServiceResult<()> {
+        if !grant && account_id == principal.account_id && role == Role::TenantAdmin {
+            return Err(ServiceError::Forbidden);
+        }
         let txn = self.db.begin().await?;
         let Some(target) = account::Entity::find_by_id(account_id)
             .filter(account::Column::TenantId.eq(principal.tenant_id.clone()))
             .one(&txn)
             .await?
         else {
-            return Ok(false);
+            return Err(ServiceError::NotFound);
         };
         let existing = role_assignment::Entity::find_by_id((target.id, role.as_str().to_owned()))
             .one(&txn)
@@ -165,7 +159,7 @@ impl AccountsService {
             .await?;
         }
         txn.commit().await?;
-        Ok(true)
+        Ok(())
     }
 }
 
@@ -173,31 +167,32 @@ impl AccountsService {
 /// Connect sign-in with that email (or UPN) takes over, with its audit event.
 ///
 /// # Errors
-/// When the email is not valid, the tenant does not exist, or the database fails.
+/// [`ServiceError::Invalid`] (`email`) when the email is not valid, [`ServiceError::NotFound`]
+/// when the tenant does not exist, a failure when the database fails.
 pub async fn bootstrap_admin(
     db: &sea_orm::DatabaseConnection,
     tenant: &str,
     email: &str,
     name: &str,
     now: i64,
-) -> anyhow::Result<()> {
+) -> ServiceResult<()> {
     use crate::entities::{account, role_assignment, tenant as tenant_entity};
     use sea_orm::{ActiveModelTrait, EntityTrait, NotSet, Set, TransactionTrait};
     let email = email.trim().to_lowercase();
-    app::domain::identity::Email::parse(&email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
+    app::domain::identity::Email::parse(&email).map_err(|e| ServiceError::invalid("email", e))?;
     if tenant_entity::Entity::find_by_id(tenant.to_owned())
         .one(db)
         .await?
         .is_none()
     {
-        anyhow::bail!("tenant {tenant} does not exist");
+        return Err(ServiceError::NotFound);
     }
     let txn = db.begin().await?;
     let pending = account::ActiveModel {
         id: NotSet,
         tenant_id: Set(tenant.to_owned()),
-        issuer: Set("pending".into()),
-        subject: Set(format!("pending:{email}")),
+        issuer: Set(account::PENDING_ISSUER.into()),
+        subject: Set(account::pending_subject(&email)),
         display_name: Set(name.to_owned()),
         email: Set(Some(email.clone())),
         directory_user_id: Set(None),
@@ -208,7 +203,7 @@ pub async fn bootstrap_admin(
     .await?;
     role_assignment::ActiveModel {
         account_id: Set(pending.id),
-        role: Set("tenant_admin".into()),
+        role: Set(Role::TenantAdmin.as_str().into()),
         tenant_id: Set(tenant.to_owned()),
         granted_by: Set("bootstrap-admin command".into()),
         granted_at: Set(now),

@@ -55,7 +55,7 @@ fn like_prefix(text: &str) -> String {
 
 impl AuditLogService {
     /// The tenant's events matching the filter (without the cursor), newest first.
-    async fn filtered(
+    pub(crate) async fn filtered(
         &self,
         principal: &Principal,
         filter: &AuditFilter,

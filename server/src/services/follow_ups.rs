@@ -4,7 +4,8 @@
 //! this is the listing scripts page through, and the one place that decides who may read or
 //! complete tasks outside that page.
 
-use crate::entities::{follow_up_task, recipient};
+use crate::entities::follow_up_task::{self, TaskKind};
+use crate::entities::recipient;
 use crate::services::disclosures::ledger::next_cursor;
 use crate::services::error::ServiceError;
 use anyhow::Context;
@@ -29,8 +30,7 @@ pub struct TaskQuery {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Task {
     pub id: i64,
-    /// `notify_correction` or `delete_at_recipient`.
-    pub kind: String,
+    pub kind: TaskKind,
     pub recipient_id: String,
     /// The recipient's name, or its id when the recipient is no longer in the catalogue.
     pub recipient_name: String,

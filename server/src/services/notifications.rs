@@ -3,9 +3,9 @@
 //! extension or pause to the requester. They are written in the transaction of the step they
 //! announce, so there is never a notification of a step that did not happen.
 
-use super::audit::AuditAction;
 use super::error::ServiceError;
-use crate::entities::{correction_request, directory_user, notification, role_assignment};
+use crate::entities::notification::{self, NotificationKind};
+use crate::entities::{correction_request, directory_user, role_assignment};
 use anyhow::Context;
 use app::auth::{Principal, Role};
 use app::domain::catalogue::FieldId;
@@ -24,7 +24,7 @@ async fn insert(
     conn: &impl ConnectionTrait,
     tenant: &str,
     account_id: i64,
-    kind: AuditAction,
+    kind: NotificationKind,
     request_id: i64,
     now: i64,
 ) -> Result<(), ServiceError> {
@@ -32,7 +32,7 @@ async fn insert(
         id: NotSet,
         tenant_id: Set(tenant.into()),
         account_id: Set(account_id),
-        kind: Set(kind.as_str().into()),
+        kind: Set(kind),
         request_id: Set(request_id),
         created_at: Set(now),
         read_at: Set(None),
@@ -70,7 +70,7 @@ pub(crate) async fn to_reviewers(
             conn,
             &requester.tenant_id,
             account_id,
-            AuditAction::RequestCreated,
+            NotificationKind::RequestCreated,
             request_id,
             now,
         )
@@ -79,14 +79,14 @@ pub(crate) async fn to_reviewers(
     Ok(())
 }
 
-/// Tells the requester about a step of their request (`kind` is the step's audit action).
+/// Tells the requester about a step of their request.
 ///
 /// # Errors
 /// When the database fails.
 pub(crate) async fn to_requester(
     conn: &impl ConnectionTrait,
     request: &correction_request::Model,
-    kind: AuditAction,
+    kind: NotificationKind,
     now: i64,
 ) -> Result<(), ServiceError> {
     if let Some(account_id) = request.requester_account_id {
@@ -140,7 +140,7 @@ pub(crate) async fn list(
             let request = requests.get(&n.request_id);
             NotificationView {
                 id: n.id,
-                for_reviewer: n.kind == AuditAction::RequestCreated.as_str(),
+                for_reviewer: n.kind == NotificationKind::RequestCreated,
                 kind: n.kind,
                 request_id: n.request_id,
                 field: request.and_then(|r| FieldId::parse(&r.field).ok()),

@@ -452,7 +452,7 @@ on_both_databases! { demo;
                 follow_up_task::Entity::find()
                     .filter(follow_up_task::Column::Field.eq("asset_tag"))
                     .all(&db).await.unwrap()
-                    .into_iter().map(|t| (t.recipient_id, t.kind)).collect::<Vec<_>>()
+                    .into_iter().map(|t| (t.recipient_id, t.kind.as_str().to_owned())).collect::<Vec<_>>()
             }
         };
         let form = [("record_id", IPHONE), ("field", "asset_tag"), ("value", "CONTOSO-0042"), ("reason", "The tag on the phone says otherwise"), ("restrict_sharing", "on")];

@@ -539,7 +539,7 @@ on_both_databases! { demo;
         data_flow::ActiveModel {
             feature_id: Set("zebra_lifeguard_ota".into()),
             recipient_id: Set("zebra".into()),
-            direction: Set("outbound".into()),
+            direction: Set(data_flow::FlowDirection::Outbound),
             field: Set("imei".into()),
             since_terms_version: Set(2),
             ..Default::default()
@@ -731,7 +731,7 @@ on_both_databases! { demo;
         data_flow::ActiveModel {
             feature_id: Set("zebra_lifeguard_ota".into()),
             recipient_id: Set("zebra".into()),
-            direction: Set("outbound".into()),
+            direction: Set(data_flow::FlowDirection::Outbound),
             field: Set("imei".into()),
             since_terms_version: Set(1),
             ..Default::default()

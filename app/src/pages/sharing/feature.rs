@@ -5,6 +5,7 @@ use super::confirm::Confirm;
 use super::Pending;
 use crate::components::time::TimeIn;
 use crate::domain::catalogue::field_label;
+use crate::domain::states::FlowDirection;
 use crate::i18n::{plural, Key};
 use crate::locale::use_locale;
 use crate::sharing::{DisableFeature, EnableFeature, FeatureView};
@@ -65,7 +66,7 @@ pub(super) fn FeatureCard(
             {outdated}
             <ul class="flow-list">
                 {feature.flows.iter().map(|flow| {
-                    let heading = if flow.direction == "outbound" {
+                    let heading = if flow.direction == FlowDirection::Outbound {
                         Key::SharingOutbound.format(locale, &[("recipient", &flow.recipient_name)])
                     } else {
                         Key::SharingInbound.format(locale, &[("recipient", &flow.recipient_name)])

@@ -2,6 +2,7 @@
 //! recipient under which feature, at a glance.
 
 use crate::domain::catalogue::field_label;
+use crate::domain::states::FlowDirection;
 use crate::i18n::Key;
 use crate::locale::use_locale;
 use crate::sharing::FeatureView;
@@ -37,7 +38,7 @@ pub(super) fn Matrix(features: Vec<FeatureView>) -> impl IntoView {
                     rows.push(field.name.clone());
                 }
                 let cell = cells.entry((column, field.name.clone())).or_default();
-                if flow.direction == "outbound" {
+                if flow.direction == FlowDirection::Outbound {
                     cell.0 = true;
                 } else {
                     cell.1 = true;

@@ -4,7 +4,7 @@
 use crate::components::error_view::ErrorAlert;
 use crate::components::time::Time;
 use crate::domain::catalogue::field_label;
-use crate::domain::states::TaskStatus;
+use crate::domain::states::{TaskKind, TaskStatus};
 use crate::i18n::{plural, Key};
 use crate::locale::use_locale;
 use crate::sharing::{CompleteTask, SharingOverview};
@@ -52,14 +52,14 @@ pub(super) fn Tasks(data: SharingOverview, task: ServerAction<CompleteTask>) -> 
                             <tbody>
                                 {data.tasks.into_iter().map(|t| {
                                     let field = || t.field.as_deref().map(|f| field_label(f, locale)).unwrap_or_default();
-                                    let what = match t.kind.as_str() {
-                                        "delete_at_recipient" => {
+                                    let what = match t.kind {
+                                        TaskKind::DeleteAtRecipient => {
                                             let feature = t.feature_id.as_ref().and_then(|f| features.get(f)).cloned().unwrap_or_default();
                                             Key::SharingTaskDelete.format(locale, &[("feature", &feature)])
                                         }
-                                        "notify_restriction" => Key::SharingTaskRestrict.format(locale, &[("field", &field())]),
-                                        "notify_restriction_lifted" => Key::SharingTaskRestrictLifted.format(locale, &[("field", &field())]),
-                                        _ => Key::SharingTaskNotify.format(locale, &[("field", &field())]),
+                                        TaskKind::NotifyRestriction => Key::SharingTaskRestrict.format(locale, &[("field", &field())]),
+                                        TaskKind::NotifyRestrictionLifted => Key::SharingTaskRestrictLifted.format(locale, &[("field", &field())]),
+                                        TaskKind::NotifyCorrection => Key::SharingTaskNotify.format(locale, &[("field", &field())]),
                                     };
                                     let (status, class) = task_status(t.status);
                                     let open = !t.status.is_settled();

@@ -49,7 +49,7 @@ macro_rules! stored_name {
 
 stored_name! {
     /// What happened. The stored name is also the kind of the in-portal notification that
-    /// announces a correction request's step.
+    /// announces a correction request's step ([`app::domain::states::NotificationKind`]).
     AuditAction {
         /// An API token was created (its secret is never recorded).
         ApiTokenCreated = "api_token.created",
@@ -224,6 +224,17 @@ mod tests {
         check(AuditAction::ALL, AuditAction::as_str, AuditAction::parse);
         check(ActorKind::ALL, ActorKind::as_str, ActorKind::parse);
         check(TargetKind::ALL, TargetKind::as_str, TargetKind::parse);
+    }
+
+    #[test]
+    fn a_notification_is_stored_under_the_name_of_the_step_it_announces() {
+        use app::domain::states::NotificationKind;
+        for kind in NotificationKind::ALL {
+            assert!(
+                AuditAction::parse(kind.as_str()).is_some(),
+                "{kind:?} is not an audit action"
+            );
+        }
     }
 
     #[test]

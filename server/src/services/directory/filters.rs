@@ -5,6 +5,7 @@
 use super::plan::{opaque, u, Plan};
 use super::PENDING;
 use crate::entities::{correction_request, device, directory_user, disclosure};
+use crate::services::error::ServiceResult;
 use anyhow::Context;
 use app::domain::enums::{Ownership, Platform};
 use sea_orm::sea_query::{Alias, Expr, Query, SelectStatement, SimpleExpr};
@@ -24,7 +25,7 @@ impl Plan<'_> {
     pub(super) async fn rare_driver<C: ConnectionTrait>(
         &self,
         db: &C,
-    ) -> anyhow::Result<Option<Driver>> {
+    ) -> ServiceResult<Option<Driver>> {
         if self.driver_limit == 0 {
             return Ok(None);
         }

@@ -49,6 +49,7 @@ pub use page::{query_plans, search, search_bounded, search_tuned};
 pub use recipients::recipients;
 pub use sources::successor;
 
+use crate::services::error::finish;
 use app::auth::Principal;
 use app::directory::{DirectoryPage, DirectoryPort, DirectoryQuery, RecipientOption};
 use app::error::AppError;
@@ -83,21 +84,15 @@ impl DirectoryPort for DirectoryService {
         query: &'a DirectoryQuery,
         page_size: u64,
     ) -> BoxFuture<'a, Result<DirectoryPage, AppError>> {
-        Box::pin(async move {
-            search(&self.db, &principal.tenant_id, query, page_size)
-                .await
-                .map_err(|e| crate::error::internal(&e))
-        })
+        Box::pin(
+            async move { finish(search(&self.db, &principal.tenant_id, query, page_size).await) },
+        )
     }
 
     fn recipients<'a>(
         &'a self,
         _principal: &'a Principal,
     ) -> BoxFuture<'a, Result<Vec<RecipientOption>, AppError>> {
-        Box::pin(async move {
-            recipients(&self.db)
-                .await
-                .map_err(|e| crate::error::internal(&e))
-        })
+        Box::pin(async move { finish(recipients(&self.db).await) })
     }
 }

@@ -4,6 +4,7 @@
 
 use super::plan::Plan;
 use super::{DRIVER_LIMIT, PREFIX_SCAN_LIMIT};
+use crate::services::error::ServiceResult;
 use anyhow::Context;
 use app::directory::{DirectoryPage, DirectoryQuery, DirectoryRow, PageCursor};
 use sea_orm::sea_query::SelectStatement;
@@ -22,7 +23,7 @@ pub async fn search<C: ConnectionTrait>(
     tenant_id: &str,
     query: &DirectoryQuery,
     page_size: u64,
-) -> anyhow::Result<DirectoryPage> {
+) -> ServiceResult<DirectoryPage> {
     search_tuned(db, tenant_id, query, page_size, DRIVER_LIMIT).await
 }
 
@@ -39,7 +40,7 @@ pub async fn search_tuned<C: ConnectionTrait>(
     query: &DirectoryQuery,
     page_size: u64,
     driver_limit: u64,
-) -> anyhow::Result<DirectoryPage> {
+) -> ServiceResult<DirectoryPage> {
     search_bounded(
         db,
         tenant_id,
@@ -63,7 +64,7 @@ pub async fn search_bounded<C: ConnectionTrait>(
     page_size: u64,
     driver_limit: u64,
     prefix_limit: u64,
-) -> anyhow::Result<DirectoryPage> {
+) -> ServiceResult<DirectoryPage> {
     let page_size = page_size.clamp(1, 500);
     let mut plan = Plan {
         tenant: tenant_id,
@@ -156,7 +157,7 @@ pub async fn query_plans<C: ConnectionTrait>(
     query: &DirectoryQuery,
     page_size: u64,
     driver_limit: u64,
-) -> anyhow::Result<Vec<(String, String)>> {
+) -> ServiceResult<Vec<(String, String)>> {
     let mut plan = Plan {
         tenant: tenant_id,
         query,
@@ -210,7 +211,7 @@ pub async fn query_plans<C: ConnectionTrait>(
 async fn counts<C: ConnectionTrait>(
     db: &C,
     statement: SelectStatement,
-) -> anyhow::Result<HashMap<String, u64>> {
+) -> ServiceResult<HashMap<String, u64>> {
     let statement = db.get_database_backend().build(&statement);
     let mut out = HashMap::new();
     for row in db.query_all(statement).await.context("counting per user")? {

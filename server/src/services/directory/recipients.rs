@@ -2,6 +2,7 @@
 //! catalogue's data flows.
 
 use crate::entities::{data_flow, recipient};
+use crate::services::error::ServiceResult;
 use anyhow::Context;
 use app::directory::RecipientOption;
 use sea_orm::sea_query::Query;
@@ -12,7 +13,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 ///
 /// # Errors
 /// When the database fails.
-pub async fn recipients<C: ConnectionTrait>(db: &C) -> anyhow::Result<Vec<RecipientOption>> {
+pub async fn recipients<C: ConnectionTrait>(db: &C) -> ServiceResult<Vec<RecipientOption>> {
     let flows = Query::select()
         .column(data_flow::Column::RecipientId)
         .from(data_flow::Entity)

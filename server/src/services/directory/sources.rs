@@ -5,6 +5,7 @@
 use super::filters::Driver;
 use super::plan::{opaque, u, ucol, Plan};
 use crate::entities::{device, directory_user};
+use crate::services::error::ServiceResult;
 use crate::services::records::context_of;
 use anyhow::Context;
 use app::directory::DirectorySort;
@@ -95,7 +96,7 @@ impl Plan<'_> {
     pub(super) async fn prefix_scan_capped<C: ConnectionTrait>(
         &self,
         db: &C,
-    ) -> anyhow::Result<bool> {
+    ) -> ServiceResult<bool> {
         for source in self.capped_sources() {
             let statement = db.get_database_backend().build(&self.capped_size(&source));
             let n: i64 = match db.query_one(statement).await.context("sizing a prefix")? {
@@ -219,7 +220,7 @@ impl Plan<'_> {
     pub(super) async fn resolve_device_users<C: ConnectionTrait>(
         &mut self,
         db: &C,
-    ) -> anyhow::Result<()> {
+    ) -> ServiceResult<()> {
         let mut users = BTreeSet::new();
         for (field, column, value) in self.device_searches() {
             let devices = self

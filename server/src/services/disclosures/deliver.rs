@@ -241,7 +241,7 @@ pub async fn deliver_due<C: ConnectionTrait>(
         let payload = serde_json::json!({
             "type": "follow_up",
             "delivery_id": delivery_id,
-            "kind": task.kind,
+            "kind": task.kind.as_str(),
             "tenant_id": task.tenant_id,
             "recipient_id": task.recipient_id,
             "feature_id": task.feature_id,
@@ -379,36 +379,33 @@ pub(super) async fn current_values<C: ConnectionTrait>(
         .split(',')
         .filter_map(|name| FieldId::parse(name).ok())
         .collect();
-    match row.record_kind.as_str() {
-        "user" => {
-            let user = directory_user::Entity::find_by_id(row.record_id.clone())
-                .filter(directory_user::Column::TenantId.eq(row.tenant_id.clone()))
-                .one(db)
+    if row.record_kind == RecordKind::User.as_str() {
+        let user = directory_user::Entity::find_by_id(row.record_id.clone())
+            .filter(directory_user::Column::TenantId.eq(row.tenant_id.clone()))
+            .one(db)
+            .await
+            .context("reading a user to deliver")?;
+        Ok(user.map(|u| disclosable_user_values(&u, &fields)))
+    } else {
+        let Some(d) = device::Entity::find_by_id(row.record_id.clone())
+            .filter(device::Column::TenantId.eq(row.tenant_id.clone()))
+            .one(db)
+            .await
+            .context("reading a device to deliver")?
+        else {
+            return Ok(None);
+        };
+        let mut values = disclosable_device_values(&d, &fields);
+        if fields.iter().any(|f| f.record() == RecordKind::App) {
+            let apps = device_app::Entity::find()
+                .filter(device_app::Column::TenantId.eq(row.tenant_id.clone()))
+                .filter(device_app::Column::DeviceId.eq(d.id.clone()))
+                .all(db)
                 .await
-                .context("reading a user to deliver")?;
-            Ok(user.map(|u| disclosable_user_values(&u, &fields)))
+                .context("reading apps to deliver")?;
+            let own: Vec<&device_app::Model> = apps.iter().collect();
+            values.extend(app_values(&d, &own, &fields));
         }
-        _ => {
-            let Some(d) = device::Entity::find_by_id(row.record_id.clone())
-                .filter(device::Column::TenantId.eq(row.tenant_id.clone()))
-                .one(db)
-                .await
-                .context("reading a device to deliver")?
-            else {
-                return Ok(None);
-            };
-            let mut values = disclosable_device_values(&d, &fields);
-            if fields.iter().any(|f| f.record() == RecordKind::App) {
-                let apps = device_app::Entity::find()
-                    .filter(device_app::Column::TenantId.eq(row.tenant_id.clone()))
-                    .filter(device_app::Column::DeviceId.eq(d.id.clone()))
-                    .all(db)
-                    .await
-                    .context("reading apps to deliver")?;
-                let own: Vec<&device_app::Model> = apps.iter().collect();
-                values.extend(app_values(&d, &own, &fields));
-            }
-            Ok(Some(values))
-        }
+        Ok(Some(values))
     }
 }

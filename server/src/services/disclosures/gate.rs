@@ -12,6 +12,7 @@
 //! recipient has it, so the ledger says `delivered` and notes that it was in flight.
 
 use super::*;
+use crate::entities::data_flow::FlowDirection;
 use sea_orm::PaginatorTrait;
 
 /// Why a recorded disclosure may not leave any more.
@@ -64,7 +65,7 @@ pub(super) async fn stop_reason<C: ConnectionTrait>(
     let flows = data_flow::Entity::find()
         .filter(data_flow::Column::FeatureId.eq(row.feature_id.clone()))
         .filter(data_flow::Column::RecipientId.eq(row.recipient_id.clone()))
-        .filter(data_flow::Column::Direction.eq("outbound"))
+        .filter(data_flow::Column::Direction.eq(FlowDirection::Outbound))
         .all(db)
         .await
         .context("reading data flows")?;

@@ -3,6 +3,7 @@
 //! values), unless the field is restricted.
 
 use super::*;
+use crate::entities::data_flow::FlowDirection;
 
 /// Runs the sharing cycle for every tenant: records what is due, then delivers.
 ///
@@ -80,7 +81,7 @@ pub(super) async fn enabled_flows<C: ConnectionTrait>(
         .map(|r| (r.id, r.is_agent))
         .collect();
     let flows = data_flow::Entity::find()
-        .filter(data_flow::Column::Direction.eq("outbound"))
+        .filter(data_flow::Column::Direction.eq(FlowDirection::Outbound))
         .order_by_asc(data_flow::Column::Id)
         .all(db)
         .await

@@ -11,10 +11,11 @@
 //! have got wrong. A change that completes a correction at the source is recorded by
 //! [`at_source`] instead, once.
 
+use crate::entities::follow_up_task::TaskKind;
 use crate::entities::{device, directory_user};
 use crate::services::audit::{self, AuditAction, Change, NewEvent};
 use crate::services::error::ServiceError;
-use crate::services::personal_data::{at_source, notify_recipients, FOLLOW_UP_CORRECTION};
+use crate::services::personal_data::{at_source, notify_recipients};
 use crate::services::records::{context_of, device_value, user_field};
 use app::domain::catalogue::{FieldId, RecordKind};
 use app::domain::enums::SourceOfTruth;
@@ -151,7 +152,7 @@ pub(super) async fn record_all(
                 tenant_id,
                 &record.record_id,
                 f.field,
-                FOLLOW_UP_CORRECTION,
+                TaskKind::NotifyCorrection,
                 event_id,
                 now,
             )

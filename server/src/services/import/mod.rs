@@ -342,6 +342,19 @@ impl Import<'_> {
         };
         let (first_line, last_line) = (first.line, last.line);
         let txn = db.begin().await.context("starting a batch transaction")?;
+        // The batch's first statement is a write, before anything is read: SQLite then takes
+        // its writer lock up front (waiting for another writer) instead of failing with
+        // "database is locked" when a transaction that has read tries to write; PostgreSQL
+        // locks the tenant's row, which the audit append takes anyway.
+        tenant::Entity::update_many()
+            .col_expr(
+                tenant::Column::Id,
+                sea_orm::sea_query::Expr::col(tenant::Column::Id).into(),
+            )
+            .filter(tenant::Column::Id.eq(self.tenant_id))
+            .exec(&txn)
+            .await
+            .context("locking the tenant for the batch")?;
         let written = match self.plan(&txn, batch).await {
             Ok(plan) => match plan.write(&txn, self.tenant_id).await {
                 Ok(()) => {

@@ -21,7 +21,7 @@ use crate::entities::{directory_user, job};
 use crate::services::audit::{self, Actor, AuditAction, Change, NewEvent, TargetKind};
 use crate::services::audit_log::AuditLogService;
 use anyhow::Context;
-use app::audit_log::{AuditFilter, AuditLogPort};
+use app::audit_log::AuditFilter;
 use app::auth::Principal;
 use app::error::AppError;
 use app::i18n::{Key, Locale};

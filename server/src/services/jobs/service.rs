@@ -2,14 +2,11 @@
 //! audit event), cancel one, and hand out a finished file.
 
 use super::*;
+use crate::services::error::{finish, ServiceError, ServiceResult};
 
 impl JobsPort for JobsService {
     fn list<'a>(&'a self, principal: &'a Principal) -> BoxFuture<'a, Result<JobList, AppError>> {
-        Box::pin(async move {
-            self.list_jobs(principal)
-                .await
-                .map_err(|e| crate::error::internal(&e))
-        })
+        Box::pin(async move { finish(self.list_jobs(principal).await) })
     }
 
     fn start_export<'a>(
@@ -18,7 +15,7 @@ impl JobsPort for JobsService {
         request: ExportRequest,
         language: Locale,
     ) -> BoxFuture<'a, Result<i64, AppError>> {
-        Box::pin(async move { self.export(principal, request, language).await })
+        Box::pin(async move { finish(self.export(principal, request, language).await) })
     }
 
     fn cancel<'a>(
@@ -26,12 +23,12 @@ impl JobsPort for JobsService {
         principal: &'a Principal,
         job_id: i64,
     ) -> BoxFuture<'a, Result<(), AppError>> {
-        Box::pin(async move { self.cancel_job(principal, job_id).await })
+        Box::pin(async move { finish(self.cancel_job(principal, job_id).await) })
     }
 }
 
 impl JobsService {
-    pub(super) async fn list_jobs(&self, principal: &Principal) -> anyhow::Result<JobList> {
+    pub(super) async fn list_jobs(&self, principal: &Principal) -> ServiceResult<JobList> {
         // Everything but the file itself, which can be large.
         let rows = job::Entity::find()
             .select_only()
@@ -124,18 +121,16 @@ impl JobsService {
         principal: &Principal,
         request: ExportRequest,
         language: Locale,
-    ) -> Result<i64, AppError> {
-        let internal = |e: anyhow::Error| crate::error::internal(&e);
+    ) -> ServiceResult<i64> {
         let (kind, subject, params, total, work) = match request {
             ExportRequest::User { user_id, csv } => {
                 let exists = directory_user::Entity::find_by_id(user_id.clone())
                     .filter(directory_user::Column::TenantId.eq(principal.tenant_id.clone()))
                     .count(&self.db)
                     .await
-                    .context("looking up the user to export")
-                    .map_err(internal)?;
+                    .context("looking up the user to export")?;
                 if exists == 0 {
-                    return Err(AppError::NotFound);
+                    return Err(ServiceError::NotFound);
                 }
                 let kind = if csv {
                     JobKind::ExportUserCsv
@@ -158,7 +153,7 @@ impl JobsService {
                     db: self.db.clone(),
                     clock: self.clock.clone(),
                 };
-                audit_log.events(principal, filter.clone()).await?;
+                audit_log.filtered(principal, &filter).await?;
                 let params = serde_json::json!({ "filter": filter.query() }).to_string();
                 let work = Work::AuditExport {
                     principal: Box::new(principal.clone()),
@@ -184,13 +179,9 @@ impl JobsService {
     /// returns the job's id.
     ///
     /// # Errors
-    /// [`AppError::Invalid`] when too many jobs are running; [`AppError::Internal`] when the
-    /// database fails.
-    pub async fn start_import(
-        &self,
-        principal: &Principal,
-        bytes: Vec<u8>,
-    ) -> Result<i64, AppError> {
+    /// [`ServiceError::Invalid`] when too many jobs are running; [`ServiceError::Internal`] when
+    /// the database fails.
+    pub async fn start_import(&self, principal: &Principal, bytes: Vec<u8>) -> ServiceResult<i64> {
         let total = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
         let id = self
             .create(
@@ -222,175 +213,159 @@ impl JobsService {
         params: String,
         total: u64,
         reason: Option<String>,
-    ) -> Result<i64, AppError> {
-        let internal = |e: anyhow::Error| crate::error::internal(&e);
+    ) -> ServiceResult<i64> {
         let active = job::Entity::find()
             .filter(job::Column::TenantId.eq(principal.tenant_id.clone()))
             .filter(job::Column::State.is_in(active_states()))
             .count(&self.db)
             .await
-            .context("counting running jobs")
-            .map_err(internal)?;
+            .context("counting running jobs")?;
         if active >= app::jobs::MAX_ACTIVE_JOBS {
-            return Err(AppError::invalid(
+            return Err(ServiceError::invalid(
                 "kind",
                 app::error::Refusal::with(Key::JobsTooMany, [("count", active.to_string().into())]),
             ));
         }
         let now = self.clock.now_ms();
-        let result: anyhow::Result<i64> = async {
-            let txn = self.db.begin().await.context("starting a job")?;
-            let row = job::ActiveModel {
-                tenant_id: Set(principal.tenant_id.clone()),
-                kind: Set(kind.as_str().into()),
-                owner_account_id: Set(principal.account_id),
-                owner_name: Set(principal.actor_name()),
-                subject_user_id: Set(subject_user_id.clone()),
-                params: Set(params),
-                state: Set(JobState::Queued.as_str().into()),
-                progress_done: Set(0),
-                progress_total: Set(to_i64(total)),
-                created_at: Set(now),
-                updated_at: Set(now),
-                ..Default::default()
-            }
-            .insert(&txn)
-            .await
-            .context("storing a job")?;
-            let action = if kind.is_export() {
-                AuditAction::JobExportStarted
-            } else {
-                AuditAction::JobImportStarted
-            };
-            audit::append(
-                &txn,
-                &principal.tenant_id,
-                NewEvent {
-                    actor: Actor::of(principal),
-                    action,
-                    target_kind: TargetKind::Job,
-                    target_id: row.id.to_string(),
-                    subject_user_id,
-                    changes: vec![],
-                    reason: reason.or_else(|| Some(kind.as_str().into())),
-                    occurred_at: now,
-                },
-            )
-            .await?;
-            txn.commit().await.context("committing a job")?;
-            Ok(row.id)
+        let txn = self.db.begin().await.context("starting a job")?;
+        let row = job::ActiveModel {
+            tenant_id: Set(principal.tenant_id.clone()),
+            kind: Set(kind.as_str().into()),
+            owner_account_id: Set(principal.account_id),
+            owner_name: Set(principal.actor_name()),
+            subject_user_id: Set(subject_user_id.clone()),
+            params: Set(params),
+            state: Set(JobState::Queued.as_str().into()),
+            progress_done: Set(0),
+            progress_total: Set(to_i64(total)),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
         }
-        .await;
-        result.map_err(internal)
+        .insert(&txn)
+        .await
+        .context("storing a job")?;
+        let action = if kind.is_export() {
+            AuditAction::JobExportStarted
+        } else {
+            AuditAction::JobImportStarted
+        };
+        audit::append(
+            &txn,
+            &principal.tenant_id,
+            NewEvent {
+                actor: Actor::of(principal),
+                action,
+                target_kind: TargetKind::Job,
+                target_id: row.id.to_string(),
+                subject_user_id,
+                changes: vec![],
+                reason: reason.or_else(|| Some(kind.as_str().into())),
+                occurred_at: now,
+            },
+        )
+        .await?;
+        txn.commit().await.context("committing a job")?;
+        Ok(row.id)
     }
 
-    pub(super) async fn cancel_job(&self, principal: &Principal, id: i64) -> Result<(), AppError> {
-        let result: anyhow::Result<Result<(), AppError>> = async {
-            // Write first: on SQLite a transaction that reads before it writes cannot wait for
-            // the lock an import batch holds, and fails at once.
-            let txn = self.db.begin().await.context("starting a cancellation")?;
-            let now = self.clock.now_ms();
-            let cancelled = job::Entity::update_many()
-                .col_expr(
-                    job::Column::State,
-                    Expr::value(JobState::Cancelled.as_str()),
-                )
-                .col_expr(job::Column::FinishedAt, Expr::value(now))
-                .col_expr(job::Column::UpdatedAt, Expr::value(now))
-                .filter(job::Column::Id.eq(id))
-                .filter(job::Column::TenantId.eq(principal.tenant_id.clone()))
-                .filter(job::Column::State.is_in(active_states()))
-                .exec(&txn)
-                .await
-                .context("cancelling a job")?;
-            let row = job::Entity::find_by_id(id)
-                .select_only()
-                .columns([job::Column::Id, job::Column::SubjectUserId])
-                .filter(job::Column::TenantId.eq(principal.tenant_id.clone()))
-                .into_tuple::<(i64, Option<String>)>()
-                .one(&txn)
-                .await
-                .context("reading the cancelled job")?;
-            let Some(row) = row else {
-                return Ok(Err(AppError::NotFound));
-            };
-            if cancelled.rows_affected == 0 {
-                return Ok(Err(AppError::Conflict));
-            }
-            audit::append(
-                &txn,
-                &principal.tenant_id,
-                NewEvent {
-                    actor: Actor::of(principal),
-                    action: AuditAction::JobCancelled,
-                    target_kind: TargetKind::Job,
-                    target_id: row.0.to_string(),
-                    subject_user_id: row.1,
-                    changes: vec![Change {
-                        field: "state".into(),
-                        before: None,
-                        after: Some(JobState::Cancelled.as_str().into()),
-                    }],
-                    reason: None,
-                    occurred_at: now,
-                },
+    pub(super) async fn cancel_job(&self, principal: &Principal, id: i64) -> ServiceResult<()> {
+        // Write first: on SQLite a transaction that reads before it writes cannot wait for
+        // the lock an import batch holds, and fails at once.
+        let txn = self.db.begin().await.context("starting a cancellation")?;
+        let now = self.clock.now_ms();
+        let cancelled = job::Entity::update_many()
+            .col_expr(
+                job::Column::State,
+                Expr::value(JobState::Cancelled.as_str()),
             )
-            .await?;
-            txn.commit().await.context("committing a cancellation")?;
-            Ok(Ok(()))
+            .col_expr(job::Column::FinishedAt, Expr::value(now))
+            .col_expr(job::Column::UpdatedAt, Expr::value(now))
+            .filter(job::Column::Id.eq(id))
+            .filter(job::Column::TenantId.eq(principal.tenant_id.clone()))
+            .filter(job::Column::State.is_in(active_states()))
+            .exec(&txn)
+            .await
+            .context("cancelling a job")?;
+        let row = job::Entity::find_by_id(id)
+            .select_only()
+            .columns([job::Column::Id, job::Column::SubjectUserId])
+            .filter(job::Column::TenantId.eq(principal.tenant_id.clone()))
+            .into_tuple::<(i64, Option<String>)>()
+            .one(&txn)
+            .await
+            .context("reading the cancelled job")?;
+        let Some(row) = row else {
+            return Err(ServiceError::NotFound);
+        };
+        if cancelled.rows_affected == 0 {
+            return Err(ServiceError::Conflict);
         }
-        .await;
-        result.map_err(|e| crate::error::internal(&e))?
+        audit::append(
+            &txn,
+            &principal.tenant_id,
+            NewEvent {
+                actor: Actor::of(principal),
+                action: AuditAction::JobCancelled,
+                target_kind: TargetKind::Job,
+                target_id: row.0.to_string(),
+                subject_user_id: row.1,
+                changes: vec![Change {
+                    field: "state".into(),
+                    before: None,
+                    after: Some(JobState::Cancelled.as_str().into()),
+                }],
+                reason: None,
+                occurred_at: now,
+            },
+        )
+        .await?;
+        txn.commit().await.context("committing a cancellation")?;
+        Ok(())
     }
 
     /// The file of a finished job of the principal's tenant; the download is an audit event
     /// (it hands out personal data).
     ///
     /// # Errors
-    /// [`AppError::NotFound`] for a job of another tenant, a missing one, or one without a file
-    /// (not finished, failed, an import, or purged); [`AppError::Internal`] when the database
-    /// fails.
-    pub async fn download(&self, principal: &Principal, id: i64) -> Result<Download, AppError> {
-        let result: anyhow::Result<Option<Download>> = async {
-            let Some(row) = job::Entity::find_by_id(id)
-                .filter(job::Column::TenantId.eq(principal.tenant_id.clone()))
-                .filter(job::Column::State.eq(JobState::Done.as_str()))
-                .one(&self.db)
-                .await
-                .context("reading a job's file")?
-            else {
-                return Ok(None);
-            };
-            let (Some(body), Some(name), Some(content_type)) =
-                (row.result, row.result_name, row.result_type)
-            else {
-                return Ok(None);
-            };
-            audit::append(
-                &self.db,
-                &principal.tenant_id,
-                NewEvent {
-                    actor: Actor::of(principal),
-                    action: AuditAction::JobDownloaded,
-                    target_kind: TargetKind::Job,
-                    target_id: id.to_string(),
-                    subject_user_id: row.subject_user_id,
-                    changes: vec![],
-                    reason: Some(row.kind),
-                    occurred_at: self.clock.now_ms(),
-                },
-            )
-            .await?;
-            Ok(Some(Download {
-                body,
-                name,
-                content_type,
-            }))
-        }
-        .await;
-        result
-            .map_err(|e| crate::error::internal(&e))?
-            .ok_or(AppError::NotFound)
+    /// [`ServiceError::NotFound`] for a job of another tenant, a missing one, or one without a
+    /// file (not finished, failed, an import, or purged); [`ServiceError::Internal`] when the
+    /// database fails.
+    pub async fn download(&self, principal: &Principal, id: i64) -> ServiceResult<Download> {
+        let Some(row) = job::Entity::find_by_id(id)
+            .filter(job::Column::TenantId.eq(principal.tenant_id.clone()))
+            .filter(job::Column::State.eq(JobState::Done.as_str()))
+            .one(&self.db)
+            .await
+            .context("reading a job's file")?
+        else {
+            return Err(ServiceError::NotFound);
+        };
+        let (Some(body), Some(name), Some(content_type)) =
+            (row.result, row.result_name, row.result_type)
+        else {
+            return Err(ServiceError::NotFound);
+        };
+        audit::append(
+            &self.db,
+            &principal.tenant_id,
+            NewEvent {
+                actor: Actor::of(principal),
+                action: AuditAction::JobDownloaded,
+                target_kind: TargetKind::Job,
+                target_id: id.to_string(),
+                subject_user_id: row.subject_user_id,
+                changes: vec![],
+                reason: Some(row.kind),
+                occurred_at: self.clock.now_ms(),
+            },
+        )
+        .await?;
+        Ok(Download {
+            body,
+            name,
+            content_type,
+        })
     }
 }
 

@@ -11,8 +11,10 @@
 //! rule, the recipients that received the field are told (Art. 19), and the end user whose
 //! request it was is notified.
 
-use super::{notify_recipients, FOLLOW_UP_CORRECTION, FOLLOW_UP_RESTRICTION_LIFTED};
+use super::notify_recipients;
 use crate::entities::correction_request::RequestStatus;
+use crate::entities::follow_up_task::TaskKind;
+use crate::entities::notification::NotificationKind;
 use crate::entities::{correction_request, field_version, request_outcome};
 use crate::services::audit::{self, Actor, AuditAction, Change, NewEvent};
 use crate::services::error::ServiceError;
@@ -167,7 +169,7 @@ pub(crate) async fn apply(
         tenant_id,
         &routed.record_id,
         field,
-        FOLLOW_UP_CORRECTION,
+        TaskKind::NotifyCorrection,
         event_id,
         now,
     )
@@ -178,7 +180,7 @@ pub(crate) async fn apply(
             tenant_id,
             &routed.record_id,
             field,
-            FOLLOW_UP_RESTRICTION_LIFTED,
+            TaskKind::NotifyRestrictionLifted,
             event_id,
             now,
         )
@@ -191,7 +193,8 @@ pub(crate) async fn apply(
             .await?;
         if let Some(origin) = origin {
             record_outcome(txn, tenant_id, origin.id, version, &informed, now).await?;
-            notifications::to_requester(txn, &origin, AuditAction::CorrectionApplied, now).await?;
+            notifications::to_requester(txn, &origin, NotificationKind::CorrectionApplied, now)
+                .await?;
         }
     }
     Ok(Some(Applied { version, informed }))
@@ -260,7 +263,7 @@ pub(crate) async fn supersede_open(
             tenant_id,
             record_id,
             field,
-            FOLLOW_UP_RESTRICTION_LIFTED,
+            TaskKind::NotifyRestrictionLifted,
             event_id,
             now,
         )

@@ -15,7 +15,7 @@ pub(crate) use page::{own_records, recipients};
 use crate::clock::Clock;
 use crate::entities::correction_request::RequestStatus;
 use crate::entities::disclosure::DeliveryStatus;
-use crate::entities::follow_up_task::TaskStatus;
+use crate::entities::follow_up_task::{TaskKind, TaskStatus};
 use crate::entities::{
     correction_request, device, directory_user, disclosure, field_version, follow_up_task,
     recipient,
@@ -325,8 +325,12 @@ pub(crate) async fn correct_in(
     };
     let already_held = at_source::shows_value(held.as_deref(), &value);
     let Made::AtSource { origin } = made else {
-        // Nothing to correct: no version, no audit event, nobody told.
+        // Nothing to correct: no version, no audit event, nobody told (a stale form is still
+        // a conflict first, as for any correction).
         if already_held {
+            if current_version(txn, &record_id, input.field).await? != input.base_version {
+                return Err(ServiceError::Conflict);
+            }
             return Err(ServiceError::invalid("value", Key::ErrValueAlreadyHeld));
         }
         let version = bump_version(
@@ -350,7 +354,7 @@ pub(crate) async fn correct_in(
             &principal.tenant_id,
             &record_id,
             input.field,
-            FOLLOW_UP_CORRECTION,
+            TaskKind::NotifyCorrection,
             event_id,
             now,
         )
@@ -553,14 +557,6 @@ async fn write_value(
     Ok(())
 }
 
-/// Follow-up (GDPR Art. 19): the field was corrected.
-pub(crate) const FOLLOW_UP_CORRECTION: &str = "notify_correction";
-/// Follow-up (Art. 19 for Art. 18): the field is restricted; the recipient must stop processing
-/// it until told otherwise.
-pub(crate) const FOLLOW_UP_RESTRICTION: &str = "notify_restriction";
-/// Follow-up: the restriction of the field has ended.
-pub(crate) const FOLLOW_UP_RESTRICTION_LIFTED: &str = "notify_restriction_lifted";
-
 /// Creates a follow-up of `kind` for every recipient that has `field` of `record_id` (a
 /// disclosure that reached it, [`DeliveryStatus::RECEIVED`]), in the caller's transaction, and
 /// returns their names.
@@ -569,7 +565,7 @@ pub(crate) async fn notify_recipients(
     tenant_id: &str,
     record_id: &str,
     field: FieldId,
-    kind: &str,
+    kind: TaskKind,
     event_id: i64,
     now: i64,
 ) -> Result<Vec<String>, ServiceError> {
@@ -593,7 +589,7 @@ pub(crate) async fn notify_recipients(
         follow_up_task::ActiveModel {
             id: NotSet,
             tenant_id: Set(tenant_id.to_owned()),
-            kind: Set(kind.into()),
+            kind: Set(kind),
             recipient_id: Set(recipient_id.clone()),
             feature_id: Set(Some(feature_id)),
             record_kind: Set(Some(field.record().as_str().into())),

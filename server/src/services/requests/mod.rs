@@ -23,6 +23,8 @@ use super::notifications;
 use super::personal_data::{self, Made, Origin, PersonalDataService};
 use crate::clock::Clock;
 use crate::entities::disclosure::DeliveryStatus;
+use crate::entities::follow_up_task::TaskKind;
+use crate::entities::notification::NotificationKind;
 use crate::entities::{
     account, correction_request, device, directory_user, disclosure, field_version,
     request_outcome, sharing_feature,
@@ -341,7 +343,7 @@ async fn audit_step(
 async fn restriction_follow_ups(
     txn: &DatabaseTransaction,
     request: &correction_request::Model,
-    kind: &str,
+    kind: TaskKind,
     event_id: i64,
     now: i64,
 ) -> Result<(), ServiceError> {

@@ -231,13 +231,13 @@ impl RequestsService {
             restriction_follow_ups(
                 &txn,
                 &request,
-                personal_data::FOLLOW_UP_RESTRICTION_LIFTED,
+                TaskKind::NotifyRestrictionLifted,
                 event,
                 now,
             )
             .await?;
         }
-        notifications::to_requester(&txn, &request, AuditAction::RequestApproved, now).await?;
+        notifications::to_requester(&txn, &request, NotificationKind::RequestApproved, now).await?;
         txn.commit().await?;
         Ok(DecisionOutcome {
             status: RequestStatus::Approved,
@@ -318,12 +318,12 @@ impl RequestsService {
         restriction_follow_ups(
             &txn,
             &request,
-            personal_data::FOLLOW_UP_RESTRICTION_LIFTED,
+            TaskKind::NotifyRestrictionLifted,
             event,
             now,
         )
         .await?;
-        notifications::to_requester(&txn, &request, AuditAction::RequestRejected, now).await?;
+        notifications::to_requester(&txn, &request, NotificationKind::RequestRejected, now).await?;
         txn.commit().await?;
         Ok(DecisionOutcome {
             status: RequestStatus::Rejected,
@@ -393,7 +393,7 @@ impl RequestsService {
             Some(reason),
         )
         .await?;
-        notifications::to_requester(&txn, &request, AuditAction::RequestExtended, now).await?;
+        notifications::to_requester(&txn, &request, NotificationKind::RequestExtended, now).await?;
         txn.commit().await?;
         self.view_of(principal, id).await
     }
@@ -455,7 +455,12 @@ impl RequestsService {
             None,
         )
         .await?;
-        notifications::to_requester(&txn, &request, action, now).await?;
+        let notice = if pause {
+            NotificationKind::RequestPaused
+        } else {
+            NotificationKind::RequestResumed
+        };
+        notifications::to_requester(&txn, &request, notice, now).await?;
         txn.commit().await?;
         self.view_of(principal, id).await
     }

@@ -220,14 +220,7 @@ impl RequestsService {
             Some(reason),
         )
         .await?;
-        restriction_follow_ups(
-            &txn,
-            &request,
-            personal_data::FOLLOW_UP_RESTRICTION,
-            event,
-            now,
-        )
-        .await?;
+        restriction_follow_ups(&txn, &request, TaskKind::NotifyRestriction, event, now).await?;
         notifications::to_reviewers(&txn, principal, request.id, now).await?;
         txn.commit().await?;
         self.view_of(principal, request.id).await
@@ -297,7 +290,7 @@ impl RequestsService {
         restriction_follow_ups(
             &txn,
             &request,
-            personal_data::FOLLOW_UP_RESTRICTION_LIFTED,
+            TaskKind::NotifyRestrictionLifted,
             event,
             now,
         )

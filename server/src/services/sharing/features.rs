@@ -4,8 +4,9 @@
 
 use super::SharingService;
 use super::{actor, feature, state_of};
+use crate::entities::data_flow::FlowDirection;
 use crate::entities::disclosure::DeliveryStatus;
-use crate::entities::follow_up_task::TaskStatus;
+use crate::entities::follow_up_task::{TaskKind, TaskStatus};
 use crate::entities::{
     consent, data_flow, disclosure, feature_terms, follow_up_task, tenant_feature,
 };
@@ -219,7 +220,7 @@ impl SharingService {
             .column(data_flow::Column::RecipientId)
             .distinct()
             .filter(data_flow::Column::FeatureId.eq(f.id.clone()))
-            .filter(data_flow::Column::Direction.eq("outbound"))
+            .filter(data_flow::Column::Direction.eq(FlowDirection::Outbound))
             .into_tuple()
             .all(&txn)
             .await
@@ -228,7 +229,7 @@ impl SharingService {
             follow_up_task::ActiveModel {
                 id: NotSet,
                 tenant_id: Set(tenant.clone()),
-                kind: Set("delete_at_recipient".into()),
+                kind: Set(TaskKind::DeleteAtRecipient),
                 recipient_id: Set(recipient_id),
                 feature_id: Set(Some(f.id.clone())),
                 record_kind: Set(None),

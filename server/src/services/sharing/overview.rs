@@ -3,6 +3,7 @@
 
 use super::SharingService;
 use crate::clock::DAY_MS;
+use crate::entities::data_flow::FlowDirection;
 use crate::entities::{
     consent, data_flow, disclosure, follow_up_task, recipient, recipient_endpoint, sharing_feature,
     tenant_feature,
@@ -88,27 +89,30 @@ impl SharingService {
                 .and_then(|id| consents.get(&id))
                 .filter(|c| c.withdrawn_at.is_none());
             let consent_version = consent.map_or(0, |c| c.terms_version);
-            let mut grouped: BTreeMap<(String, String), Vec<FlowField>> = BTreeMap::new();
+            // Keyed by the stored name, so that groups keep the order they always had.
+            let mut grouped: BTreeMap<(&str, String), (FlowDirection, Vec<FlowField>)> =
+                BTreeMap::new();
             for flow in flows.iter().filter(|fl| fl.feature_id == f.id) {
                 let is_agent = recipients
                     .get(&flow.recipient_id)
                     .is_some_and(|r| r.is_agent);
                 grouped
-                    .entry((flow.direction.clone(), flow.recipient_id.clone()))
-                    .or_default()
+                    .entry((flow.direction.as_str(), flow.recipient_id.clone()))
+                    .or_insert_with(|| (flow.direction, Vec::new()))
+                    .1
                     .push(FlowField {
                         name: flow.field.clone(),
                         personal_data: app::domain::catalogue::FieldId::parse(&flow.field).is_ok(),
                         since_terms_version: flow.since_terms_version,
                         covered: is_agent
-                            || flow.direction == "inbound"
+                            || flow.direction == FlowDirection::Inbound
                             || consent_version >= flow.since_terms_version,
                     });
             }
             // Outbound first: it is what this page is about.
             let mut flow_views: Vec<FlowView> = grouped
                 .into_iter()
-                .map(|((direction, recipient_id), fields)| {
+                .map(|((_, recipient_id), (direction, fields))| {
                     let r = recipients.get(&recipient_id);
                     FlowView {
                         recipient_name: r.map_or_else(|| recipient_id.clone(), |r| r.name.clone()),
@@ -120,7 +124,7 @@ impl SharingService {
                     }
                 })
                 .collect();
-            flow_views.sort_by_key(|fl| fl.direction != "outbound");
+            flow_views.sort_by_key(|fl| fl.direction != FlowDirection::Outbound);
             let enabled = state.is_some_and(|s| s.enabled);
             views.push(FeatureView {
                 consent_outdated: enabled

@@ -3,6 +3,7 @@
 
 use super::SharingService;
 use super::{feature, state_of};
+use crate::entities::data_flow::FlowDirection;
 use crate::entities::{data_flow, feature_terms, recipient};
 use crate::services::disclosures;
 use crate::services::error::ServiceError;
@@ -35,7 +36,7 @@ impl SharingService {
             .collect();
         let flows = data_flow::Entity::find()
             .filter(data_flow::Column::FeatureId.eq(feature_id))
-            .filter(data_flow::Column::Direction.eq("outbound"))
+            .filter(data_flow::Column::Direction.eq(FlowDirection::Outbound))
             .order_by_asc(data_flow::Column::Id)
             .all(db)
             .await
