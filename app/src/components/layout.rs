@@ -27,14 +27,18 @@ pub fn Layout(children: Children) -> impl IntoView {
             let _focus_is_best_effort = main.focus();
         }
     };
-    let info = move || session.get().and_then(Result::ok);
+    // Every part of the frame awaits the session inside `Suspend` instead of reading it with
+    // `get`: five Transitions reading one Resource reactively can leave a streamed page unfinished
+    // for good under SSR (leptos-rs/leptos#4578, seen here as a home page that never completed);
+    // awaiting the Resource as a future cannot lose its wake-up.
+    let info = move || async move { session.await.ok() };
     view! {
         <a class="skip-link" href="#main" on:click=skip_to_main>
             {Key::SkipToContent.text(locale)}
         </a>
         <Transition fallback=|| ()>
-            {move || {
-                info()
+            {move || Suspend::new(async move {
+                info().await
                     .filter(|i| i.demo_mode)
                     .map(|_| {
                         view! {
@@ -43,7 +47,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                             </div>
                         }
                     })
-            }}
+            })}
         </Transition>
         <header class="site-header">
             <div class="site-header__inner">
@@ -54,8 +58,8 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <nav class="site-nav" aria-label=Key::NavMain.text(locale)>
                     <A href="/">{Key::NavHome.text(locale)}</A>
                     <Transition fallback=|| ()>
-                        {move || {
-                            info()
+                        {move || Suspend::new(async move {
+                            info().await
                                 .and_then(|i| i.user)
                                 .filter(|u| u.roles.contains(&Role::TenantAdmin))
                                 .map(|_| view! {
@@ -65,20 +69,20 @@ pub fn Layout(children: Children) -> impl IntoView {
                                     <A href="/admin/api-tokens">{Key::NavApiTokens.text(locale)}</A>
                                     <A href="/jobs">{Key::NavJobs.text(locale)}</A>
                                 })
-                        }}
+                        })}
                     </Transition>
                     <Transition fallback=|| ()>
-                        {move || {
-                            info()
+                        {move || Suspend::new(async move {
+                            info().await
                                 .and_then(|i| i.user)
                                 .filter(|u| u.roles.contains(&Role::TenantAdmin) || u.roles.contains(&Role::Auditor))
                                 .map(|_| view! { <A href="/sharing">{Key::NavSharing.text(locale)}</A> })
-                        }}
+                        })}
                     </Transition>
                     // --- requests ---
                     <Transition fallback=|| ()>
-                        {move || {
-                            info().and_then(|i| i.user).map(|u| {
+                        {move || Suspend::new(async move {
+                            info().await.and_then(|i| i.user).map(|u| {
                                 let has = |r: Role| u.roles.contains(&r);
                                 view! {
                                     {has(Role::EndUser).then(|| view! {
@@ -94,13 +98,13 @@ pub fn Layout(children: Children) -> impl IntoView {
                                     <A href="/notifications">{Key::NavNotifications.text(locale)}</A>
                                 }
                             })
-                        }}
+                        })}
                     </Transition>
                 </nav>
                 <div class="site-header__tools">
                     <LanguageSwitch/>
                     <Transition fallback=|| ()>
-                        {move || info().map(|i| view! { <SessionControls info=i/> })}
+                        {move || Suspend::new(async move { info().await.map(|i| view! { <SessionControls info=i/> }) })}
                     </Transition>
                 </div>
             </div>

@@ -119,10 +119,6 @@ stored_state! {
 }
 
 impl DeliveryStatus {
-    /// States of disclosures that never left the portal: they count nowhere as "received".
-    pub const NOT_SENT: [DeliveryStatus; 2] =
-        [DeliveryStatus::Cancelled, DeliveryStatus::Superseded];
-
     /// States of disclosures the recipient has: posted and accepted, or recorded as shared
     /// outside the portal (no endpoint, or before delivery existed). Only these count as
     /// "received" where it matters: the Art. 19 follow-ups after a correction, and who

@@ -337,17 +337,20 @@ pub fn BackgroundAuditExport(filter: Memo<AuditFilter>) -> impl IntoView {
     let start = ServerAction::<StartExport>::new();
     toast_on_success(start);
     let session = use_context::<SessionResource>();
-    let is_admin = move || {
+    // Awaited, not read with `get`: the layout's Transitions read the same Resource, and several
+    // reactive readers of one Resource can stall a streamed page (see `Layout`).
+    let is_admin = move || async move {
+        let Some(session) = session else { return false };
         session
-            .and_then(|s| s.get())
-            .and_then(Result::ok)
+            .await
+            .ok()
             .and_then(|i| i.user)
             .is_some_and(|u| u.roles.contains(&Role::TenantAdmin))
     };
     let value = move |pick: fn(&AuditFilter) -> String| move || filter.with(pick);
     view! {
         <Transition fallback=|| ()>
-            {move || is_admin().then(|| view! {
+            {move || Suspend::new(async move { is_admin().await.then(|| view! {
                 <ActionForm action=start attr:class="inline-form job-start">
                     <input type="hidden" name="kind" value=JobKind::ExportAuditCsv.as_str()/>
                         <input type="hidden" name="actor" value=value(|f| f.actor.clone())/>
@@ -357,7 +360,7 @@ pub fn BackgroundAuditExport(filter: Memo<AuditFilter>) -> impl IntoView {
                     <input type="hidden" name="to" value=value(|f| f.to.clone())/>
                     <button type="submit" class="button button--secondary">{Key::JobsExportCsvBackground.text(locale)}</button>
                 </ActionForm>
-            })}
+            }) })}
         </Transition>
         {move || start.value().get().and_then(Result::err).map(|error| view! { <ErrorAlert error/> })}
     }

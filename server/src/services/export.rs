@@ -186,7 +186,9 @@ pub async fn export_user<C: ConnectionTrait>(
     let disclosures = disclosure::Entity::find()
         .filter(disclosure::Column::TenantId.eq(tenant_id))
         .filter(disclosure::Column::SubjectUserId.eq(user_id))
-        .filter(disclosure::Column::DeliveryStatus.is_not_in(DeliveryStatus::NOT_SENT))
+        // What the recipient has: a pending or failed delivery has reached nobody, and the
+        // export says "disclosed at" (the person page's "received by" uses the same states).
+        .filter(disclosure::Column::DeliveryStatus.is_in(DeliveryStatus::RECEIVED))
         .order_by_asc(disclosure::Column::DisclosedAt)
         .all(db)
         .await

@@ -150,4 +150,86 @@ on_both_databases! { demo;
             .count(&app.db).await.unwrap();
         assert_eq!(routed, 0, "a refusal writes nothing");
     }
+
+    async fn approving_a_request_for_a_value_the_source_already_holds_completes_it_at_once(app) {
+        // Entra ID was corrected before the reviewer got to Ben's request.
+        import_records(&app, demo::CONTOSO, &[graph_user(demo::BEN, BEN_UPN, "Benjamin Okafor")]).await;
+        let lee = app.client_as("Lee Gu").await;
+        let id = bens_request(&app, &lee).await;
+        let (status, outcome) = approve(&app, &lee, id).await;
+        assert_eq!(status, 200, "{outcome}");
+        assert_eq!(outcome["waiting_for"], Value::Null, "nothing left to wait for");
+        let ben = app.client_as("Ben Okafor").await;
+        let (_, mine) = app.call(&ben, "requests/mine", &[]).await;
+        let request = mine.as_array().unwrap().iter().find(|r| r["id"] == id).unwrap().clone();
+        assert_eq!(request["at_source"]["status"], "applied", "{request}");
+    }
+
+    async fn a_newer_correction_of_a_field_replaces_the_one_still_waiting(app) {
+        let admin = app.client_as("Megan Bowen").await;
+        assert_eq!(route_diegos_name(&app, &admin, "Diego Rossi").await.0, 200);
+        assert_eq!(route_diegos_name(&app, &admin, "Diego Siciliani-Rossi").await.0, 200);
+        let (_, diego) = app.call(&admin, "users/data", &[("user_id", demo::DIEGO)]).await;
+        let states: Vec<&str> = diego["routed"].as_array().unwrap().iter().filter_map(|r| r["status"].as_str()).collect();
+        assert_eq!(states, ["routed", "superseded"], "newest first: {diego}");
+        // The older value arriving later completes nothing.
+        import_records(&app, demo::CONTOSO, &[graph_user(demo::DIEGO, DIEGO_UPN, "Diego Rossi")]).await;
+        let applied = || audit_event::Entity::find().filter(audit_event::Column::Action.eq("correction.applied")).count(&app.db);
+        assert_eq!(applied().await.unwrap(), 0);
+        import_records(&app, demo::CONTOSO, &[graph_user(demo::DIEGO, DIEGO_UPN, "Diego Siciliani-Rossi")]).await;
+        assert_eq!(applied().await.unwrap(), 1);
+    }
+
+    async fn a_restriction_holds_while_the_approved_correction_waits_for_its_source(app) {
+        let adele = app.client_as("Adele Vance").await;
+        let iphone = "d1000000-0000-4000-8000-0000000000d1";
+        let kinds = || async {
+            follow_up_task::Entity::find()
+                .filter(follow_up_task::Column::Field.eq("asset_tag"))
+                .order_by_asc(follow_up_task::Column::Id)
+                .all(&app.db).await.unwrap()
+                .into_iter().map(|t| t.kind.as_str().to_owned()).collect::<Vec<_>>()
+        };
+        let form = [("record_id", iphone), ("field", "asset_tag"), ("value", "CONTOSO-0042"), ("reason", "The tag says otherwise"), ("restrict_sharing", "on")];
+        let (status, request) = app.call(&adele, "requests/create", &form).await;
+        assert_eq!(status, 200, "{request}");
+        let lee = app.client_as("Lee Gu").await;
+        let (status, outcome) = approve(&app, &lee, request["id"].as_i64().unwrap()).await;
+        assert_eq!(status, 200, "{outcome}");
+        assert_eq!(kinds().await, ["notify_restriction"], "the value is still wrong at the partner: the restriction stays");
+        let routed = server::entities::correction_request::Entity::find()
+            .filter(server::entities::correction_request::Column::OriginRequestId.eq(request["id"].as_i64().unwrap()))
+            .one(&app.db).await.unwrap().unwrap();
+        assert!(routed.restrict_sharing);
+        // A newer correction without a restriction replaces it: the end is told.
+        let megan = app.client_as("Megan Bowen").await;
+        let form = [("user_id", demo::ADELE), ("record_id", iphone), ("field", "asset_tag"), ("value", "CONTOSO-0043"), ("base_version", "0"), ("reason", "Relabelled")];
+        assert_eq!(app.call(&megan, "users/route", &form).await.0, 200);
+        assert_eq!(kinds().await, ["notify_restriction", "notify_restriction_lifted"]);
+    }
+}
+
+async fn bens_request(app: &TestApp, lee: &reqwest::Client) -> i64 {
+    let (_, queue) = app.call(lee, "review/queue", &[]).await;
+    queue["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["subject_user_id"] == demo::BEN && r["field"] == "display_name")
+        .unwrap_or_else(|| panic!("{queue}"))["id"]
+        .as_i64()
+        .unwrap()
+}
+
+/// Approves with the versions the review page shows.
+async fn approve(app: &TestApp, lee: &reqwest::Client, id: i64) -> (u16, Value) {
+    let id_text = id.to_string();
+    let (status, review) = app.call(lee, "review/request", &[("id", &id_text)]).await;
+    assert_eq!(status, 200, "{review}");
+    let form = [
+        ("id", id_text.as_str()),
+        ("request_version", &review["request"]["version"].to_string()),
+        ("field_version", &review["field_version"].to_string()),
+    ];
+    app.call(lee, "review/approve", &form).await
 }

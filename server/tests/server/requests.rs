@@ -129,6 +129,27 @@ on_both_databases! { demo;
         assert_eq!(mine[0]["proposed_value"], "Adele work phone");
     }
 
+    async fn staff_see_a_proposed_number_for_a_personal_device_only_by_its_last_digits(app) {
+        // Ben's Pixel is his own device: the organisation sees its phone number's last four
+        // digits only, and a proposal for it is no way around that rule.
+        let ben = app.client_as("Ben Okafor").await;
+        let (status, request) = file(&app, &ben, PIXEL, "phone_number", "+31 6 1234 5678", "A new SIM").await;
+        assert_eq!(status, 200, "{request}");
+        assert!(request["proposed_value"].as_str().unwrap().contains("1234"), "Ben sees what he proposed: {request}");
+        let lee = app.client_as("Lee Gu").await;
+        let (_, queue) = app.call(&lee, "review/queue", &[]).await;
+        let item = queue["items"].as_array().unwrap().iter().find(|r| r["id"] == request["id"]).unwrap().clone();
+        assert_eq!(item["proposed_value"], "••• 5678", "{item}");
+        let id = request["id"].to_string();
+        let (_, review) = app.call(&lee, "review/request", &[("id", &id)]).await;
+        assert_eq!(review["request"]["proposed_value"], "••• 5678", "{review}");
+        let created = audit_event::Entity::find()
+            .filter(audit_event::Column::Action.eq("request.created"))
+            .one(&app.db).await.unwrap().unwrap();
+        assert!(!created.changes.contains("1234"), "the audit trail keeps the masked form: {}", created.changes);
+        assert!(created.changes.contains("5678"), "{}", created.changes);
+    }
+
     async fn a_request_is_refused_for_a_bad_value_a_missing_reason_or_a_field_never_corrected(app) {
         let adele = app.client_as("Adele Vance").await;
         let cases = [

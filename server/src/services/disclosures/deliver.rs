@@ -253,7 +253,6 @@ pub async fn deliver_due<C: ConnectionTrait>(
         .to_string();
         let attempts = task.attempts.saturating_add(1);
         let mut update = follow_up_task::ActiveModel {
-            id: Set(task.id),
             delivery_id: Set(Some(delivery_id.clone())),
             attempts: Set(attempts),
             ..Default::default()
@@ -289,7 +288,12 @@ pub async fn deliver_due<C: ConnectionTrait>(
                 }
             }
         }
-        follow_up_task::Entity::update(update)
+        // Only over a task still open: one marked done by hand while the post was under way
+        // stays done (the recipient has been told either way).
+        follow_up_task::Entity::update_many()
+            .set(update)
+            .filter(follow_up_task::Column::Id.eq(task.id))
+            .filter(follow_up_task::Column::Status.eq(TaskStatus::Open))
             .exec(db)
             .await
             .context("recording a follow-up delivery")?;

@@ -21,6 +21,7 @@ mod subject;
 use super::error::{finish, parse_reason, ServiceError};
 use super::notifications;
 use super::personal_data::{self, Made, Origin, PersonalDataService};
+use super::records::context_of;
 use crate::clock::Clock;
 use crate::entities::disclosure::DeliveryStatus;
 use crate::entities::follow_up_task::TaskKind;
@@ -34,6 +35,7 @@ use anyhow::Context;
 use app::auth::Principal;
 use app::domain::catalogue::{FieldId, RecordKind};
 use app::domain::enums::{Category, CorrectionRoute};
+use app::domain::visibility::{apply, visibility, DeviceContext, HiddenReason, Visibility};
 use app::error::AppError;
 use app::i18n::Key;
 use app::personal_data::{CorrectionInput, RecordView};
@@ -75,6 +77,8 @@ struct Names {
     users: HashMap<String, String>,
     accounts: HashMap<i64, String>,
     devices: HashMap<String, String>,
+    /// What each device is, for the visibility rule a proposed value is shown under.
+    contexts: HashMap<String, DeviceContext>,
     outcomes: HashMap<i64, Vec<String>>,
     at_source: HashMap<i64, AtSource>,
 }
@@ -114,13 +118,20 @@ impl Names {
             .filter(|u| u.tenant_id == tenant)
             .map(|u| (u.id, u.display_name))
             .collect();
-        let devices = device::Entity::find()
+        let device_rows: Vec<device::Model> = device::Entity::find()
             .filter(device::Column::Id.is_in(device_ids))
             .all(conn)
             .await
             .context("reading request devices")?
             .into_iter()
             .filter(|d| d.tenant_id == tenant)
+            .collect();
+        let contexts = device_rows
+            .iter()
+            .map(|d| (d.id.clone(), context_of(d)))
+            .collect();
+        let devices = device_rows
+            .into_iter()
             .map(|d| (d.id, format!("{} · {}", d.device_name, d.model)))
             .collect();
         let accounts = account::Entity::find()
@@ -150,13 +161,29 @@ impl Names {
             users,
             accounts,
             devices,
+            contexts,
             outcomes,
             at_source,
         })
     }
 
-    fn view(&self, r: &correction_request::Model, now: i64) -> Option<RequestView> {
+    /// The request as `viewer` (the signed-in person's directory user, if any) may see it: the
+    /// subject sees the value they proposed; staff see it under the field's visibility rule, as
+    /// the person page shows the current value (a personal device's number by its last digits).
+    fn view(
+        &self,
+        r: &correction_request::Model,
+        now: i64,
+        viewer: Option<&str>,
+    ) -> Option<RequestView> {
         let field = FieldId::parse(&r.field).ok()?;
+        let rule = match (field.record(), self.contexts.get(&r.record_id)) {
+            _ if viewer == Some(r.subject_user_id.as_str()) => Visibility::Visible,
+            (RecordKind::Device, Some(ctx)) => visibility(field, ctx),
+            (RecordKind::Device, None) => Visibility::Hidden(HiddenReason::NotReported),
+            _ => Visibility::Visible,
+        };
+        let proposed_value = apply(rule, &r.proposed_value).unwrap_or_default();
         let status = r.status;
         let record_kind = field.record();
         let subject_name = self
@@ -185,7 +212,7 @@ impl Names {
             record_id: r.record_id.clone(),
             record_title,
             field,
-            proposed_value: r.proposed_value.clone(),
+            proposed_value,
             reason: r.reason.clone(),
             restrict_sharing: r.restrict_sharing,
             status,
@@ -389,7 +416,11 @@ impl RequestsService {
     ) -> Result<Vec<RequestView>, ServiceError> {
         let names = Names::load(&self.db, &principal.tenant_id, requests).await?;
         let now = self.clock.now_ms();
-        Ok(requests.iter().filter_map(|r| names.view(r, now)).collect())
+        let viewer = principal.directory_user_id.as_deref();
+        Ok(requests
+            .iter()
+            .filter_map(|r| names.view(r, now, viewer))
+            .collect())
     }
 
     async fn view_of(&self, principal: &Principal, id: i64) -> Result<RequestView, ServiceError> {

@@ -129,8 +129,11 @@ impl RequestsService {
             .filter(correction_request::Column::Status.eq(RequestStatus::Pending))
             .exec(&txn)
             .await?;
-        let route = match input.field.record() {
-            RecordKind::User if input.record_id == me => input.field.spec().route,
+        // The audit trail shows the proposal under the field's visibility rule, as staff see it.
+        let (route, rule) = match input.field.record() {
+            RecordKind::User if input.record_id == me => {
+                (input.field.spec().route, Visibility::Visible)
+            }
             RecordKind::Device => {
                 let d = device::Entity::find_by_id(input.record_id.clone())
                     .filter(device::Column::TenantId.eq(principal.tenant_id.clone()))
@@ -138,10 +141,11 @@ impl RequestsService {
                     .one(&txn)
                     .await?
                     .ok_or(ServiceError::NotFound)?;
-                input
-                    .field
-                    .spec_for(&super::super::records::context_of(&d))
-                    .route
+                let ctx = super::super::records::context_of(&d);
+                (
+                    input.field.spec_for(&ctx).route,
+                    visibility(input.field, &ctx),
+                )
             }
             _ => return Err(ServiceError::NotFound),
         };
@@ -201,7 +205,7 @@ impl RequestsService {
         let mut changes = vec![Change {
             field: input.field.as_str().into(),
             before: None,
-            after: Some(value),
+            after: apply(rule, &value),
         }];
         if input.restrict_sharing {
             changes.push(Change {

@@ -8,7 +8,8 @@ use crate::services::audit::{self, AuditAction, Change, NewEvent, TargetKind};
 use crate::services::error::ServiceError;
 use anyhow::Context;
 use app::auth::Principal;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
 
 impl SharingService {
     pub(super) async fn finish_task(
@@ -28,12 +29,30 @@ impl SharingService {
         }
         let now = self.clock.now_ms();
         let before = task.status;
-        let mut row: follow_up_task::ActiveModel = task.clone().into();
-        row.status = Set(TaskStatus::Done);
-        row.done_at = Set(Some(now));
-        row.done_by = Set(Some(principal.actor_name()));
-        row.next_attempt_at = Set(None);
-        row.update(&txn).await.context("completing the follow-up")?;
+        // Conditional on the state read: of two hands marking it done at once, or a delivery
+        // landing in between, one wins and only that one is audited.
+        let done = follow_up_task::Entity::update_many()
+            .col_expr(
+                follow_up_task::Column::Status,
+                Expr::value(TaskStatus::Done.as_str()),
+            )
+            .col_expr(follow_up_task::Column::DoneAt, Expr::value(now))
+            .col_expr(
+                follow_up_task::Column::DoneBy,
+                Expr::value(principal.actor_name()),
+            )
+            .col_expr(
+                follow_up_task::Column::NextAttemptAt,
+                Expr::value(Option::<i64>::None),
+            )
+            .filter(follow_up_task::Column::Id.eq(task.id))
+            .filter(follow_up_task::Column::Status.eq(before))
+            .exec(&txn)
+            .await
+            .context("completing the follow-up")?;
+        if done.rows_affected != 1 {
+            return Err(ServiceError::Conflict);
+        }
         audit::append(
             &txn,
             &principal.tenant_id,
