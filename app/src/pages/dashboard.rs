@@ -61,7 +61,7 @@ fn Board(data: DashboardView) -> impl IntoView {
                     {plural(locale, data.overdue_requests).choose(Key::DashOverdueCountOne, Key::DashOverdueCount).format(locale, &[("count", &data.overdue_requests.to_string())])}
                 </p>
                 <p class=note(data.overdue_at_source > 0) data-testid="at-source">
-                    {Key::DashAtSource.format(locale, &[
+                    {plural(locale, data.waiting_for_source).choose(Key::DashAtSourceOne, Key::DashAtSource).format(locale, &[
                         ("count", &data.waiting_for_source.to_string()),
                         ("overdue", &data.overdue_at_source.to_string()),
                     ])}

@@ -11,7 +11,7 @@ use crate::entities::disclosure::DeliveryStatus;
 use crate::entities::{audit_event, correction_request, disclosure, recipient};
 use crate::services::csv_file::CsvFile;
 use crate::services::error::ServiceError;
-use crate::services::records::{Records, Shown};
+use crate::services::records::{Reader, Records, Shown};
 use anyhow::Context;
 use app::domain::catalogue::RecordKind;
 use app::domain::visibility::Visibility;
@@ -245,7 +245,7 @@ pub async fn export_user<C: ConnectionTrait>(
                     kind: RecordKind::Device.as_str().into(),
                     id: d.id.clone(),
                     fields: records
-                        .device_fields(d)
+                        .device_fields(d, Reader::Staff)
                         .into_iter()
                         .map(field_value)
                         .collect(),

@@ -48,6 +48,27 @@ pub struct Shown {
     pub provenance: Provenance,
 }
 
+/// Who reads the records. The rule that shows the organisation only the last digits of a
+/// personal device's phone number protects the person from their employer, not from
+/// themselves: the person sees their own number in full (Art. 15). Hidden fields stay hidden
+/// (the platform does not collect them) and secrets stay masked for everyone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reader {
+    /// Tenant admins, reviewers, auditors, and every export they download.
+    Staff,
+    /// The person the records are about, on their own page.
+    Subject,
+}
+
+impl Reader {
+    fn rule(self, visibility: Visibility) -> Visibility {
+        match (self, visibility) {
+            (Reader::Subject, Visibility::LastDigits(_)) => Visibility::Visible,
+            _ => visibility,
+        }
+    }
+}
+
 /// A device's apps split by the visibility rules: those that may be shown, and how many are
 /// withheld (an unmanaged app on a personal device, for instance).
 pub struct Apps<'a> {
@@ -129,8 +150,8 @@ impl Records {
             .collect()
     }
 
-    /// A device's fields in catalogue order, each under the rule for this device.
-    pub fn device_fields(&self, d: &device::Model) -> Vec<Shown> {
+    /// A device's fields in catalogue order, each under the rule for this device and `reader`.
+    pub fn device_fields(&self, d: &device::Model, reader: Reader) -> Vec<Shown> {
         let ctx = context_of(d);
         fields_of(RecordKind::Device)
             .map(|f| {
@@ -139,7 +160,7 @@ impl Records {
                     d.updated_at,
                     f,
                     device_field(d, &self.user, f),
-                    visibility(f, &ctx),
+                    reader.rule(visibility(f, &ctx)),
                 )
             })
             .collect()

@@ -104,6 +104,9 @@ on_both_databases! { demo;
         let pixel = &ben["data"]["devices"][0]["record"];
         let imei = pixel["fields"].as_array().unwrap().iter().find(|f| f["field"] == "imei").unwrap();
         assert_eq!(imei["value"], Value::Null, "the Android 12+ personal work profile rule applies to the user too");
+        let phone = pixel["fields"].as_array().unwrap().iter().find(|f| f["field"] == "phone_number").unwrap();
+        assert_eq!(phone["value"], "+14255550122", "the employer sees the last digits; Ben sees his own number: {phone}");
+        assert_eq!(phone["visibility"], "visible", "{phone}");
         assert_eq!(app.call(&app.client_as("Lee Gu").await, "me/data", &[]).await.0, 403, "staff have no end-user page");
         assert_eq!(app.call(&crate::helpers::client(), "me/data", &[]).await.0, 401);
     }
@@ -148,6 +151,24 @@ on_both_databases! { demo;
             .one(&app.db).await.unwrap().unwrap();
         assert!(!created.changes.contains("1234"), "the audit trail keeps the masked form: {}", created.changes);
         assert!(created.changes.contains("5678"), "{}", created.changes);
+    }
+
+    async fn nobody_corrects_a_field_the_platform_does_not_collect_from_the_device(app) {
+        // A corporate-owned Android work profile does not report its phone number.
+        let mut pixel: device::ActiveModel = device::Entity::find_by_id(PIXEL).one(&app.db).await.unwrap().unwrap().into();
+        pixel.ownership = Set("corporate".into());
+        pixel.enrollment_type = Set(Some("android_work_profile_corporate".into()));
+        pixel.update(&app.db).await.unwrap();
+        let ben = app.client_as("Ben Okafor").await;
+        let (status, body) = file(&app, &ben, PIXEL, "phone_number", "+31 6 1234 5678", "A new SIM").await;
+        assert_eq!(status, 422, "{body}");
+        assert_eq!(body["Invalid"]["field"], "field", "{body}");
+        let megan = app.client_as("Megan Bowen").await;
+        let form = [("user_id", demo::BEN), ("record_id", PIXEL), ("field", "phone_number"), ("value", "+31612345678"), ("base_version", "0"), ("reason", "New SIM")];
+        let (status, body) = app.call(&megan, "users/route", &form).await;
+        assert_eq!(status, 422, "{body}");
+        assert_eq!(body["Invalid"]["field"], "field", "{body}");
+        assert_eq!(count_actions(&app, "request.created").await + count_actions(&app, "correction.routed").await, 0, "nothing is written");
     }
 
     async fn a_request_is_refused_for_a_bad_value_a_missing_reason_or_a_field_never_corrected(app) {

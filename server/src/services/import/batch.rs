@@ -152,7 +152,7 @@ pub(super) async fn audit_batch(
             actor: crate::services::audit::Actor {
                 kind: crate::services::audit::ActorKind::Import,
                 id: "import".into(),
-                name: "bulk import".into(),
+                name: app::personal_data::IMPORT_AUTHOR.into(),
             },
             action: crate::services::audit::AuditAction::ImportBatch,
             target_kind: crate::services::audit::TargetKind::Tenant,

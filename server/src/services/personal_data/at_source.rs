@@ -94,7 +94,7 @@ pub(crate) fn import_actor() -> Actor {
     Actor {
         kind: audit::ActorKind::Import,
         id: "import".into(),
-        name: "bulk import".into(),
+        name: app::personal_data::IMPORT_AUTHOR.into(),
     }
 }
 

@@ -306,6 +306,10 @@ pub(crate) async fn correct_in(
             visibility(input.field, &context_of(d)),
         ),
     };
+    // Not collected from this device: nothing is held to correct, and nothing may be stored.
+    if matches!(shown, Visibility::Hidden(_)) {
+        return Err(ServiceError::invalid("field", Key::ErrNotCollected));
+    }
     let before = held.as_deref().and_then(|v| apply(shown, v));
     let after = apply(shown, &value);
     // The one audit event of this correction: made here, or recorded for the source.

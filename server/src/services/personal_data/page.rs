@@ -12,7 +12,7 @@ use crate::entities::disclosure::DeliveryStatus;
 use crate::entities::{audit_event, correction_request, disclosure, follow_up_task, recipient};
 use crate::services::audit::Change;
 use crate::services::error::ServiceError;
-use crate::services::records::{context_of, Records, Shown};
+use crate::services::records::{context_of, Reader, Records, Shown};
 use anyhow::Context;
 use app::auth::Principal;
 use app::domain::catalogue::{FieldId, RecordKind};
@@ -42,7 +42,7 @@ impl PersonalDataService {
         let tenant = principal.tenant_id.as_str();
         let records = Records::load(db, tenant, user_id).await?;
         let recipients = recipients(db).await?;
-        let views = record_views(db, tenant, &records, &recipients).await?;
+        let views = record_views(db, tenant, &records, &recipients, Reader::Staff).await?;
         let history = audit_event::Entity::find()
             .filter(audit_event::Column::TenantId.eq(tenant))
             .filter(audit_event::Column::SubjectUserId.eq(user_id))
@@ -138,7 +138,14 @@ pub(crate) async fn own_records<C: ConnectionTrait>(
         .ok_or(ServiceError::Forbidden)?;
     let records = Records::load(db, &principal.tenant_id, me).await?;
     let recipients = recipients(db).await?;
-    record_views(db, &principal.tenant_id, &records, &recipients).await
+    record_views(
+        db,
+        &principal.tenant_id,
+        &records,
+        &recipients,
+        Reader::Subject,
+    )
+    .await
 }
 
 /// A proposed value as the tenant may see it: under the visibility rule of its field on the
@@ -176,6 +183,7 @@ async fn record_views<C: ConnectionTrait>(
     tenant: &str,
     records: &Records,
     recipients: &HashMap<String, recipient::Model>,
+    reader: Reader,
 ) -> Result<RecordViews, ServiceError> {
     let receipts = receipts(db, tenant, records, recipients).await?;
     let field_view = |record_id: &str, s: Shown, correctable: bool| FieldView {
@@ -218,7 +226,7 @@ async fn record_views<C: ConnectionTrait>(
                     id: d.id.clone(),
                     title: format!("{} · {}", d.device_name, d.model),
                     fields: records
-                        .device_fields(d)
+                        .device_fields(d, reader)
                         .into_iter()
                         .map(|s| {
                             let correctable =

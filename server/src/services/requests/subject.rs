@@ -152,6 +152,11 @@ impl RequestsService {
         if route == CorrectionRoute::Never {
             return Err(ServiceError::invalid("field", Key::ErrNeverCorrected));
         }
+        // What the platform does not collect from this device is not held: there is nothing
+        // to rectify, and a proposal would store a value the collection rules keep out.
+        if matches!(rule, Visibility::Hidden(_)) {
+            return Err(ServiceError::invalid("field", Key::ErrNotCollected));
+        }
         let value = input
             .field
             .parse_value(&input.value)
