@@ -5,9 +5,10 @@
 //! the field are told, and the end user whose request it was learns that it is done.
 
 use crate::helpers::{graph_user, import_records, on_both_databases, TestApp};
+use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use serde_json::Value;
-use server::entities::{audit_event, follow_up_task};
+use server::entities::{audit_event, correction_request, follow_up_task};
 use server::seed::demo;
 
 const DIEGO_UPN: &str = "diego.siciliani@contoso.com";
@@ -163,6 +164,32 @@ on_both_databases! { demo;
         let (_, mine) = app.call(&ben, "requests/mine", &[]).await;
         let request = mine.as_array().unwrap().iter().find(|r| r["id"] == id).unwrap().clone();
         assert_eq!(request["at_source"]["status"], "applied", "{request}");
+    }
+
+    async fn a_task_routed_while_an_import_ran_is_completed_by_the_next_import_of_the_same_data(app) {
+        let admin = app.client_as("Megan Bowen").await;
+        assert_eq!(route_diegos_name(&app, &admin, "Diego Siciliani-Rossi").await.0, 200);
+        let task = || correction_request::Entity::find()
+            .filter(correction_request::Column::SubjectUserId.eq(demo::DIEGO))
+            .filter(correction_request::Column::Field.eq("display_name"))
+            .one(&app.db);
+        // The race: the batch that brought the value did not see the task yet.
+        let set_status = |status: &'static str| {
+            let db = app.db.clone();
+            async move {
+                correction_request::Entity::update_many()
+                    .col_expr(correction_request::Column::Status, Expr::value(status))
+                    .filter(correction_request::Column::SubjectUserId.eq(demo::DIEGO))
+                    .exec(&db).await.unwrap();
+            }
+        };
+        set_status("superseded").await;
+        let record = graph_user(demo::DIEGO, DIEGO_UPN, "Diego Siciliani-Rossi");
+        import_records(&app, demo::CONTOSO, std::slice::from_ref(&record)).await;
+        set_status("routed").await;
+        // The file of the next run is the same: nothing changes, and the task is done.
+        import_records(&app, demo::CONTOSO, &[record]).await;
+        assert_eq!(task().await.unwrap().unwrap().status.as_str(), "applied");
     }
 
     async fn a_newer_correction_of_a_field_replaces_the_one_still_waiting(app) {

@@ -192,10 +192,8 @@ where
         .context("looking up the tenant")?
         .with_context(|| format!("no tenant with id {tenant_id}"))?;
 
-    let routed_open = at_source::any_open(db, tenant_id).await?;
     let mut import = Import {
         tenant_id,
-        routed_open,
         now: clock.now_ms(),
         clock,
         report: ImportReport::default(),
@@ -265,9 +263,6 @@ async fn record_changes(
 /// The state of one import run.
 struct Import<'a> {
     tenant_id: &'a str,
-    /// Whether the tenant has corrections waiting for their source when the import starts:
-    /// only then does each batch look for the ones its records complete.
-    routed_open: bool,
     /// The import time: `created_at`/`updated_at`, and the default enrollment and check-in time.
     now: i64,
     /// The server's clock, for the time of each batch's audit event.
@@ -487,7 +482,9 @@ impl Import<'_> {
             tenant_users.extend(ids);
         }
 
-        let routed = if self.routed_open {
+        // Asked per batch, inside its transaction (after the tenant's lock): a correction
+        // routed while a long import runs is seen by the batches after it.
+        let routed = if at_source::any_open(txn, tenant_id).await? {
             let ids: Vec<String> = user_ids.iter().chain(&device_ids).cloned().collect();
             at_source::open_for(txn, tenant_id, &ids).await?
         } else {
@@ -520,10 +517,19 @@ impl Import<'_> {
                     tenant_users.insert(user.id.clone());
                     let row = user.into_row(tenant_id, stored, self.now);
                     let decision = decide(stored, row, self.now);
-                    if let (Decision::Update(row), Some(stored)) = (&decision, stored) {
-                        plan.applied
-                            .extend(user_shows(routed.get(&row.id), stored, row));
-                        plan.changes.extend(changes::user_changes(stored, row));
+                    match (&decision, stored) {
+                        (Decision::Update(row), Some(stored)) => {
+                            plan.applied
+                                .extend(user_shows(routed.get(&row.id), stored, row));
+                            plan.changes.extend(changes::user_changes(stored, row));
+                        }
+                        // The source already shows what a waiting task asks for (it was routed
+                        // while an earlier import brought the value): this import completes it.
+                        (Decision::Unchanged, Some(stored)) => {
+                            plan.applied
+                                .extend(user_shows(routed.get(&stored.id), stored, stored))
+                        }
+                        _ => {}
                     }
                     plan.add_user(decision);
                 }
@@ -544,10 +550,18 @@ impl Import<'_> {
                     }
                     let row = device.into_row(tenant_id, stored, self.now);
                     let decision = decide(stored, row, self.now);
-                    if let (Decision::Update(row), Some(stored)) = (&decision, stored) {
-                        plan.applied
-                            .extend(device_shows(routed.get(&row.id), stored, row));
-                        plan.changes.extend(changes::device_changes(stored, row));
+                    match (&decision, stored) {
+                        (Decision::Update(row), Some(stored)) => {
+                            plan.applied
+                                .extend(device_shows(routed.get(&row.id), stored, row));
+                            plan.changes.extend(changes::device_changes(stored, row));
+                        }
+                        (Decision::Unchanged, Some(stored)) => plan.applied.extend(device_shows(
+                            routed.get(&stored.id),
+                            stored,
+                            stored,
+                        )),
+                        _ => {}
                     }
                     plan.add_device(decision);
                 }
