@@ -47,7 +47,7 @@ pub async fn me(auth: Auth) -> Result<Json<Me>, ApiError> {
         role: principal
             .roles
             .first()
-            .map_or("end_user", |r| r.as_str())
+            .map_or(Role::EndUser.as_str(), |r| r.as_str())
             .to_owned(),
         tenant_id: principal.tenant_id.clone(),
         tenant_name: principal.tenant_name.clone(),

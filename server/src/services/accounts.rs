@@ -222,7 +222,7 @@ pub async fn bootstrap_admin(
             changes: vec![crate::services::audit::Change {
                 field: "role".into(),
                 before: None,
-                after: Some("tenant_admin".into()),
+                after: Some(Role::TenantAdmin.as_str().into()),
             }],
             reason: Some("first admin of the tenant".into()),
             occurred_at: now,

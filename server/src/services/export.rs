@@ -8,7 +8,7 @@
 
 use crate::clock::to_rfc3339;
 use crate::entities::disclosure::DeliveryStatus;
-use crate::entities::{audit_event, correction_request, disclosure, recipient};
+use crate::entities::{audit_event, correction_request, disclosure};
 use crate::services::csv_file::CsvFile;
 use crate::services::error::ServiceError;
 use crate::services::records::{Reader, Records, Shown};
@@ -18,7 +18,6 @@ use app::domain::visibility::Visibility;
 use app::i18n::{Key, Locale};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
-use std::collections::HashMap;
 
 /// The file format of a user's export, as the audit event names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -176,13 +175,7 @@ pub async fn export_user<C: ConnectionTrait>(
     now_ms: i64,
 ) -> Result<UserExport, ServiceError> {
     let records = Records::load(db, tenant_id, user_id).await?;
-    let recipients: HashMap<String, recipient::Model> = recipient::Entity::find()
-        .all(db)
-        .await
-        .context("reading recipients")?
-        .into_iter()
-        .map(|r| (r.id.clone(), r))
-        .collect();
+    let recipients = crate::services::personal_data::recipients(db).await?;
     let disclosures = disclosure::Entity::find()
         .filter(disclosure::Column::TenantId.eq(tenant_id))
         .filter(disclosure::Column::SubjectUserId.eq(user_id))

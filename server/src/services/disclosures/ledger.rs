@@ -4,12 +4,11 @@
 //! that lists disclosures; it decides who may read them and keeps the read inside the reader's
 //! tenant.
 
-use crate::entities::{disclosure, recipient};
+use crate::entities::disclosure;
 use crate::services::error::ServiceError;
 use anyhow::Context;
 use app::auth::{Principal, Role};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
-use std::collections::HashMap;
 
 /// Which disclosures to list: every filter is optional; `after` is the id the previous page
 /// ended at, `limit` the page size (the door bounds it).
@@ -101,13 +100,7 @@ pub async fn list<C: ConnectionTrait>(
         .await
         .context("reading the disclosure ledger")?;
     let next = next_cursor(&mut rows, query.limit, |d| d.id);
-    let recipients: HashMap<String, recipient::Model> = recipient::Entity::find()
-        .all(db)
-        .await
-        .context("reading recipients")?
-        .into_iter()
-        .map(|r| (r.id.clone(), r))
-        .collect();
+    let recipients = crate::services::personal_data::recipients(db).await?;
     let entries = rows
         .into_iter()
         .map(|d| {

@@ -9,17 +9,15 @@
 
 pub(crate) mod at_source;
 mod page;
+mod recipients;
 
 pub(crate) use page::{own_records, recipients};
+pub(crate) use recipients::notify_recipients;
 
 use crate::clock::Clock;
 use crate::entities::correction_request::RequestStatus;
-use crate::entities::disclosure::DeliveryStatus;
-use crate::entities::follow_up_task::{TaskKind, TaskStatus};
-use crate::entities::{
-    correction_request, device, directory_user, disclosure, field_version, follow_up_task,
-    recipient,
-};
+use crate::entities::follow_up_task::TaskKind;
+use crate::entities::{correction_request, device, directory_user, field_version};
 use crate::services::audit::{self, Actor, AuditAction, Change, NewEvent, TargetKind};
 use crate::services::error::{finish, on_unique, parse_reason, ServiceError};
 use crate::services::records::{context_of, device_field, user_field};
@@ -36,7 +34,6 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
     EntityTrait, NotSet, QueryFilter, Set, TransactionTrait,
 };
-use std::collections::BTreeMap;
 
 pub struct PersonalDataService {
     pub db: DatabaseConnection,
@@ -563,60 +560,4 @@ async fn write_value(
         crate::services::records::recollect(txn, &principal.tenant_id, &d.id).await?;
     }
     Ok(())
-}
-
-/// Creates a follow-up of `kind` for every recipient that has `field` of `record_id` (a
-/// disclosure that reached it, [`DeliveryStatus::RECEIVED`]), in the caller's transaction, and
-/// returns their names.
-pub(crate) async fn notify_recipients(
-    txn: &DatabaseTransaction,
-    tenant_id: &str,
-    record_id: &str,
-    field: FieldId,
-    kind: TaskKind,
-    event_id: i64,
-    now: i64,
-) -> Result<Vec<String>, ServiceError> {
-    let received = disclosure::Entity::find()
-        .filter(disclosure::Column::TenantId.eq(tenant_id.to_owned()))
-        .filter(disclosure::Column::RecordId.eq(record_id))
-        .filter(disclosure::Column::Fields.contains(field.as_str()))
-        .filter(disclosure::Column::DeliveryStatus.is_in(DeliveryStatus::RECEIVED))
-        .all(txn)
-        .await?;
-    let mut seen: BTreeMap<String, String> = BTreeMap::new();
-    for d in received
-        .iter()
-        .filter(|d| d.fields.split(',').any(|f| f == field.as_str()))
-    {
-        seen.entry(d.recipient_id.clone())
-            .or_insert_with(|| d.feature_id.clone());
-    }
-    let mut names = Vec::new();
-    for (recipient_id, feature_id) in seen {
-        follow_up_task::ActiveModel {
-            id: NotSet,
-            tenant_id: Set(tenant_id.to_owned()),
-            kind: Set(kind),
-            recipient_id: Set(recipient_id.clone()),
-            feature_id: Set(Some(feature_id)),
-            record_kind: Set(Some(field.record().as_str().into())),
-            record_id: Set(Some(record_id.into())),
-            field: Set(Some(field.as_str().into())),
-            audit_event_id: Set(Some(event_id)),
-            status: Set(TaskStatus::Open),
-            created_at: Set(now),
-            done_at: Set(None),
-            done_by: Set(None),
-            ..Default::default()
-        }
-        .insert(txn)
-        .await?;
-        let name = recipient::Entity::find_by_id(recipient_id.clone())
-            .one(txn)
-            .await?
-            .map_or(recipient_id, |r| r.name);
-        names.push(name);
-    }
-    Ok(names)
 }

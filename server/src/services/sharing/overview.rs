@@ -5,7 +5,7 @@ use super::SharingService;
 use crate::clock::DAY_MS;
 use crate::entities::data_flow::FlowDirection;
 use crate::entities::{
-    consent, data_flow, disclosure, follow_up_task, recipient, recipient_endpoint, sharing_feature,
+    consent, data_flow, disclosure, follow_up_task, recipient_endpoint, sharing_feature,
     tenant_feature,
 };
 use crate::services::error::ServiceError;
@@ -32,13 +32,7 @@ impl SharingService {
             .all(db)
             .await
             .context("reading features")?;
-        let recipients: HashMap<String, recipient::Model> = recipient::Entity::find()
-            .all(db)
-            .await
-            .context("reading recipients")?
-            .into_iter()
-            .map(|r| (r.id.clone(), r))
-            .collect();
+        let recipients = crate::services::personal_data::recipients(db).await?;
         let flows = data_flow::Entity::find()
             .order_by_asc(data_flow::Column::Id)
             .all(db)

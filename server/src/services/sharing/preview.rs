@@ -4,7 +4,7 @@
 use super::SharingService;
 use super::{feature, state_of};
 use crate::entities::data_flow::FlowDirection;
-use crate::entities::{data_flow, feature_terms, recipient};
+use crate::entities::{data_flow, feature_terms};
 use crate::services::disclosures;
 use crate::services::error::ServiceError;
 use anyhow::Context;
@@ -12,7 +12,7 @@ use app::auth::Principal;
 use app::i18n::Locale;
 use app::sharing::{Preview, PreviewFlow, TermsView};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 impl SharingService {
     pub(super) async fn build_preview(
@@ -27,13 +27,7 @@ impl SharingService {
         let state = state_of(db, &principal.tenant_id, feature_id).await?;
         let (users, devices, apps) =
             disclosures::scope_counts(db, &principal.tenant_id, feature_id).await?;
-        let recipients: HashMap<String, recipient::Model> = recipient::Entity::find()
-            .all(db)
-            .await
-            .context("reading recipients")?
-            .into_iter()
-            .map(|r| (r.id.clone(), r))
-            .collect();
+        let recipients = crate::services::personal_data::recipients(db).await?;
         let flows = data_flow::Entity::find()
             .filter(data_flow::Column::FeatureId.eq(feature_id))
             .filter(data_flow::Column::Direction.eq(FlowDirection::Outbound))
