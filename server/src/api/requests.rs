@@ -48,7 +48,7 @@ pub struct Request {
     pub reason: String,
     /// Whether the field is held back from new disclosures while the request is open.
     pub restrict_sharing: bool,
-    /// `pending`, `approved`, `rejected`, `withdrawn` or `routed`.
+    /// `pending`, `approved`, `rejected` or `withdrawn`.
     pub status: String,
     /// Epoch milliseconds.
     pub received_at: i64,
@@ -61,8 +61,22 @@ pub struct Request {
     pub decision_reason: Option<String>,
     /// After an approval: the recipients being told (GDPR Art. 19).
     pub informed_recipients: Vec<String>,
+    /// After the approval of a field owned elsewhere: the correction waiting at its source.
+    pub at_source: Option<RequestAtSource>,
     /// Send this in `If-Match` with a decision.
     pub version: i64,
+}
+
+/// Where an approved correction of a field owned elsewhere stands at its source.
+#[derive(Serialize, ToSchema)]
+pub struct RequestAtSource {
+    /// `directory` (Entra ID), `device` or `partner`.
+    pub source: String,
+    /// `routed` while waiting, `applied` once the source's data showed the new value,
+    /// `superseded` when a newer correction of the field replaced it.
+    pub status: String,
+    /// Epoch milliseconds: when the source's data showed the new value.
+    pub applied_at: Option<i64>,
 }
 
 impl From<RequestView> for Request {
@@ -89,6 +103,11 @@ impl From<RequestView> for Request {
             decided_by: r.decided_by,
             decision_reason: r.decision_reason,
             informed_recipients: r.informed_recipients,
+            at_source: r.at_source.map(|a| RequestAtSource {
+                source: a.route.as_str().to_owned(),
+                status: a.status.as_str().to_owned(),
+                applied_at: a.applied_at,
+            }),
             version: r.version,
         }
     }
@@ -108,6 +127,9 @@ pub struct Decision {
     /// `approved` or `rejected`.
     pub status: String,
     pub informed_recipients: Vec<String>,
+    /// Set when the approved field is owned elsewhere and its source does not show the new
+    /// value yet: `directory` (Entra ID), `device` or `partner`. Nobody is told until it does.
+    pub waiting_for: Option<String>,
 }
 
 impl From<DecisionOutcome> for Decision {
@@ -115,6 +137,7 @@ impl From<DecisionOutcome> for Decision {
         Decision {
             status: d.status.as_str().to_owned(),
             informed_recipients: d.informed_recipients,
+            waiting_for: d.waiting_for.map(|r| r.as_str().to_owned()),
         }
     }
 }

@@ -219,7 +219,17 @@ on_both_databases! { demo;
         let (status, _, decision) = send(&app, Method::POST, &format!("/requests/{id}/approve"), &reviewer, Some(json!({"field_version": 0})), &[("if-match", &current)]).await;
         assert_eq!(status, 200, "{decision}");
         assert_eq!(decision["status"], "approved");
+        assert_eq!(decision["waiting_for"], Value::Null, "a portal field is corrected at once");
         assert_eq!(last_event(&app, "request.approved").await.actor_name, "test support_reviewer");
+        // Ben's name is Entra ID's: approved, it waits there, and the API says so.
+        let (_, bens) = get(&app, &format!("/requests/{}", ben.id), &reviewer).await;
+        let bens_version = format!("\"{}\"", bens["version"]);
+        let (status, _, decision) = send(&app, Method::POST, &format!("/requests/{}/approve", ben.id), &reviewer, Some(json!({"field_version": 0})), &[("if-match", &bens_version)]).await;
+        assert_eq!(status, 200, "{decision}");
+        assert_eq!(decision["waiting_for"], "directory", "{decision}");
+        let (_, bens) = get(&app, &format!("/requests/{}", ben.id), &reviewer).await;
+        assert_eq!(bens["at_source"]["source"], "directory", "{bens}");
+        assert_eq!(bens["at_source"]["status"], "routed", "{bens}");
 
         let (status, _, second) = send(&app, Method::POST, "/requests", &adele, Some(json!({"record_id": demo::ADELE, "field": "phone", "value": "+14255550199", "reason": "new number"})), &[]).await;
         assert_eq!(status, 201, "{second}");
