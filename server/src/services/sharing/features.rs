@@ -4,12 +4,9 @@
 
 use super::SharingService;
 use super::{actor, feature, state_of};
-use crate::entities::data_flow::FlowDirection;
 use crate::entities::disclosure::DeliveryStatus;
 use crate::entities::follow_up_task::{TaskKind, TaskStatus};
-use crate::entities::{
-    consent, data_flow, disclosure, feature_terms, follow_up_task, tenant_feature,
-};
+use crate::entities::{consent, disclosure, feature_terms, follow_up_task, tenant_feature};
 use crate::services::audit::{self, AuditAction, Change, NewEvent, TargetKind};
 use crate::services::error::ServiceError;
 use anyhow::Context;
@@ -18,8 +15,8 @@ use app::i18n::Key;
 use app::sharing::FeatureChange;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, QuerySelect,
-    Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, Set,
+    TransactionTrait,
 };
 
 impl SharingService {
@@ -214,17 +211,30 @@ impl SharingService {
             },
         )
         .await?;
-        // Turning a feature off does not delete anything at the recipient: ask each one.
-        let recipients: Vec<String> = data_flow::Entity::find()
-            .select_only()
-            .column(data_flow::Column::RecipientId)
-            .distinct()
-            .filter(data_flow::Column::FeatureId.eq(f.id.clone()))
-            .filter(data_flow::Column::Direction.eq(FlowDirection::Outbound))
-            .into_tuple()
+        // Turning a feature off does not delete anything at the recipient: ask each one that
+        // holds something through it, by what it received (the ledger), not by today's flows:
+        // a recipient dropped from the catalogue's flow may still hold what it got, and one that
+        // never received anything has nothing to delete.
+        // One indexed look per recipient of the catalogue (a handful), not a scan of the
+        // tenant's ledger.
+        let mut recipients = Vec::new();
+        for candidate in crate::entities::recipient::Entity::find()
             .all(&txn)
             .await
-            .context("reading the feature's recipients")?;
+            .context("reading recipients")?
+        {
+            let received = disclosure::Entity::find()
+                .filter(disclosure::Column::TenantId.eq(tenant.clone()))
+                .filter(disclosure::Column::RecipientId.eq(candidate.id.clone()))
+                .filter(disclosure::Column::FeatureId.eq(f.id.clone()))
+                .filter(disclosure::Column::DeliveryStatus.is_in(DeliveryStatus::RECEIVED))
+                .one(&txn)
+                .await
+                .context("reading who received data through the feature")?;
+            if received.is_some() {
+                recipients.push(candidate.id);
+            }
+        }
         for recipient_id in recipients {
             follow_up_task::ActiveModel {
                 id: NotSet,
