@@ -12,13 +12,8 @@ use crate::services::error::ServiceError;
 use anyhow::Context;
 use app::domain::catalogue::{FieldId, RecordKind};
 use app::domain::enums::{EnrollmentType, Ownership, Platform};
-use app::domain::visibility::{
-    app_collected, app_visible, apply, visibility, DeviceContext, Visibility,
-};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder,
-};
+use app::domain::visibility::{app_visible, apply, visibility, DeviceContext, Visibility};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::HashMap;
 
 /// Everything held about one person in one tenant, as stored.
@@ -269,49 +264,6 @@ pub fn collect(d: &mut device::Model) {
             *column = None;
         }
     }
-}
-
-/// Applies the collection rules again to a device whose kind changed (its ownership), in the
-/// caller's transaction: what is no longer collected from it, such as the unmanaged apps of a
-/// device that is now personal, is deleted, as if it had never been collected. Returns how many
-/// apps were dropped.
-///
-/// # Errors
-/// When the database fails.
-pub async fn recollect<C: ConnectionTrait>(
-    conn: &C,
-    tenant_id: &str,
-    device_id: &str,
-) -> Result<u64, ServiceError> {
-    let Some(stored) = device::Entity::find_by_id(device_id.to_owned())
-        .filter(device::Column::TenantId.eq(tenant_id))
-        .one(conn)
-        .await
-        .context("reading the device")?
-    else {
-        return Ok(0);
-    };
-    let mut kept = stored.clone();
-    collect(&mut kept);
-    if kept != stored {
-        kept.into_active_model()
-            .reset_all()
-            .update(conn)
-            .await
-            .context("dropping what is no longer collected")?;
-    }
-    let ctx = context_of(&stored);
-    if app_collected(&ctx, false) {
-        return Ok(0);
-    }
-    let dropped = device_app::Entity::delete_many()
-        .filter(device_app::Column::TenantId.eq(tenant_id))
-        .filter(device_app::Column::DeviceId.eq(device_id))
-        .filter(device_app::Column::Managed.eq(false))
-        .exec(conn)
-        .await
-        .context("dropping apps that are no longer collected")?;
-    Ok(dropped.rows_affected)
 }
 
 pub fn context_of(d: &device::Model) -> DeviceContext {

@@ -101,29 +101,6 @@ on_both_databases! { demo;
         assert_eq!(response.status(), 303, "a forged error is dropped");
     }
 
-    async fn a_device_made_personal_keeps_only_what_a_personal_device_gives_its_organisation(app) {
-        use server::entities::device_app;
-        let unmanaged = || device_app::Entity::find()
-            .filter(device_app::Column::DeviceId.eq(IPHONE))
-            .filter(device_app::Column::Managed.eq(false))
-            .count(&app.db);
-        let managed = || device_app::Entity::find()
-            .filter(device_app::Column::DeviceId.eq(IPHONE))
-            .filter(device_app::Column::Managed.eq(true))
-            .count(&app.db);
-        assert!(unmanaged().await.unwrap() > 0, "Adele's corporate iPhone has all its apps");
-        let kept = managed().await.unwrap();
-        let admin = app.client_as("Megan Bowen").await;
-        let form = [("user_id", demo::ADELE), ("record_id", IPHONE), ("field", "ownership"), ("value", "personal"), ("base_version", "0"), ("reason", "Her own phone")];
-        let (status, outcome) = app.call(&admin, "users/correct", &form).await;
-        assert_eq!(status, 200, "{outcome}");
-        assert_eq!(unmanaged().await.unwrap(), 0, "a personal device's own apps are not collected");
-        assert_eq!(managed().await.unwrap(), kept, "the organisation's apps stay");
-        let back = [("user_id", demo::ADELE), ("record_id", IPHONE), ("field", "ownership"), ("value", "corporate"), ("base_version", "1"), ("reason", "Mistake")];
-        assert_eq!(app.call(&admin, "users/correct", &back).await.0, 200);
-        assert_eq!(unmanaged().await.unwrap(), 0, "what was dropped comes back only with the device's next inventory");
-    }
-
     async fn a_correction_based_on_an_old_version_is_refused_and_overwrites_nothing(app) {
         let admin = app.client_as("Megan Bowen").await;
         let first = [("user_id", demo::ADELE), ("record_id", IPHONE), ("field", "device_category"), ("value", "Retail"), ("base_version", "0"), ("reason", "first")];

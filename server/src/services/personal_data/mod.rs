@@ -555,9 +555,5 @@ async fn write_value(
         .filter(device::Column::TenantId.eq(principal.tenant_id.clone()))
         .exec(txn)
         .await?;
-    if field == FieldId::Ownership {
-        // What a personal device does not give its organisation is not kept either.
-        crate::services::records::recollect(txn, &principal.tenant_id, &d.id).await?;
-    }
     Ok(())
 }
