@@ -13,16 +13,19 @@ use serde::{Deserialize, Serialize};
 /// The author a field's provenance names when a bulk import changed it last.
 pub const IMPORT_AUTHOR: &str = "bulk import";
 
-/// Who last changed a field, in the reader's words: a source of truth or the bulk import by its
-/// translated name, a person by their own name.
-pub fn author_name(changed_by: &str, locale: crate::i18n::Locale) -> String {
+/// Who last changed a field, in the reader's words: a field never changed since it arrived
+/// (version 0) names its source of truth, translated; the bulk import is named as such; anyone
+/// else by their own name (a person called "directory" stays "directory").
+pub fn author_name(changed_by: &str, version: i64, locale: crate::i18n::Locale) -> String {
+    if version == 0 {
+        if let Ok(source) = crate::domain::enums::SourceOfTruth::parse(changed_by) {
+            return source.label().text(locale).to_owned();
+        }
+    }
     if changed_by == IMPORT_AUTHOR {
         return crate::i18n::Key::AuthorImport.text(locale).to_owned();
     }
-    crate::domain::enums::SourceOfTruth::parse(changed_by).map_or_else(
-        |_| changed_by.to_owned(),
-        |source| source.label().text(locale).to_owned(),
-    )
+    changed_by.to_owned()
 }
 
 /// A recipient that received a field, aggregated over its disclosures.

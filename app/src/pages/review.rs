@@ -305,7 +305,7 @@ fn Review(view: ReviewView, actions: Actions) -> impl IntoView {
                 <h2 class="card__title">{Key::ReviewCurrent.text(locale)}</h2>
                 <p class="compare__value" data-testid="current-value">{view.current_value.clone().unwrap_or_else(|| "—".into())}</p>
                 <p class="field__hint">{Key::ColSource.text(locale)}": "{view.source.label().text(locale)}</p>
-                <p class="field__hint"><TimeIn key=Key::ChangedByOn ms=view.changed_at args=vec![("who", crate::personal_data::author_name(&view.changed_by, locale)), ("version", view.field_version.to_string())]/></p>
+                <p class="field__hint"><TimeIn key=Key::ChangedByOn ms=view.changed_at args=vec![("who", crate::personal_data::author_name(&view.changed_by, view.field_version, locale)), ("version", view.field_version.to_string())]/></p>
                 <p class="field__hint">{Key::ReviewRoute.text(locale)}": "{view.route.label().text(locale)}</p>
             </section>
             <section class="card compare__side compare__side--proposed">

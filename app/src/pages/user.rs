@@ -266,7 +266,7 @@ fn FieldRow(
     };
     let changed = view! {
         <TimeIn key=Key::ChangedByOn ms=field.changed_at args=vec![
-            ("who", crate::personal_data::author_name(&field.changed_by, locale)),
+            ("who", crate::personal_data::author_name(&field.changed_by, field.version, locale)),
             ("version", field.version.to_string()),
         ]/>
     };

@@ -283,11 +283,17 @@ pub async fn export_user<C: ConnectionTrait>(
         correction_requests: requests
             .into_iter()
             .map(|r| RequestExport {
+                // Staff download the export: a proposal is shown as its field's rule allows.
+                proposed_value: crate::services::personal_data::shown_proposal(
+                    &records,
+                    &r.record_id,
+                    &r.field,
+                    &r.proposed_value,
+                ),
                 id: r.id,
                 record_kind: r.record_kind,
                 record_id: r.record_id,
                 field: r.field,
-                proposed_value: r.proposed_value,
                 reason: r.reason,
                 status: r.status.as_str().to_owned(),
                 received_at: to_rfc3339(r.received_at),

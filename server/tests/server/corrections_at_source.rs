@@ -187,9 +187,14 @@ on_both_databases! { demo;
         let record = graph_user(demo::DIEGO, DIEGO_UPN, "Diego Siciliani-Rossi");
         import_records(&app, demo::CONTOSO, std::slice::from_ref(&record)).await;
         set_status("routed").await;
+        let version = || server::entities::field_version::Entity::find_by_id((demo::DIEGO.to_owned(), "display_name".to_owned())).one(&app.db);
+        let before = version().await.unwrap().map(|v| v.version);
+        let follow_ups = follow_up_task::Entity::find().count(&app.db).await.unwrap();
         // The file of the next run is the same: nothing changes, and the task is done.
         import_records(&app, demo::CONTOSO, &[record]).await;
         assert_eq!(task().await.unwrap().unwrap().status.as_str(), "applied");
+        assert_eq!(version().await.unwrap().map(|v| v.version), before, "the change was versioned once, by the import that brought it");
+        assert_eq!(follow_up_task::Entity::find().count(&app.db).await.unwrap(), follow_ups, "and its recipients were told once");
     }
 
     async fn a_newer_correction_of_a_field_replaces_the_one_still_waiting(app) {

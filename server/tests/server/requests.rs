@@ -151,6 +151,9 @@ on_both_databases! { demo;
             .one(&app.db).await.unwrap().unwrap();
         assert!(!created.changes.contains("1234"), "the audit trail keeps the masked form: {}", created.changes);
         assert!(created.changes.contains("5678"), "{}", created.changes);
+        let export = server::services::export::export_user(&app.db, demo::CONTOSO, demo::BEN, app::i18n::Locale::En, 0).await.unwrap();
+        let exported = export.correction_requests.iter().find(|r| r.field == "phone_number").unwrap();
+        assert_eq!(exported.proposed_value, "••• 5678", "staff download the export");
     }
 
     async fn nobody_corrects_a_field_the_platform_does_not_collect_from_the_device(app) {

@@ -224,6 +224,7 @@ fn completed(
                 routed: routed.clone(),
                 before: before.as_deref().and_then(|v| apply(shown, v)),
                 after: after.as_deref().and_then(|v| apply(shown, v)),
+                brought_now: before != after,
             })
         })
         .collect()

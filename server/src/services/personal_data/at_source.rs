@@ -37,6 +37,10 @@ pub(crate) struct Shown {
     pub routed: correction_request::Model,
     pub before: Option<String>,
     pub after: Option<String>,
+    /// Whether this change of the source's data brought the value. When an earlier one did
+    /// (the task was routed, or approved, after it), that change was recorded then, with its
+    /// version and its Art. 19 follow-ups: completing the task records neither again.
+    pub brought_now: bool,
 }
 
 /// Whether the tenant has any correction waiting for its source; an import that finds none
@@ -144,7 +148,11 @@ pub(crate) async fn apply(
         return Ok(None);
     }
     let actor = import_actor();
-    let version = next_version(txn, tenant_id, &routed.record_id, field, &actor.name, now).await?;
+    let version = if shown.brought_now {
+        next_version(txn, tenant_id, &routed.record_id, field, &actor.name, now).await?
+    } else {
+        super::current_version(txn, &routed.record_id, field).await?
+    };
     let event_id = audit::append(
         txn,
         tenant_id,
@@ -164,16 +172,20 @@ pub(crate) async fn apply(
         },
     )
     .await?;
-    let informed = notify_recipients(
-        txn,
-        tenant_id,
-        &routed.record_id,
-        field,
-        TaskKind::NotifyCorrection,
-        event_id,
-        now,
-    )
-    .await?;
+    let informed = if shown.brought_now {
+        notify_recipients(
+            txn,
+            tenant_id,
+            &routed.record_id,
+            field,
+            TaskKind::NotifyCorrection,
+            event_id,
+            now,
+        )
+        .await?
+    } else {
+        Vec::new()
+    };
     if routed.restrict_sharing {
         notify_recipients(
             txn,

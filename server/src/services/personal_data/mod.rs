@@ -11,7 +11,7 @@ pub(crate) mod at_source;
 mod page;
 mod recipients;
 
-pub(crate) use page::{own_records, recipients};
+pub(crate) use page::{own_records, recipients, shown_proposal};
 pub(crate) use recipients::notify_recipients;
 
 use crate::clock::Clock;
@@ -428,6 +428,8 @@ pub(crate) async fn correct_in(
             routed,
             before: before.clone(),
             after,
+            // An earlier import brought the value, and recorded its change then.
+            brought_now: false,
         };
         if let Some(applied) = at_source::apply(txn, &principal.tenant_id, &shown, now).await? {
             return Ok(CorrectionOutcome {
@@ -443,7 +445,7 @@ pub(crate) async fn correct_in(
 }
 
 /// The field's current version (0 before its first change).
-async fn current_version(
+pub(super) async fn current_version(
     txn: &DatabaseTransaction,
     record_id: &str,
     field: FieldId,

@@ -150,7 +150,12 @@ pub(crate) async fn own_records<C: ConnectionTrait>(
 
 /// A proposed value as the tenant may see it: under the visibility rule of its field on the
 /// device it is for (a proposal for a hidden field is not shown, only that there is one).
-fn shown_proposal(records: &Records, record_id: &str, field: &str, proposed: &str) -> String {
+pub(crate) fn shown_proposal(
+    records: &Records,
+    record_id: &str,
+    field: &str,
+    proposed: &str,
+) -> String {
     let rule = match (
         FieldId::parse(field),
         records.devices.iter().find(|d| d.id == record_id),

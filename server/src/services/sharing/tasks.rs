@@ -51,7 +51,18 @@ impl SharingService {
             .await
             .context("completing the follow-up")?;
         if done.rows_affected != 1 {
-            return Err(ServiceError::Conflict);
+            // Someone else got there first: done is done (a repeat changes nothing); any other
+            // state means the task moved on under this request, which is a conflict to reload.
+            let now_done = follow_up_task::Entity::find_by_id(task_id)
+                .one(&txn)
+                .await
+                .context("reading the follow-up")?
+                .is_some_and(|t| t.status == TaskStatus::Done);
+            return if now_done {
+                Ok(())
+            } else {
+                Err(ServiceError::Conflict)
+            };
         }
         audit::append(
             &txn,
