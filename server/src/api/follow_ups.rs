@@ -128,7 +128,7 @@ pub async fn mark_done(
         .parse::<i64>()
         .ok()
         .filter(|id| *id > 0)
-        .ok_or_else(|| ApiError::invalid("task_id", "a task id"))?;
+        .ok_or_else(|| ApiError::because("task_id", app::i18n::Key::ErrNotAnId))?;
     follow_ups::complete(state.services.sharing.as_ref(), principal, task_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -238,7 +238,13 @@ impl Params {
                 .ok()
                 .filter(|n| (1..=PAGE_MAX).contains(n))
                 .ok_or_else(|| {
-                    ApiError::invalid("limit", format!("a whole number from 1 to {PAGE_MAX}"))
+                    ApiError::refused(
+                        "limit",
+                        &app::error::Refusal::with(
+                            app::i18n::Key::ErrWholeNumberRange,
+                            [("min", "1".into()), ("max", PAGE_MAX.to_string().into())],
+                        ),
+                    )
                 }),
         }
     }
@@ -253,7 +259,7 @@ impl Params {
                 raw.parse::<i64>()
                     .ok()
                     .filter(|n| *n >= 0)
-                    .ok_or_else(|| ApiError::invalid(name, "a whole number, 0 or more"))
+                    .ok_or_else(|| ApiError::because(name, app::i18n::Key::ErrWholeNumber))
             })
             .transpose()
     }
@@ -268,7 +274,7 @@ impl Params {
                 raw.parse::<i64>()
                     .ok()
                     .filter(|n| *n > 0)
-                    .ok_or_else(|| ApiError::invalid("after", "not a cursor this API wrote"))
+                    .ok_or_else(|| ApiError::because("after", app::i18n::Key::ErrNotACursor))
             })
             .transpose()
     }

@@ -91,6 +91,34 @@ impl ApiError {
         }])
     }
 
+    /// A parameter that takes one of a few literal values, refused in the request's language.
+    pub fn not_one_of(field: &str, choices: &[&str]) -> ApiError {
+        let choices = choices
+            .iter()
+            .map(|c| format!("`{c}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        ApiError::refused(
+            field,
+            &app::error::Refusal::with(app::i18n::Key::ErrOneOf, [("choices", choices.into())]),
+        )
+    }
+
+    /// A refusal of `field` by a text without placeholders, in the request's language.
+    pub fn because(field: &str, key: app::i18n::Key) -> ApiError {
+        ApiError::refused(field, &app::error::Refusal::with(key, []))
+    }
+
+    /// The language a parameter names (`en` or `nl`), English when it is absent.
+    pub fn language(field: &str, tag: Option<&str>) -> Result<app::i18n::Locale, ApiError> {
+        match tag {
+            None => Ok(app::i18n::Locale::En),
+            Some(tag) => app::i18n::Locale::from_tag(tag)
+                .filter(|l| l.code() == tag)
+                .ok_or_else(|| ApiError::not_one_of(field, &["en", "nl"])),
+        }
+    }
+
     /// A service's refusal of one field, worded in the request's language.
     pub fn refused(field: &str, reason: &app::error::Refusal) -> ApiError {
         ApiError::invalid(field, reason.message(crate::request_language::current()))

@@ -170,7 +170,7 @@ fn id_of(raw: &str) -> Result<i64, ApiError> {
     raw.parse::<i64>()
         .ok()
         .filter(|id| *id > 0)
-        .ok_or_else(|| ApiError::invalid("request_id", "a request id"))
+        .ok_or_else(|| ApiError::because("request_id", app::i18n::Key::ErrNotAnId))
 }
 
 fn stale_is_precondition(error: AppError) -> ApiError {

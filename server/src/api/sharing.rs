@@ -223,12 +223,7 @@ pub struct PreviewQuery {
 }
 
 fn locale_param(params: &Params) -> Result<Locale, ApiError> {
-    match params.raw("lang") {
-        None => Ok(Locale::En),
-        Some(tag) => Locale::from_tag(tag)
-            .filter(|l| l.code() == tag)
-            .ok_or_else(|| ApiError::invalid("lang", "`en` or `nl`")),
-    }
+    ApiError::language("lang", params.raw("lang"))
 }
 
 /// The impact of turning a feature on or off, and the terms to consent to.
@@ -248,7 +243,7 @@ pub async fn preview(
     let enable = match params.raw("enable") {
         None | Some("true") => true,
         Some("false") => false,
-        Some(_) => return Err(ApiError::invalid("enable", "`true` or `false`")),
+        Some(_) => return Err(ApiError::not_one_of("enable", &["true", "false"])),
     };
     let locale = locale_param(&params)?;
     let preview = state
@@ -308,12 +303,7 @@ pub async fn enable(
 ) -> Result<StatusCode, ApiError> {
     let principal = auth.require(&[Role::TenantAdmin])?;
     let base_version = if_match(&headers)?;
-    let locale = match body.locale.as_deref() {
-        None => Locale::En,
-        Some(tag) => Locale::from_tag(tag)
-            .filter(|l| l.code() == tag)
-            .ok_or_else(|| ApiError::invalid("locale", "`en` or `nl`"))?,
-    };
+    let locale = ApiError::language("locale", body.locale.as_deref())?;
     let change = FeatureChange {
         feature_id,
         terms_version: body.terms_version,

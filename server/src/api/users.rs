@@ -10,7 +10,6 @@ use crate::state::AppState;
 use app::auth::Role;
 use app::directory::{DirectoryParams, DirectoryQuery};
 use app::domain::visibility::Visibility;
-use app::i18n::Locale;
 use app::personal_data::{FieldView, RecordView, UserDataView};
 use axum::extract::{Path, State};
 use axum::http::header;
@@ -107,7 +106,7 @@ pub async fn list_users(
             .raw(name)
             .is_some_and(|v| v.is_empty() || v.trim() != v)
         {
-            return Err(ApiError::invalid(name, "empty or padded value"));
+            return Err(ApiError::because(name, app::i18n::Key::ErrEmptyOrPadded));
         }
     }
     let raw = DirectoryParams::read(|name| params.get(name).map(str::to_owned));
@@ -358,14 +357,9 @@ pub async fn export(
     let csv = match params.raw("format") {
         None | Some("json") => false,
         Some("csv") => true,
-        Some(_) => return Err(ApiError::invalid("format", "`json` or `csv`")),
+        Some(_) => return Err(ApiError::not_one_of("format", &["json", "csv"])),
     };
-    let locale = match params.raw("lang") {
-        None => Locale::En,
-        Some(tag) => Locale::from_tag(tag)
-            .filter(|l| l.code() == tag)
-            .ok_or_else(|| ApiError::invalid("lang", "`en` or `nl`"))?,
-    };
+    let locale = ApiError::language("lang", params.raw("lang"))?;
     let format = if csv {
         ExportFormat::Csv
     } else {

@@ -272,6 +272,12 @@ on_both_databases! { demo;
         let (s, h, b) = send(&app, reqwest::Method::GET, "/disclosures?after=abc", &secret, None, &[]).await;
         assert_problem(s, &h, &b, 422, "validation");
         assert_eq!(b["errors"][0]["field"], "after");
+        // Worded for the reader, like every other refusal.
+        let (s, h, b) = send(&app, reqwest::Method::GET, "/users?limit=0", &secret, None, &[("accept-language", "nl")]).await;
+        assert_problem(s, &h, &b, 422, "validation");
+        assert!(b["errors"][0]["message"].as_str().unwrap().starts_with("Geef een geheel getal van 1 tot en met"), "{b}");
+        let (_, _, b) = send(&app, reqwest::Method::GET, &format!("/users/{}/export?format=xml", demo::ADELE), &secret, None, &[("accept-language", "nl")]).await;
+        assert_eq!(b["errors"][0]["message"], "Gebruik een van: `json`, `csv`.", "{b}");
     }
 
     async fn a_body_over_the_cap_is_refused_with_413(app) {
