@@ -123,6 +123,9 @@ pub struct DisclosureExport {
     pub disclosed_at: String,
     pub consent_id: Option<i64>,
     pub purpose: String,
+    /// `received` (the recipient has it) or `pending` (recorded, to be delivered: a recipient
+    /// the data "will be disclosed" to, Art. 15(1)(c)).
+    pub state: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -179,9 +182,16 @@ pub async fn export_user<C: ConnectionTrait>(
     let disclosures = disclosure::Entity::find()
         .filter(disclosure::Column::TenantId.eq(tenant_id))
         .filter(disclosure::Column::SubjectUserId.eq(user_id))
-        // What the recipient has: a pending or failed delivery has reached nobody, and the
-        // export says "disclosed at" (the person page's "received by" uses the same states).
-        .filter(disclosure::Column::DeliveryStatus.is_in(DeliveryStatus::RECEIVED))
+        // What the recipient has, and what is on its way (Art. 15(1)(c): "have been or will
+        // be disclosed"), each with its state; a failed, cancelled or superseded delivery
+        // reached nobody and is not listed.
+        .filter(
+            disclosure::Column::DeliveryStatus.is_in(
+                DeliveryStatus::RECEIVED
+                    .into_iter()
+                    .chain([DeliveryStatus::Pending]),
+            ),
+        )
         .order_by_asc(disclosure::Column::DisclosedAt)
         .all(db)
         .await
@@ -277,6 +287,12 @@ pub async fn export_user<C: ConnectionTrait>(
                     disclosed_at: to_rfc3339(d.disclosed_at),
                     consent_id: d.consent_id,
                     purpose: d.purpose,
+                    state: if d.delivery_status == DeliveryStatus::Pending {
+                        "pending"
+                    } else {
+                        "received"
+                    }
+                    .into(),
                 }
             })
             .collect(),
@@ -390,7 +406,7 @@ pub fn to_csv(export: &UserExport, locale: Locale) -> String {
             d.record_id.clone(),
             d.fields.join(" "),
             d.recipient.clone(),
-            String::new(),
+            d.state.clone(),
             d.feature.clone(),
             String::new(),
             d.disclosed_at.clone(),

@@ -61,6 +61,31 @@ on_both_databases! {
         assert!(export.disclosures.iter().all(|d| d.recipient == "Google"));
     }
 
+    async fn the_export_lists_what_recipients_have_and_what_is_on_its_way_but_not_what_never_left(app) {
+        use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+        use sea_orm::sea_query::Expr;
+        use server::entities::disclosure;
+        demo::load(&app.db, app.clock.now_ms()).await.unwrap();
+        let adele = || disclosure::Entity::find().filter(disclosure::Column::SubjectUserId.eq(demo::ADELE)).order_by_asc(disclosure::Column::Id);
+        let rows = adele().all(&app.db).await.unwrap();
+        assert!(rows.len() >= 3, "Adele's data went to several recipients");
+        let set = |id: i64, status: &'static str| {
+            let db = app.db.clone();
+            async move {
+                disclosure::Entity::update_many()
+                    .col_expr(disclosure::Column::DeliveryStatus, Expr::value(status))
+                    .filter(disclosure::Column::Id.eq(id))
+                    .exec(&db).await.unwrap();
+            }
+        };
+        set(rows[0].id, "pending").await;
+        set(rows[1].id, "failed").await;
+        let export = export::export_user(&app.db, demo::CONTOSO, demo::ADELE, Locale::En, 0).await.unwrap();
+        assert_eq!(export.disclosures.len(), rows.len() - 1, "the failed delivery reached nobody");
+        assert_eq!(export.disclosures.iter().filter(|d| d.state == "pending").count(), 1);
+        assert!(export.disclosures.iter().filter(|d| d.state != "pending").all(|d| d.state == "received"));
+    }
+
     async fn a_user_of_another_tenant_cannot_be_exported(app) {
         demo::load(&app.db, app.clock.now_ms()).await.unwrap();
         let refused = export::export_user(&app.db, demo::CONTOSO, demo::FAB_USER, Locale::En, 0).await;
