@@ -90,6 +90,9 @@ pub struct AtSource {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReceivedView {
     pub record_title: String,
+    /// A device that was the person's when it was disclosed and is someone else's now (named
+    /// by its model only).
+    pub former_device: bool,
     pub recipient_name: String,
     pub is_agent: bool,
     pub feature_name: String,

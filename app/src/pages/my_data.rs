@@ -226,7 +226,10 @@ fn Received(received: Vec<ReceivedView>) -> impl IntoView {
                                 view! {
                                     <tr>
                                         <th scope="row">{r.recipient_name}<span class="muted">{format!(" ({})", tag.text(locale))}</span></th>
-                                        <td>{r.record_title}</td>
+                                        <td>
+                                            {r.record_title}
+                                            {r.former_device.then(|| view! { " " <span class="muted">{Key::FormerDevice.text(locale)}</span> })}
+                                        </td>
                                         <td>{categories}<span class="field__hint">{fields}</span></td>
                                         <td>{r.feature_name}<span class="field__hint">{r.purpose}</span></td>
                                         <td>

@@ -33,6 +33,7 @@ impl RequestsService {
             .filter(|d| !titles.contains_key(&d.record_id))
             .map(|d| d.record_id.clone())
             .collect();
+        let mut former_ids: std::collections::HashSet<String> = std::collections::HashSet::new();
         if !former.is_empty() {
             for d in device::Entity::find()
                 .filter(device::Column::TenantId.eq(principal.tenant_id.clone()))
@@ -41,7 +42,10 @@ impl RequestsService {
                 .await
                 .context("reading former devices")?
             {
-                titles.insert(d.id.clone(), format!("{} · {}", d.device_name, d.model));
+                // By its model only: the name it has now may be its new holder's (often with
+                // their name in it), which is not this person's to see.
+                titles.insert(d.id.clone(), d.model.clone());
+                former_ids.insert(d.id.clone());
             }
         }
         let features: HashMap<String, sharing_feature::Model> = sharing_feature::Entity::find()
@@ -75,6 +79,7 @@ impl RequestsService {
                 ))
                 .or_insert_with(|| ReceivedView {
                     record_title: titles.get(&d.record_id).cloned().unwrap_or_default(),
+                    former_device: former_ids.contains(&d.record_id),
                     recipient_name: recipients
                         .get(&d.recipient_id)
                         .map_or_else(|| d.recipient_id.clone(), |(name, _)| name.clone()),
