@@ -125,7 +125,12 @@ fn Fields(
                             (None, true) => view! { <span class="muted">{field.visibility.note().map_or(Key::NotHeld, |k| k).text(locale)}</span> }.into_any(),
                             (None, false) => view! { <span class="muted">"—"</span> }.into_any(),
                         };
-                        let action = if spec.route == CorrectionRoute::Never || field.visibility == Visibility::Secret {
+                        // Nothing to ask for where nothing is held: the platform does not
+                        // collect a hidden field from this device (the server refuses it too).
+                        let action = if spec.route == CorrectionRoute::Never
+                            || field.visibility == Visibility::Secret
+                            || matches!(field.visibility, Visibility::Hidden(_))
+                        {
                             view! { <span class="muted">{Key::ReqNotCorrectable.text(locale)}</span> }.into_any()
                         } else {
                             view! { <RequestForm field=field.clone() record_id=record_id.clone() create/> }.into_any()

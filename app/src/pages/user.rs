@@ -314,6 +314,10 @@ fn field_action(
     if field.visibility == Visibility::Secret && field.held {
         return view! { <RevealForm field=field.field record_id actions/> }.into_any();
     }
+    // Not collected from this device: nothing is held to correct (the server refuses it too).
+    if matches!(field.visibility, Visibility::Hidden(_)) {
+        return view! { <span class="muted">{Key::ReadOnly.text(locale)}</span> }.into_any();
+    }
     if field.correctable {
         return view! {
             <details class="inline-editor">
