@@ -87,6 +87,20 @@ pub fn format_datetime(ms: i64) -> String {
     )
 }
 
+/// `2026-11-28T21:05:00Z`: RFC 3339 in UTC to the second, for machine-readable attributes.
+pub fn iso_datetime(ms: i64) -> String {
+    let at = utc(ms);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        at.year(),
+        at.month(),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second()
+    )
+}
+
 /// `2026-11-28`.
 pub fn format_date(ms: i64) -> String {
     let at = utc(ms);

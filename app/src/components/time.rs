@@ -112,14 +112,7 @@ fn browser_clock() -> Option<i64> {
 
 /// `2026-11-28T21:05:00Z`, for the `datetime` attribute.
 pub fn iso_datetime(ms: i64) -> String {
-    let (year, month, day) = civil_from_days(ms.div_euclid(DAY_MS));
-    let rest = ms.rem_euclid(DAY_MS);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rest / HOUR_MS,
-        rest / MINUTE_MS % 60,
-        rest / 1000 % 60
-    )
+    crate::time::iso_datetime(ms)
 }
 
 /// `28 November 2026, 21:05 UTC` / `28 november 2026, 21:05 UTC`: the tooltip of a time.

@@ -125,8 +125,11 @@ fn parse_rfc3339(text: &str) -> Option<String> {
         && matches!(byte(10), Some(b'T' | b't' | b' '))
         && byte(13) == Some(b':')
         && byte(16) == Some(b':');
-    let in_range = (1..=12).contains(&month)
-        && (1..=days_in_month(year, month)).contains(&day)
+    // The calendar is chrono's, as everywhere else (2026-02-31 is no date).
+    let in_range = i32::try_from(year)
+        .ok()
+        .and_then(|y| chrono::NaiveDate::from_ymd_opt(y, month, day))
+        .is_some()
         && hour < 24
         && minute < 60
         // 60 is a leap second, which RFC 3339 allows.
@@ -169,17 +172,6 @@ fn parse_rfc3339(text: &str) -> Option<String> {
         text.get(0..10)?,
         text.get(11..19)?
     ))
-}
-
-fn days_in_month(year: u32, month: u32) -> u32 {
-    match month {
-        4 | 6 | 9 | 11 => 30,
-        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => {
-            29
-        }
-        2 => 28,
-        _ => 31,
-    }
 }
 
 #[cfg(test)]
