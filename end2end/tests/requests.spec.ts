@@ -48,7 +48,7 @@ test("an end user's correction approved by a reviewer shows the new value and wh
   await ben.goto("/me/requests");
   const mine = ben.locator("[data-testid=my-requests] tr", { hasText: "Field engineers" });
   await expect(mine.getByTestId("request-status")).toHaveText("Approved");
-  await expect(mine.getByTestId("answer")).toContainText(/Informed of the correction|No outside party had received the old value/);
+  await expect(mine.getByTestId("answer")).toContainText(/Being told of the correction|No outside party had received the old value/);
   await ben.goto("/notifications");
   await expect(ben.getByTestId("notifications")).toContainText("was approved");
 });

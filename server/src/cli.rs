@@ -40,7 +40,7 @@ pub enum Command {
     /// Import users and managed devices of one tenant from a Microsoft Graph export (JSON
     /// Lines); refused records are listed, the rest is saved.
     Import {
-        /// The tenant the records belong to; it must exist.
+        /// The tenant the records belong to, by id or exact name; it must exist.
         #[arg(long)]
         tenant: String,
         /// JSON Lines file: one Graph `user` or `managedDevice` object per line.
@@ -116,6 +116,30 @@ pub enum ApiTokenCommand {
 
 /// A use case's error as the command line says it: refusals in English (the command line's
 /// language) with the field, failures with their whole cause.
+/// The id of the tenant a command names by its id or its exact name, as an operator would
+/// type it (`--tenant "Contoso Ltd"`).
+///
+/// # Errors
+/// When no tenant has that id or name, or the database fails.
+pub async fn tenant_id(
+    db: &sea_orm::DatabaseConnection,
+    id_or_name: &str,
+) -> anyhow::Result<String> {
+    use anyhow::Context;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let tenant = crate::entities::tenant::Entity::find()
+        .filter(
+            crate::entities::tenant::Column::Id
+                .eq(id_or_name)
+                .or(crate::entities::tenant::Column::Name.eq(id_or_name)),
+        )
+        .one(db)
+        .await
+        .context("reading the tenant")?
+        .with_context(|| format!("no tenant with id or name {id_or_name:?}"))?;
+    Ok(tenant.id)
+}
+
 pub fn service_error(error: crate::services::error::ServiceError) -> anyhow::Error {
     use crate::services::error::ServiceError as E;
     match error {

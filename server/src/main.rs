@@ -165,6 +165,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             batch,
         } => {
             let db = migrated(&config).await?;
+            let tenant = server::cli::tenant_id(&db, &tenant).await?;
             let result =
                 server::services::import::import_file(&db, &tenant, &file, batch, &clock).await;
             match &result {

@@ -4,7 +4,6 @@
 
 use super::problem::ApiError;
 use super::Auth;
-use crate::entities::tenant;
 use crate::services::api_tokens::{self, Creator};
 use crate::services::audit::Actor;
 use crate::state::AppState;
@@ -13,7 +12,7 @@ use app::api_tokens::NewToken;
 use app::auth::Role;
 use app::i18n::Locale;
 use axum::Json;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::DatabaseConnection;
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -69,16 +68,7 @@ pub async fn create_from_cli(
     end_user: Option<&str>,
     now: i64,
 ) -> anyhow::Result<String> {
-    let tenant = tenant::Entity::find()
-        .filter(
-            tenant::Column::Id
-                .eq(tenant)
-                .or(tenant::Column::Name.eq(tenant)),
-        )
-        .one(db)
-        .await
-        .context("reading the tenant")?
-        .with_context(|| format!("no tenant with id or name {tenant:?}"))?;
+    let tenant_id = crate::cli::tenant_id(db, tenant).await?;
     let role = Role::parse(role).with_context(|| {
         format!("unknown role {role:?}: tenant_admin, support_reviewer, auditor or end_user")
     })?;
@@ -89,7 +79,7 @@ pub async fn create_from_cli(
         name: "command line".into(),
         actor: Actor::system("command line"),
     };
-    let created = api_tokens::create(db, &tenant.id, &creator, token, now)
+    let created = api_tokens::create(db, &tenant_id, &creator, token, now)
         .await
         .map_err(crate::cli::service_error)?;
     Ok(created.secret)

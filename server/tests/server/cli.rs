@@ -65,3 +65,44 @@ fn printing_the_configuration_masks_the_database_password() {
     assert!(!stdout.contains("hunter2"), "{stdout}");
     assert!(stdout.contains("********"));
 }
+
+#[test]
+fn an_import_names_its_tenant_by_id_or_by_its_name_and_an_unknown_one_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/portal.db?mode=rwc", dir.path().display());
+    let seeded = server()
+        .env("DATABASE_URL", &url)
+        .arg("seed-demo")
+        .output()
+        .unwrap();
+    assert!(
+        seeded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&seeded.stderr)
+    );
+    let file = dir.path().join("users.jsonl");
+    std::fs::write(
+        &file,
+        r##"{"@odata.type":"#microsoft.graph.user","id":"a1b2c3d4-0004-4000-8000-000000000004","userPrincipalName":"diego.siciliani@contoso.com","displayName":"Diego Siciliani"}"##,
+    )
+    .unwrap();
+    let by_name = server()
+        .env("DATABASE_URL", &url)
+        .args(["import", "--tenant", "Contoso Ltd"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        by_name.status.success(),
+        "{}",
+        String::from_utf8_lossy(&by_name.stderr)
+    );
+    let unknown = server()
+        .env("DATABASE_URL", &url)
+        .args(["import", "--tenant", "Nobody Inc"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("Nobody Inc"));
+}
