@@ -375,7 +375,7 @@ on_both_databases! { demo;
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_rate_limit_answers_429_with_retry_after_per_token() {
     let app = TestApp::spawn_sqlite_configured(|config| {
         config.demo_mode = true;
@@ -404,7 +404,7 @@ async fn the_rate_limit_answers_429_with_retry_after_per_token() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_route_is_described_and_every_described_route_exists() {
     let app = TestApp::spawn_sqlite_with(true).await;
     let secret = token(&app, demo::CONTOSO, Role::TenantAdmin, None).await;
@@ -484,7 +484,7 @@ async fn every_route_is_described_and_every_described_route_exists() {
     assert_eq!(served, document, "the served document is the generated one");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_command_line_creates_a_working_token_and_prints_only_its_secret() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/portal.db?mode=rwc", dir.path().display());

@@ -154,7 +154,7 @@ on_both_databases! { demo;
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_verify_audit_command_names_the_first_broken_link_of_each_tenant() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/portal.db?mode=rwc", dir.path().display());

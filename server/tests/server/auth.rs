@@ -194,7 +194,7 @@ on_both_databases! {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_session_survives_a_restart_of_the_server() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/portal.db?mode=rwc", dir.path().display());

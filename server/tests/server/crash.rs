@@ -205,7 +205,7 @@ async fn write_until_killed(
     outcome
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_killed_mid_load_keeps_every_acknowledged_correction_and_no_half_written_one() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("portal.db");

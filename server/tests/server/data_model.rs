@@ -109,7 +109,7 @@ on_both_databases! {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_same_seed_generates_the_same_data_in_two_databases() {
     let a = crate::helpers::TestApp::spawn_sqlite().await;
     let b = crate::helpers::TestApp::spawn_sqlite().await;

@@ -585,7 +585,7 @@ on_both_databases! {
 /// `DIRECTORY_BENCH_URL=sqlite://big.db DIRECTORY_BENCH_SEED=77 cargo test -p server --test
 /// server directory::plans_and_timings_on_a_large_tenant -- --ignored --nocapture`
 /// (the tenant of that seed must have been generated with `server seed`).
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs a large generated tenant; run by hand"]
 async fn plans_and_timings_on_a_large_tenant() {
     let url = std::env::var("DIRECTORY_BENCH_URL").unwrap();

@@ -93,7 +93,7 @@ on_both_databases! {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_csv_export_has_translated_headers_and_one_row_per_item() {
     let app = crate::helpers::TestApp::spawn_sqlite().await;
     demo::load(&app.db, app.clock.now_ms()).await.unwrap();
@@ -119,7 +119,7 @@ async fn the_csv_export_has_translated_headers_and_one_row_per_item() {
     assert_eq!(rows, expected);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_demo_value_passes_its_fields_parser() {
     let app = crate::helpers::TestApp::spawn_sqlite().await;
     demo::load(&app.db, app.clock.now_ms()).await.unwrap();

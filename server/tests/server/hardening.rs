@@ -267,7 +267,7 @@ on_both_databases! {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_in_floods_from_one_address_are_answered_429_with_retry_after_and_other_routes_still_work(
 ) {
     let app = TestApp::spawn_sqlite_configured(|config| {
@@ -339,7 +339,7 @@ async fn sign_in_floods_from_one_address_are_answered_429_with_retry_after_and_o
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hsts_is_sent_only_when_the_portal_is_configured_for_https() {
     let app = TestApp::spawn_sqlite_configured(|config| config.cookie_secure = true).await;
     let response = client().get(app.url("/healthz")).send().await.unwrap();
@@ -349,7 +349,7 @@ async fn hsts_is_sent_only_when_the_portal_is_configured_for_https() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_postgresql_outage_is_answered_503_and_the_portal_recovers_by_itself() {
     let Some(app) = TestApp::spawn_postgres_with(true).await else {
         return;
@@ -437,7 +437,7 @@ async fn a_postgresql_outage_is_answered_503_and_the_portal_recovers_by_itself()
     admin.close().await.unwrap();
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_api_token_cannot_push_hostile_json_past_the_rest_api() {
     let app = TestApp::spawn_sqlite_with(true).await;
     let secret = crate::api::token(&app, demo::CONTOSO, Role::TenantAdmin, None).await;
@@ -488,7 +488,7 @@ fn graph_user(id: &str) -> Value {
     })
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_import_reader_refuses_hostile_fields_by_name_and_never_panics_on_broken_lines() {
     let app = TestApp::spawn_sqlite_with(true).await;
     let deep = format!("{}{}", "[".repeat(5_000), "]".repeat(5_000));

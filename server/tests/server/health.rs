@@ -39,7 +39,7 @@ on_both_databases! {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_readiness_probe_fails_when_the_database_is_gone() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/portal.db?mode=rwc", dir.path().display());

@@ -18,6 +18,10 @@ macro_rules! on_both_databases {
     ($( $(#[$meta:meta])* async fn $name:ident($app:ident) $body:block )*) => {
         $crate::helpers::on_both_databases!(@tests false; $( $(#[$meta])* async fn $name($app) $body )*);
     };
+    // Every test app runs on a multi-thread runtime, as the server does in production: on
+    // tokio::test's default single thread, a server-rendered page under load now and then
+    // never completed (the request timed out after 30 s; leptos-rs/leptos#4647 reports the
+    // same stall on one worker thread).
     (@tests $demo:literal; $( $(#[$meta:meta])* async fn $name:ident($app:ident) $body:block )*) => {
         $(
             $(#[$meta])*
@@ -25,13 +29,13 @@ macro_rules! on_both_databases {
                 #[allow(unused_imports)]
                 use super::*;
 
-                #[tokio::test]
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn on_sqlite() {
                     let $app = $crate::helpers::TestApp::spawn_sqlite_with($demo).await;
                     $body
                 }
 
-                #[tokio::test]
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn on_postgres() {
                     let Some($app) = $crate::helpers::TestApp::spawn_postgres_with($demo).await else {
                         return;
@@ -72,13 +76,13 @@ pub fn at(instant: &str) -> i64 {
 macro_rules! at_every_instant {
     (@instant $index:literal, $label:ident) => {
         mod $label {
-            #[tokio::test]
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn on_sqlite() {
                 let clock = server::clock::Clock::frozen($crate::helpers::at($crate::helpers::INSTANTS[$index]));
                 super::body($crate::helpers::TestApp::spawn_sqlite_at(true, clock).await, $index).await;
             }
 
-            #[tokio::test]
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn on_postgres() {
                 let clock = server::clock::Clock::frozen($crate::helpers::at($crate::helpers::INSTANTS[$index]));
                 let Some(app) = $crate::helpers::TestApp::spawn_postgres_at(true, clock).await else {

@@ -214,7 +214,7 @@ async fn signed_in_name(app: &TestApp, client: &reqwest::Client) -> Option<Strin
     info["user"]["display_name"].as_str().map(str::to_owned)
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_verified_id_token_signs_the_admin_in_with_the_roles_it_carries() {
     let mock = start_mock().await;
     let app = portal_with(&mock).await;
@@ -229,7 +229,7 @@ async fn a_verified_id_token_signs_the_admin_in_with_the_roles_it_carries() {
     assert_eq!(status, 200, "the TenantAdmin role claim made an admin");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_end_user_is_linked_to_their_directory_user_on_first_sign_in() {
     let mock = start_mock().await;
     {
@@ -255,7 +255,7 @@ async fn an_end_user_is_linked_to_their_directory_user_on_first_sign_in() {
     assert_eq!(account.directory_user_id.as_deref(), Some(demo::ADELE));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refused_answers_sign_nobody_in_and_say_why() {
     let mock = start_mock().await;
     let app = portal_with(&mock).await;
@@ -299,7 +299,7 @@ async fn refused_answers_sign_nobody_in_and_say_why() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tampered_or_replayed_state_is_refused() {
     let mock = start_mock().await;
     let app = portal_with(&mock).await;
@@ -322,7 +322,7 @@ async fn a_tampered_or_replayed_state_is_refused() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bootstrapped_admin_takes_over_their_account_at_first_sign_in() {
     let mock = start_mock().await;
     {

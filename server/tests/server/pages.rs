@@ -21,7 +21,7 @@ on_both_databases! {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dutch_browser_gets_the_page_in_dutch() {
     let app = crate::helpers::TestApp::spawn_sqlite().await;
     let html = app
@@ -38,7 +38,7 @@ async fn a_dutch_browser_gets_the_page_in_dutch() {
     assert!(html.contains("Verbinding controleren"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn choosing_a_language_is_remembered_and_wins_over_the_browser_language() {
     let app = crate::helpers::TestApp::spawn_sqlite().await;
     let response = app
@@ -76,7 +76,7 @@ async fn choosing_a_language_is_remembered_and_wins_over_the_browser_language() 
     assert!(html.contains("Aanmelden"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unsupported_language_is_refused_and_changes_nothing() {
     let app = crate::helpers::TestApp::spawn_sqlite().await;
     let response = app

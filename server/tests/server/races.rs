@@ -179,7 +179,7 @@ on_both_databases! {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_instances_on_one_postgresql_share_sessions_and_refuse_each_others_stale_versions() {
     let Some(first) = TestApp::spawn_postgres_with(true).await else {
         return;
