@@ -67,6 +67,16 @@ fn graph_user(id: &str, upn: &str, name: &str) -> Value {
 
 /// Posts `file` as the import form does (multipart, field `file`).
 async fn upload(app: &TestApp, client: &reqwest::Client, file: &str) -> reqwest::Response {
+    try_upload(app, client, file).await.unwrap()
+}
+
+/// [`upload`], with the client's error: a server that answers from the headers may close the
+/// connection while a large body is still being written.
+async fn try_upload(
+    app: &TestApp,
+    client: &reqwest::Client,
+    file: &str,
+) -> reqwest::Result<reqwest::Response> {
     let boundary = "----portal-test-boundary";
     let body = format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"users.jsonl\"\r\n\
@@ -81,7 +91,6 @@ async fn upload(app: &TestApp, client: &reqwest::Client, file: &str) -> reqwest:
         .body(body)
         .send()
         .await
-        .unwrap()
 }
 
 fn location(response: &reqwest::Response) -> String {
@@ -326,9 +335,16 @@ on_both_databases! { demo;
         let admin = app.client_as(ADMIN).await;
         // Declared too large: answered from the headers, before the body is read.
         let big = "x".repeat(server::security::IMPORT_BODY_LIMIT + 1);
-        let response = upload(&app, &admin, &big).await;
-        assert_eq!(response.status(), 303);
-        assert_eq!(location(&response), "/jobs?import=too_large");
+        match try_upload(&app, &admin, &big).await {
+            Ok(response) => {
+                assert_eq!(response.status(), 303);
+                assert_eq!(location(&response), "/jobs?import=too_large");
+            }
+            // The answer came before the body was sent, and the server closed the connection
+            // then (on several threads it often does): the client cannot read it, but nothing
+            // may have been queued either way.
+            Err(e) => assert!(e.is_request(), "{e}"),
+        }
         assert!(jobs(&app, &admin).await.is_empty());
         let line = r#"{"id":"x"}"#;
         for name in ["Lee Gu", "Irvin Sayers", "Adele Vance"] {
