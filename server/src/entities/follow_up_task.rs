@@ -33,3 +33,36 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl ActiveModel {
+    /// A new open follow-up of `kind` owed to `recipient_id` under `feature_id`, about one
+    /// field of one record (`about`: record kind, record id, field) or about everything the
+    /// recipient holds through the feature (`None`), owed by the audit event `event_id`.
+    pub fn open(
+        tenant_id: &str,
+        kind: TaskKind,
+        recipient_id: String,
+        feature_id: String,
+        about: Option<(&str, &str, &str)>,
+        event_id: i64,
+        now: i64,
+    ) -> ActiveModel {
+        use sea_orm::{NotSet, Set};
+        ActiveModel {
+            id: NotSet,
+            tenant_id: Set(tenant_id.to_owned()),
+            kind: Set(kind),
+            recipient_id: Set(recipient_id),
+            feature_id: Set(Some(feature_id)),
+            record_kind: Set(about.map(|(kind, _, _)| kind.to_owned())),
+            record_id: Set(about.map(|(_, id, _)| id.to_owned())),
+            field: Set(about.map(|(_, _, field)| field.to_owned())),
+            audit_event_id: Set(Some(event_id)),
+            status: Set(TaskStatus::Open),
+            created_at: Set(now),
+            done_at: Set(None),
+            done_by: Set(None),
+            ..Default::default()
+        }
+    }
+}

@@ -2,13 +2,11 @@
 //! received a field of a record, written in the transaction of the change that owes them.
 
 use crate::entities::disclosure::DeliveryStatus;
-use crate::entities::follow_up_task::{TaskKind, TaskStatus};
+use crate::entities::follow_up_task::TaskKind;
 use crate::entities::{disclosure, follow_up_task, recipient};
 use crate::services::error::ServiceError;
 use app::domain::catalogue::FieldId;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, NotSet, QueryFilter, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 use std::collections::BTreeMap;
 
 /// Creates a follow-up of `kind` for every recipient that has `field` of `record_id` (a
@@ -40,22 +38,15 @@ pub(crate) async fn notify_recipients(
     }
     let mut names = Vec::new();
     for (recipient_id, feature_id) in seen {
-        follow_up_task::ActiveModel {
-            id: NotSet,
-            tenant_id: Set(tenant_id.to_owned()),
-            kind: Set(kind),
-            recipient_id: Set(recipient_id.clone()),
-            feature_id: Set(Some(feature_id)),
-            record_kind: Set(Some(field.record().as_str().into())),
-            record_id: Set(Some(record_id.into())),
-            field: Set(Some(field.as_str().into())),
-            audit_event_id: Set(Some(event_id)),
-            status: Set(TaskStatus::Open),
-            created_at: Set(now),
-            done_at: Set(None),
-            done_by: Set(None),
-            ..Default::default()
-        }
+        follow_up_task::ActiveModel::open(
+            tenant_id,
+            kind,
+            recipient_id.clone(),
+            feature_id,
+            Some((field.record().as_str(), record_id, field.as_str())),
+            event_id,
+            now,
+        )
         .insert(txn)
         .await?;
         let name = recipient::Entity::find_by_id(recipient_id.clone())

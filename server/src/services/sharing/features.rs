@@ -5,7 +5,7 @@
 use super::SharingService;
 use super::{actor, feature, state_of};
 use crate::entities::disclosure::DeliveryStatus;
-use crate::entities::follow_up_task::{TaskKind, TaskStatus};
+use crate::entities::follow_up_task::TaskKind;
 use crate::entities::{consent, disclosure, feature_terms, follow_up_task, tenant_feature};
 use crate::services::audit::{self, AuditAction, Change, NewEvent, TargetKind};
 use crate::services::error::ServiceError;
@@ -236,22 +236,15 @@ impl SharingService {
             }
         }
         for recipient_id in recipients {
-            follow_up_task::ActiveModel {
-                id: NotSet,
-                tenant_id: Set(tenant.clone()),
-                kind: Set(TaskKind::DeleteAtRecipient),
-                recipient_id: Set(recipient_id),
-                feature_id: Set(Some(f.id.clone())),
-                record_kind: Set(None),
-                record_id: Set(None),
-                field: Set(None),
-                audit_event_id: Set(Some(event_id)),
-                status: Set(TaskStatus::Open),
-                created_at: Set(now),
-                done_at: Set(None),
-                done_by: Set(None),
-                ..Default::default()
-            }
+            follow_up_task::ActiveModel::open(
+                &tenant,
+                TaskKind::DeleteAtRecipient,
+                recipient_id,
+                f.id.clone(),
+                None,
+                event_id,
+                now,
+            )
             .insert(&txn)
             .await
             .context("creating a deletion follow-up")?;
