@@ -93,6 +93,8 @@ export default async function globalSetup(): Promise<void> {
           PORTAL_OIDC__CLIENT_ID: clientId,
           PORTAL_OIDC__CLIENT_SECRET: clientSecret,
           PORTAL_OIDC__REDIRECT_URL: callback,
+          // The provider signs people into the two demo tenants and no other.
+          PORTAL_OIDC__TENANTS: '["11111111-2222-3333-4444-555555555555", "22222222-3333-4444-5555-666666666666"]',
           PORTAL_CLOCK_START: clockStart(),
         },
         stdio: ["ignore", "pipe", "inherit"],

@@ -12,6 +12,9 @@ pub struct AccountView {
     pub display_name: String,
     pub email: Option<String>,
     pub roles: Vec<Role>,
+    /// The roles of `roles` the identity provider granted: they follow the provider (replaced
+    /// at every sign-in) and are changed there, not here.
+    pub provider_roles: Vec<Role>,
     /// Epoch milliseconds.
     pub last_sign_in_at: Option<i64>,
     /// The signed-in admin's own account.

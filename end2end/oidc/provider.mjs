@@ -1,7 +1,7 @@
 // A test OpenID Connect provider for the browser suite: oidc-provider on a free port of
 // 127.0.0.1, with one confidential client (the portal) and test people of the two demo tenants.
-// Its ID tokens carry what Entra ID puts there: `tid`, `roles`, `preferred_username`, `email`,
-// `name`.
+// Its ID tokens carry what Entra ID puts there: `tid`, `oid`, `roles`, `preferred_username`,
+// `email`, `name`.
 //
 // Run by global-setup.ts, or by hand against a portal of your own:
 //   OIDC_REDIRECT_URI=http://127.0.0.1:3000/auth/oidc/callback node oidc/provider.mjs
@@ -26,16 +26,18 @@ import Provider from "oidc-provider";
 const CONTOSO = "11111111-2222-3333-4444-555555555555";
 const FABRIKAM = "22222222-3333-4444-5555-666666666666";
 
-// Usernames are the people's UPNs in the demo directory, so the portal links end users to their
-// directory user. Display names are in the "Last, First" form many Entra tenants use; that also
-// tells these accounts apart from the demo accounts of the same people, which live in the same
-// database during a run. Roles use both spellings the portal accepts.
+// Each person's `oid` is their directory user's object id in the demo directory, as in Entra ID,
+// so the portal links end users to their directory user by it (never by name or e-mail).
+// Usernames are the people's UPNs. Display names are in the "Last, First" form many Entra
+// tenants use; that also tells these accounts apart from the demo accounts of the same people,
+// which live in the same database during a run. Roles are the portal's own role names, which
+// the portal's default role map grants (an Entra ID deployment maps its app-role values).
 export const ACCOUNTS = [
-  { sub: "e2e-contoso-admin", tid: CONTOSO, username: "megan.bowen@contoso.com", name: "Bowen, Megan", roles: ["TenantAdmin"] },
-  { sub: "e2e-contoso-reviewer", tid: CONTOSO, username: "lee.gu@contoso.com", name: "Gu, Lee", roles: ["support_reviewer"] },
-  { sub: "e2e-contoso-auditor", tid: CONTOSO, username: "irvin.sayers@contoso.com", name: "Sayers, Irvin", roles: ["Portal.Auditor"] },
-  { sub: "e2e-contoso-adele", tid: CONTOSO, username: "adele.vance@contoso.com", name: "Vance, Adele", roles: ["end_user"] },
-  { sub: "e2e-fabrikam-admin", tid: FABRIKAM, username: "alex.wilber@fabrikam.com", name: "Wilber, Alex", roles: ["tenant_admin"] },
+  { sub: "e2e-contoso-admin", tid: CONTOSO, oid: "a1b2c3d4-0005-4000-8000-000000000005", username: "megan.bowen@contoso.com", name: "Bowen, Megan", roles: ["tenant_admin"] },
+  { sub: "e2e-contoso-reviewer", tid: CONTOSO, oid: "a1b2c3d4-0006-4000-8000-000000000006", username: "lee.gu@contoso.com", name: "Gu, Lee", roles: ["support_reviewer"] },
+  { sub: "e2e-contoso-auditor", tid: CONTOSO, oid: "a1b2c3d4-0007-4000-8000-000000000007", username: "irvin.sayers@contoso.com", name: "Sayers, Irvin", roles: ["auditor"] },
+  { sub: "e2e-contoso-adele", tid: CONTOSO, oid: "a1b2c3d4-0001-4000-8000-000000000001", username: "adele.vance@contoso.com", name: "Vance, Adele", roles: ["end_user"] },
+  { sub: "e2e-fabrikam-admin", tid: FABRIKAM, oid: "b1b2c3d4-0001-4000-8000-000000000001", username: "alex.wilber@fabrikam.com", name: "Wilber, Alex", roles: ["tenant_admin"] },
 ];
 
 /**
@@ -73,7 +75,7 @@ export async function startProvider({ redirectUris, port = 0, clientId = "portal
     // conformIdTokenClaims off, the claims of the granted scopes go into the ID token itself,
     // not only to the userinfo endpoint (the portal reads the ID token only).
     claims: {
-      openid: ["sub", "tid", "roles"],
+      openid: ["sub", "tid", "oid", "roles"],
       profile: ["name", "preferred_username"],
       email: ["email", "email_verified"],
     },
@@ -90,6 +92,7 @@ export async function startProvider({ redirectUris, port = 0, clientId = "portal
           return {
             sub: account.sub,
             tid: account.tid,
+            oid: account.oid,
             roles: account.roles,
             name: account.name,
             preferred_username: account.username,

@@ -46,9 +46,10 @@ test("a Contoso tenant admin signs in through the identity provider and reaches 
   await expect(page).toHaveURL(/\/admin\/accounts$/);
   await expect(page.getByTestId("signed-in-as")).toHaveText("Signed in as Bowen, Megan (Contoso Ltd)");
   await expect(page.getByRole("link", { name: "Accounts and roles" })).toBeVisible();
-  // The token's Entra-style "TenantAdmin" became the portal's tenant admin role.
+  // The token's "tenant_admin" became the portal's tenant admin role, shown as the provider's.
   const own = page.getByTestId("accounts-table").getByRole("row", { name: /Bowen, Megan/ });
   await expect(own.locator(".badge")).toHaveText(["Tenant admin"]);
+  await expect(own).toContainText("from the identity provider");
 });
 
 test("Adele signs in through the identity provider as an end user and sees no admin pages", async ({ page }) => {
@@ -74,7 +75,6 @@ test("an auditor signs in through the identity provider with only the role the t
   await expect(page.getByTestId("signed-in-as")).toHaveText("Signed in as Sayers, Irvin (Contoso Ltd)");
   await expect(page.getByRole("link", { name: "Accounts and roles" })).toHaveCount(0);
   await asContosoAdmin(browser, baseURL, async (admin) => {
-    // The token says "Portal.Auditor", as an Entra app role may be named.
     const row = admin.getByTestId("accounts-table").getByRole("row", { name: /Sayers, Irvin/ });
     await expect(row.locator(".badge")).toHaveText(["Auditor"]);
   });

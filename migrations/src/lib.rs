@@ -15,6 +15,7 @@ mod m20261130_000006_api;
 mod m20261130_000007_read_path_indexes;
 mod m20261201_000009_jobs;
 mod m20261203_000010_routed_origin;
+mod m20261203_000011_identity_binding;
 
 /// The ordered migration list applied by `Migrator::up`.
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000007_read_path_indexes::Migration),
             Box::new(m20261201_000009_jobs::Migration),
             Box::new(m20261203_000010_routed_origin::Migration),
+            Box::new(m20261203_000011_identity_binding::Migration),
         ]
     }
 }

@@ -60,12 +60,14 @@ pub enum Command {
         command: ApiTokenCommand,
     },
     /// Make someone the first tenant admin of a tenant: they get the role at their first
-    /// OpenID Connect sign-in with this email (or UPN).
+    /// OpenID Connect sign-in as the person with this object id at the provider (Entra ID: the
+    /// user's object id, the `oid` claim; a provider without one: the `sub` claim). Never an
+    /// e-mail: the person may be able to choose theirs.
     BootstrapAdmin {
         #[arg(long)]
         tenant: String,
         #[arg(long)]
-        email: String,
+        object_id: String,
         /// Display name until their first sign-in.
         #[arg(long, default_value = "Tenant admin")]
         name: String,

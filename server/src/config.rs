@@ -100,9 +100,64 @@ pub struct OidcConfig {
     /// Claim holding the roles (Entra ID app roles: `roles`).
     #[serde(default = "default_roles_claim")]
     pub roles_claim: String,
-    /// Claim holding the user's UPN or email, to link end users to their directory user.
+    /// Claim holding the person's sign-in name (UPN or e-mail): shown as the account's name
+    /// and address, never used to link or bootstrap an account (its holder can often set it).
     #[serde(default = "default_username_claim")]
     pub username_claim: String,
+    /// The tenants (ids) this provider signs people into. A token whose tenant claim names
+    /// another tenant is refused and recorded on that tenant's audit log: a tenant is bound to
+    /// the provider that lists it, so no other provider can speak for it. Required.
+    #[serde(default)]
+    pub tenants: Vec<String>,
+    /// Claim holding the person's immutable object id at the provider (Entra ID: `oid`, the
+    /// directory user's object id). End users are linked to the directory user with this id,
+    /// and `bootstrap-admin --object-id` waits for it (or, where the provider sends no such
+    /// claim, for the token's `sub`).
+    #[serde(default = "default_object_id_claim")]
+    pub object_id_claim: String,
+    /// Also link a first sign-in to the directory user whose UPN equals the token's `email`,
+    /// but only when the token asserts `email_verified: true`. Off by default: turn it on only
+    /// for a provider whose users cannot choose their e-mail address.
+    #[serde(default)]
+    pub link_verified_email: bool,
+    /// Role claim values and the portal role each grants (`tenant_admin`, `support_reviewer`,
+    /// `auditor`, `end_user`). Only values listed here grant anything. Default: the portal's
+    /// own role names, each granting itself.
+    #[serde(default = "default_role_map")]
+    pub role_map: std::collections::BTreeMap<String, String>,
+}
+
+impl OidcConfig {
+    /// A provider for `tenants` with every claim and mapping at its default.
+    pub fn new(
+        issuer: &str,
+        client_id: &str,
+        client_secret: Option<&str>,
+        redirect_url: &str,
+        tenants: &[&str],
+    ) -> OidcConfig {
+        OidcConfig {
+            issuer: issuer.into(),
+            client_id: client_id.into(),
+            client_secret: client_secret.map(str::to_owned),
+            redirect_url: redirect_url.into(),
+            scopes: default_scopes(),
+            tenant_claim: default_tenant_claim(),
+            roles_claim: default_roles_claim(),
+            username_claim: default_username_claim(),
+            tenants: tenants.iter().map(|t| (*t).to_owned()).collect(),
+            object_id_claim: default_object_id_claim(),
+            link_verified_email: false,
+            role_map: default_role_map(),
+        }
+    }
+
+    /// The portal role a role claim value grants, through [`OidcConfig::role_map`] only.
+    pub fn role_for(&self, claim: &str) -> Option<app::auth::Role> {
+        self.role_map
+            .get(claim)
+            .and_then(|role| app::auth::Role::parse(role))
+    }
 }
 
 fn default_scopes() -> Vec<String> {
@@ -116,6 +171,15 @@ fn default_roles_claim() -> String {
 }
 fn default_username_claim() -> String {
     "preferred_username".into()
+}
+fn default_object_id_claim() -> String {
+    "oid".into()
+}
+fn default_role_map() -> std::collections::BTreeMap<String, String> {
+    app::auth::Role::ALL
+        .into_iter()
+        .map(|role| (role.as_str().to_owned(), role.as_str().to_owned()))
+        .collect()
 }
 
 impl std::fmt::Debug for OidcConfig {
@@ -132,6 +196,10 @@ impl std::fmt::Debug for OidcConfig {
             .field("tenant_claim", &self.tenant_claim)
             .field("roles_claim", &self.roles_claim)
             .field("username_claim", &self.username_claim)
+            .field("tenants", &self.tenants)
+            .field("object_id_claim", &self.object_id_claim)
+            .field("link_verified_email", &self.link_verified_email)
+            .field("role_map", &self.role_map)
             .finish()
     }
 }
@@ -253,6 +321,30 @@ impl Config {
                 return Err(ConfigError::Invalid {
                     key: "oidc.client_id",
                     message: "must not be empty".into(),
+                });
+            }
+            if oidc.tenants.is_empty() || oidc.tenants.iter().any(|t| t.trim().is_empty()) {
+                return Err(ConfigError::Invalid {
+                    key: "oidc.tenants",
+                    message: "name the tenants (ids) this provider signs people into".into(),
+                });
+            }
+            if oidc.object_id_claim.trim().is_empty() {
+                return Err(ConfigError::Invalid {
+                    key: "oidc.object_id_claim",
+                    message: "must not be empty".into(),
+                });
+            }
+            if let Some((claim, role)) = oidc
+                .role_map
+                .iter()
+                .find(|(_, role)| app::auth::Role::parse(role).is_none())
+            {
+                return Err(ConfigError::Invalid {
+                    key: "oidc.role_map",
+                    message: format!(
+                        "{claim} maps to {role}, which is not one of tenant_admin, support_reviewer, auditor, end_user"
+                    ),
                 });
             }
         }
@@ -383,20 +475,58 @@ mod tests {
     #[test]
     fn the_oidc_client_secret_is_never_printed() {
         let config = Config {
-            oidc: Some(OidcConfig {
-                issuer: "https://login.example/tenant/v2.0".into(),
-                client_id: "portal".into(),
-                client_secret: Some("s3cr3t-value".into()),
-                redirect_url: "https://portal.example/auth/oidc/callback".into(),
-                scopes: default_scopes(),
-                tenant_claim: default_tenant_claim(),
-                roles_claim: default_roles_claim(),
-                username_claim: default_username_claim(),
-            }),
+            oidc: Some(OidcConfig::new(
+                "https://login.example/tenant/v2.0",
+                "portal",
+                Some("s3cr3t-value"),
+                "https://portal.example/auth/oidc/callback",
+                &["11111111-2222-3333-4444-555555555555"],
+            )),
             ..Config::default()
         };
         let shown = format!("{config:?} {:?}", config.redacted());
         assert!(!shown.contains("s3cr3t-value"), "{shown}");
+    }
+
+    #[test]
+    fn a_provider_must_name_its_tenants_and_map_roles_only_to_portal_roles() {
+        let provider = OidcConfig::new(
+            "https://login.example/tenant/v2.0",
+            "portal",
+            None,
+            "https://portal.example/auth/oidc/callback",
+            &["11111111-2222-3333-4444-555555555555"],
+        );
+        let with = |oidc: OidcConfig| Config {
+            oidc: Some(oidc),
+            ..Config::default()
+        };
+        assert!(with(provider.clone()).validate().is_ok());
+        let no_tenants = OidcConfig {
+            tenants: vec![],
+            ..provider.clone()
+        };
+        assert!(matches!(
+            with(no_tenants).validate(),
+            Err(ConfigError::Invalid {
+                key: "oidc.tenants",
+                ..
+            })
+        ));
+        let mut unknown_role = provider.clone();
+        unknown_role
+            .role_map
+            .insert("Crm.Auditor".into(), "global_admin".into());
+        assert!(matches!(
+            with(unknown_role).validate(),
+            Err(ConfigError::Invalid {
+                key: "oidc.role_map",
+                ..
+            })
+        ));
+        assert_eq!(provider.role_for("auditor"), Some(app::auth::Role::Auditor));
+        assert_eq!(provider.role_for("Crm.Auditor"), None, "no prefix matching");
+        assert_eq!(provider.role_for("Auditor"), None, "only listed values");
     }
 
     #[test]

@@ -183,17 +183,14 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         }
         Command::BootstrapAdmin {
             tenant,
-            email,
+            object_id,
             name,
         } => {
-            // Refused here, in the command line's words, before anything is opened.
-            app::domain::identity::Email::parse(email.trim())
-                .map_err(|e| anyhow::anyhow!("--email: {}", e.message(app::i18n::Locale::En)))?;
             let db = migrated(&config).await?;
             match server::services::accounts::bootstrap_admin(
                 &db,
                 &tenant,
-                &email,
+                &object_id,
                 &name,
                 clock.now_ms(),
             )
@@ -205,7 +202,9 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 }
                 Err(other) => return Err(server::cli::service_error(other)),
             }
-            println!("{email} becomes tenant admin of {tenant} at their first sign-in");
+            println!(
+                "the person with object id {object_id} becomes tenant admin of {tenant} at their first sign-in"
+            );
             db.close().await?;
             Ok(())
         }

@@ -79,6 +79,7 @@ pub async fn harden(
     next: Next,
 ) -> Response {
     let nonce = CspNonce::generate();
+    let static_asset = is_static_asset(request.uri().path());
     let mut response = match admit(&hardening, request).await {
         Ok(admitted) => {
             request = admitted;
@@ -89,7 +90,21 @@ pub async fn harden(
         Err(refused) => refused,
     };
     set_headers(response.headers_mut(), &nonce, hardening.hsts);
+    // Pages, server functions, the REST API and downloads hold personal data: no browser or
+    // shared cache may keep a copy (the back button after sign-out, a proxy). Only the bundle,
+    // styles and icons, which hold none, may be cached; an answer that chose its own policy
+    // keeps it.
+    if !static_asset && !response.headers().contains_key(header::CACHE_CONTROL) {
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     response
+}
+
+/// The bundle, styles and icons: the same for everybody, with no personal data.
+fn is_static_asset(path: &str) -> bool {
+    path.starts_with("/pkg/") || path == "/favicon.ico"
 }
 
 /// Checks the body size and the sign-in rate; gives the request back when it may proceed.

@@ -9,6 +9,7 @@ use crate::state::AppState;
 use anyhow::Context;
 use app::{shell, App};
 use axum::http::{HeaderName, StatusCode};
+use axum::middleware::from_fn;
 use axum::routing::{get, post};
 use axum::Router;
 use leptos::config::{Env, LeptosOptions};
@@ -22,7 +23,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::request_id::PropagateRequestIdLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -252,10 +253,23 @@ fn router(
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .route("/users/{id}/export", get(crate::routes::export::download))
-        .route("/sharing/report.csv", get(crate::routes::sharing::report_csv))
-        .route("/audit-log/export", get(crate::routes::audit_log::download))
-        .route("/jobs/{id}/download", get(crate::routes::jobs::download))
+        // Downloads are links (GET) that write audit events: only this site may start one.
+        .route(
+            "/users/{id}/export",
+            get(crate::routes::export::download).layer(from_fn(crate::auth::csrf::this_site_only)),
+        )
+        .route(
+            "/sharing/report.csv",
+            get(crate::routes::sharing::report_csv).layer(from_fn(crate::auth::csrf::this_site_only)),
+        )
+        .route(
+            "/audit-log/export",
+            get(crate::routes::audit_log::download).layer(from_fn(crate::auth::csrf::this_site_only)),
+        )
+        .route(
+            "/jobs/{id}/download",
+            get(crate::routes::jobs::download).layer(from_fn(crate::auth::csrf::this_site_only)),
+        )
         .route(
             "/jobs/import",
             post(crate::routes::jobs::import).layer(axum::extract::DefaultBodyLimit::max(
@@ -282,7 +296,6 @@ fn router(
         .with_state(state)
         .layer(
             ServiceBuilder::new()
-                .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
                 .layer(axum::middleware::from_fn(crate::request_id::scope))
                 .layer(axum::middleware::from_fn(crate::request_language::scope))
                 .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
@@ -291,8 +304,13 @@ fn router(
                         .get("x-request-id")
                         .and_then(|v| v.to_str().ok())
                         .unwrap_or("unknown");
+                    // Bounded, and logged escaped: the client chose it.
+                    let client_id = request
+                        .extensions()
+                        .get::<crate::request_id::ClientRequestId>()
+                        .map(|c| c.0.as_str());
                     // The path can hold ids but never personal-data values: those travel in bodies.
-                    tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path())
+                    tracing::info_span!("request", request_id = %id, client_request_id = ?client_id, method = %request.method(), path = %request.uri().path())
                 }))
                 .layer(PropagateRequestIdLayer::new(request_id))
                 // Inside the request-id scope (its problems quote the id), outside panic and

@@ -64,11 +64,15 @@ pub fn AccountsPage() -> impl IntoView {
                                                     <ul class="role-list">
                                                         {account.roles.iter().map(|&role| {
                                                             let own_admin = account.is_self && role == Role::TenantAdmin;
+                                                            let from_provider = account.provider_roles.contains(&role);
                                                             let label = Key::Revoke.format(locale, &[("role", role.label().text(locale))]);
                                                             view! {
                                                                 <li>
                                                                     <span class="badge badge--neutral">{role.label().text(locale)}</span>
-                                                                    {(!own_admin).then(|| view! {
+                                                                    {from_provider.then(|| view! {
+                                                                        <span class="muted" title=Key::RoleFromProviderHint.text(locale)>{Key::RoleFromProvider.text(locale)}</span>
+                                                                    })}
+                                                                    {(!own_admin && !from_provider).then(|| view! {
                                                                         <ActionForm action=revoke attr:class="inline-form">
                                                                             <input type="hidden" name="account_id" value=id.to_string()/>
                                                                             <input type="hidden" name="role" value=role.as_str()/>

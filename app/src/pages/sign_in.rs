@@ -20,6 +20,7 @@ pub fn SignInPage() -> impl IntoView {
                 "state" => Key::SignInErrState,
                 "token" => Key::SignInErrToken,
                 "tenant" => Key::SignInErrTenant,
+                "taken" => Key::SignInErrTaken,
                 _ => Key::SignInErrProvider,
             };
             Key::SignInFailed.format(locale, &[("reason", reason.text(locale))])

@@ -25,6 +25,23 @@ pub async fn same_origin(request: Request, next: Next) -> Response {
     }
 }
 
+/// Refuses any request, GET too, whose origin is another site: for the downloads, which are
+/// GETs (a link, so they work without the bundle) but write an audit event and carry personal
+/// data, so another site must not be able to set one off in a signed-in browser (its cookie is
+/// `SameSite=Lax`, which top-level GETs from other sites still carry).
+pub async fn this_site_only(request: Request, next: Next) -> Response {
+    if comes_from_this_site(&request) {
+        next.run(request).await
+    } else {
+        tracing::warn!(path = %request.uri().path(), "cross-site download refused");
+        crate::error::problem(
+            StatusCode::FORBIDDEN,
+            "Cross-site request refused",
+            &crate::request_id::current(),
+        )
+    }
+}
+
 fn is_safe_method(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }

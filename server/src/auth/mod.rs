@@ -21,7 +21,9 @@ use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait,
+};
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
@@ -228,11 +230,10 @@ pub async fn principal_for(
     }))
 }
 
-/// Signs `account_id` in: a new session id (so a planted id is useless), a fresh CSRF token,
-/// and an audit event.
+/// Signs `account` in: its record first (one transaction), then the session.
 ///
 /// # Errors
-/// When the session or the database fails.
+/// When the session or the database fails; then nobody is signed in.
 pub async fn sign_in(
     db: &DatabaseConnection,
     session: &Session,
@@ -240,31 +241,34 @@ pub async fn sign_in(
     method: &str,
     now: i64,
 ) -> anyhow::Result<()> {
-    session
-        .cycle_id()
-        .await
-        .context("rotating the session id")?;
-    let auth = SessionAuth {
-        account_id: account.id,
-        signed_in_at: now,
-        last_seen_at: now,
-        csrf: random_token(),
-    };
-    session
-        .insert(AUTH_KEY, auth)
-        .await
-        .context("storing the sign-in")?;
+    let txn = db.begin().await.context("starting the sign-in")?;
+    record_sign_in(&txn, account, method, now).await?;
+    txn.commit().await.context("committing the sign-in")?;
+    start_session(session, account, now).await
+}
+
+/// The sign-in's record: the account's last sign-in time and its audit event, written in the
+/// caller's transaction, so a sign-in that cannot be recorded does not happen.
+///
+/// # Errors
+/// When the database fails.
+pub async fn record_sign_in(
+    conn: &impl ConnectionTrait,
+    account: &account::Model,
+    method: &str,
+    now: i64,
+) -> anyhow::Result<()> {
     account::Entity::update_many()
         .col_expr(
             account::Column::LastSignInAt,
             sea_orm::sea_query::Expr::value(now),
         )
         .filter(account::Column::Id.eq(account.id))
-        .exec(db)
+        .exec(conn)
         .await
         .context("recording the sign-in time")?;
     audit::append(
-        db,
+        conn,
         &account.tenant_id,
         NewEvent {
             actor: Actor {
@@ -283,6 +287,32 @@ pub async fn sign_in(
     )
     .await?;
     Ok(())
+}
+
+/// Starts the signed-in session of `account`, only once its sign-in is on record: a new
+/// session id (so a planted id is useless) and a fresh CSRF token.
+///
+/// # Errors
+/// When the session store fails.
+pub async fn start_session(
+    session: &Session,
+    account: &account::Model,
+    now: i64,
+) -> anyhow::Result<()> {
+    session
+        .cycle_id()
+        .await
+        .context("rotating the session id")?;
+    let auth = SessionAuth {
+        account_id: account.id,
+        signed_in_at: now,
+        last_seen_at: now,
+        csrf: random_token(),
+    };
+    session
+        .insert(AUTH_KEY, auth)
+        .await
+        .context("storing the sign-in")
 }
 
 /// The CSRF token of the session, if signed in.

@@ -4,8 +4,16 @@
 //! (signature against the provider's JWKS, issuer, audience, expiry, nonce) before any claim is
 //! read; tenant and role claims are then read from the verified token's payload. The HTTP
 //! client never follows redirects, so a provider cannot bounce the portal's requests elsewhere.
+//!
+//! Which identity is trusted: the provider's issuer and subject (the account's key) and its
+//! object id (the directory user's id in Entra ID), never a name or e-mail the person may be
+//! able to set — unless the operator turns on linking by an e-mail the provider verified. A
+//! provider speaks only for the tenants its configuration lists, and its roles reach the
+//! portal only through its explicit role map; they replace the roles it granted before at
+//! every sign-in, in the same transaction as the account, its links and the sign-in's audit
+//! event.
 
-use super::{return_path, sign_in};
+use super::{record_sign_in, return_path, start_session};
 use crate::config::OidcConfig;
 use crate::entities::{account, directory_user, role_assignment, tenant};
 use crate::services::audit::{self, Actor, ActorKind, AuditAction, NewEvent, TargetKind};
@@ -20,7 +28,8 @@ use openidconnect::{
     PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, TokenResponse,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, NotSet, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, NotSet,
+    QueryFilter, Set, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use tokio::sync::RwLock;
@@ -30,11 +39,17 @@ const PENDING_KEY: &str = "oidc_pending";
 /// A sign-in must come back from the provider within this time.
 const PENDING_TTL_MS: i64 = 10 * 60 * 1000;
 
+/// How long discovered metadata (and with it the provider's signing keys) is used before it is
+/// read again: a provider rotates its keys, and a key it withdrew must stop working.
+const METADATA_TTL: std::time::Duration = std::time::Duration::from_secs(60 * 60);
+
 /// The provider configuration and its discovered metadata.
 pub struct Oidc {
     config: OidcConfig,
     http: openidconnect::reqwest::Client,
-    metadata: RwLock<Option<CoreProviderMetadata>>,
+    /// The metadata and when it was read (a monotonic instant: this is a cache's age, not a
+    /// moment of the portal's own clock).
+    metadata: RwLock<Option<(CoreProviderMetadata, std::time::Instant)>>,
 }
 
 /// What the session remembers between leaving for the provider and coming back.
@@ -58,8 +73,11 @@ pub enum Failure {
     Provider,
     /// The ID token failed verification (signature, issuer, audience, expiry, nonce).
     Token,
-    /// The token names no tenant, or one this portal does not hold.
+    /// The token names no tenant, one this portal does not hold, or one this provider is not
+    /// bound to.
     Tenant,
+    /// The directory user the identity names already has an account with this provider.
+    Taken,
 }
 
 impl Failure {
@@ -70,6 +88,7 @@ impl Failure {
             Failure::Provider => "provider",
             Failure::Token => "token",
             Failure::Tenant => "tenant",
+            Failure::Taken => "taken",
         }
     }
 }
@@ -93,20 +112,31 @@ impl Oidc {
     }
 
     async fn metadata(&self) -> anyhow::Result<CoreProviderMetadata> {
-        if let Some(metadata) = self.metadata.read().await.clone() {
-            return Ok(metadata);
+        if let Some((metadata, read_at)) = self.metadata.read().await.clone() {
+            if read_at.elapsed() < METADATA_TTL {
+                return Ok(metadata);
+            }
         }
+        self.rediscover().await
+    }
+
+    /// Reads the provider's metadata and signing keys again.
+    async fn rediscover(&self) -> anyhow::Result<CoreProviderMetadata> {
         let issuer =
             IssuerUrl::new(self.config.issuer.clone()).context("parsing the issuer URL")?;
         let metadata = CoreProviderMetadata::discover_async(issuer, &self.http)
             .await
             .map_err(|e| anyhow!("OpenID Connect discovery failed: {e}"))?;
-        *self.metadata.write().await = Some(metadata.clone());
+        *self.metadata.write().await = Some((metadata.clone(), std::time::Instant::now()));
         Ok(metadata)
     }
 
     async fn client(&self) -> anyhow::Result<impl ClientLike> {
         let metadata = self.metadata().await?;
+        self.client_from(metadata)
+    }
+
+    fn client_from(&self, metadata: CoreProviderMetadata) -> anyhow::Result<impl ClientLike> {
         let redirect = RedirectUrl::new(self.config.redirect_url.clone())
             .context("parsing the redirect URL")?;
         Ok(CoreClient::from_provider_metadata(
@@ -263,9 +293,11 @@ async fn finish(
         return Err((Failure::State, anyhow!("state does not match")));
     }
     if let Some(error) = query.error {
+        // The provider's words, from the address bar: logged escaped and bounded.
+        let error: String = error.chars().take(64).collect();
         return Err((
             Failure::Provider,
-            anyhow!("provider answered with error {error}"),
+            anyhow!("provider answered with error {error:?}"),
         ));
     }
     let code = query
@@ -291,7 +323,27 @@ async fn finish(
     // The token's `exp` and `iat` are the provider's instants, checked against the real time
     // of the world it lives in, not the portal's clock (which a demo run may have moved).
     let verifier = client.inner().id_token_verifier();
-    let claims = match id_token.claims(&verifier, &Nonce::new(pending.nonce)) {
+    let nonce = Nonce::new(pending.nonce);
+    let mut verified = id_token.claims(&verifier, &nonce).cloned();
+    // Signed with a key the cached set does not hold: the provider rotated its keys. Read them
+    // again, once, and verify against the new set.
+    if matches!(
+        verified,
+        Err(
+            openidconnect::ClaimsVerificationError::SignatureVerification(
+                openidconnect::SignatureVerificationError::NoMatchingKey
+            )
+        )
+    ) {
+        let fresh = oidc
+            .rediscover()
+            .await
+            .and_then(|metadata| oidc.client_from(metadata))
+            .map_err(|e| (Failure::Provider, e))?;
+        let verifier = fresh.inner().id_token_verifier();
+        verified = id_token.claims(&verifier, &nonce).cloned();
+    }
+    let claims = match verified {
         Ok(claims) => claims,
         Err(e) => {
             record_refused_token(
@@ -307,53 +359,146 @@ async fn finish(
     };
     // Verified above; only now are the custom claims read from the same token.
     let extra = payload(&id_token.to_string()).map_err(|e| (Failure::Token, e))?;
+    let config = &oidc.config;
     let issuer = claims.issuer().to_string();
     let subject = claims.subject().to_string();
     let tenant_id = extra
-        .get(&oidc.config.tenant_claim)
+        .get(&config.tenant_claim)
         .and_then(|v| v.as_str())
         .map(str::to_lowercase)
         .ok_or_else(|| (Failure::Tenant, anyhow!("no tenant claim")))?;
+    // A tenant is bound to the provider that lists it: a good token of this provider for a
+    // tenant it does not serve is refused, and the tenant it named is told.
+    if !config
+        .tenants
+        .iter()
+        .any(|t| t.trim().eq_ignore_ascii_case(&tenant_id))
+    {
+        record_refusal(
+            db,
+            &tenant_id,
+            "identity provider",
+            "the provider is not bound to this tenant",
+            now,
+        )
+        .await;
+        return Err((
+            Failure::Tenant,
+            anyhow!("the provider is not bound to the tenant the token names"),
+        ));
+    }
     let tenant = tenant::Entity::find_by_id(tenant_id.clone())
         .one(db)
         .await
         .map_err(|e| (Failure::Provider, anyhow!(e)))?
         .ok_or_else(|| (Failure::Tenant, anyhow!("unknown tenant")))?;
     let roles: Vec<Role> = extra
-        .get(&oidc.config.roles_claim)
+        .get(&config.roles_claim)
         .and_then(|v| v.as_array())
         .map(|values| {
-            values
+            let mut roles: Vec<Role> = values
                 .iter()
                 .filter_map(|v| v.as_str())
-                .filter_map(map_role)
-                .collect()
+                .filter_map(|v| config.role_for(v))
+                .collect();
+            roles.sort();
+            roles.dedup();
+            roles
         })
         .unwrap_or_default();
-    let username = extra
-        .get(&oidc.config.username_claim)
-        .or_else(|| extra.get("email"))
-        .and_then(|v| v.as_str())
-        .map(str::to_lowercase);
-    let display_name = extra
-        .get("name")
-        .and_then(|v| v.as_str())
-        .map(str::to_owned)
+    let text_claim = |name: &str| {
+        extra
+            .get(name)
+            .and_then(|v| v.as_str())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    let username = text_claim(&config.username_claim).map(|u| u.to_lowercase());
+    // Only a provider the operator trusts for it, and only an address the provider says it
+    // verified: an e-mail is otherwise a name its holder may choose.
+    let verified_email = (config.link_verified_email
+        && extra
+            .get("email_verified")
+            .and_then(serde_json::Value::as_bool)
+            == Some(true))
+    .then(|| text_claim("email").map(|e| e.to_lowercase()))
+    .flatten();
+    let display_name = text_claim("name")
         .or_else(|| username.clone())
         .unwrap_or_else(|| subject.clone());
     let identity = Identity {
         issuer: &issuer,
         subject: &subject,
+        object_id: text_claim(&config.object_id_claim),
+        verified_email,
         display_name: &display_name,
         username: username.as_deref(),
     };
-    let account = link_account(db, &tenant, identity, &roles, now)
+    let txn = db
+        .begin()
+        .await
+        .map_err(|e| (Failure::Provider, anyhow!(e)))?;
+    let account = match link_account(&txn, &tenant, &identity, &roles, now).await {
+        Ok(Linked::Account(account)) => account,
+        Ok(Linked::Taken) => {
+            drop(txn);
+            record_refusal(
+                db,
+                &tenant.id,
+                "identity provider",
+                "the directory user already has an account with this provider",
+                now,
+            )
+            .await;
+            return Err((
+                Failure::Taken,
+                anyhow!("the directory user already has an account with this provider"),
+            ));
+        }
+        Err(e) => return Err((Failure::Provider, e)),
+    };
+    record_sign_in(&txn, &account, "oidc", now)
         .await
         .map_err(|e| (Failure::Provider, e))?;
-    sign_in(db, session, &account, "oidc", now)
+    txn.commit()
+        .await
+        .map_err(|e| (Failure::Provider, anyhow!(e)))?;
+    start_session(session, &account, now)
         .await
         .map_err(|e| (Failure::Provider, e))?;
     Ok(pending.return_to)
+}
+
+/// Records a refused sign-in in the audit log of the tenant `tenant_id` names, if this portal
+/// holds it; otherwise it is only logged by the caller. `actor` says how far the claim can be
+/// trusted ("identity provider (unverified)" for a token that failed verification).
+async fn record_refusal(
+    db: &DatabaseConnection,
+    tenant_id: &str,
+    actor: &str,
+    why: &str,
+    now: i64,
+) {
+    let Ok(Some(tenant)) = tenant::Entity::find_by_id(tenant_id.to_owned())
+        .one(db)
+        .await
+    else {
+        return;
+    };
+    let event = NewEvent {
+        actor: Actor::system(actor),
+        action: AuditAction::SignInFailed,
+        target_kind: TargetKind::Tenant,
+        target_id: tenant.id.clone(),
+        subject_user_id: None,
+        changes: vec![],
+        reason: Some(format!("sign-in refused: {why}")),
+        occurred_at: now,
+    };
+    if let Err(e) = audit::append(db, &tenant.id, event).await {
+        tracing::warn!("recording a failed sign-in failed: {e:#}");
+    }
 }
 
 /// Records a refused ID token as a failed sign-in in the audit log of the tenant it names. The
@@ -374,22 +519,14 @@ async fn record_refused_token(
     }) else {
         return;
     };
-    let Ok(Some(tenant)) = tenant::Entity::find_by_id(tenant_id).one(db).await else {
-        return;
-    };
-    let event = NewEvent {
-        actor: Actor::system("identity provider (unverified)"),
-        action: AuditAction::SignInFailed,
-        target_kind: TargetKind::Tenant,
-        target_id: tenant.id.clone(),
-        subject_user_id: None,
-        changes: vec![],
-        reason: Some(format!("ID token refused: {why}")),
-        occurred_at: now,
-    };
-    if let Err(e) = audit::append(db, &tenant.id, event).await {
-        tracing::warn!("recording a failed sign-in failed: {e:#}");
-    }
+    record_refusal(
+        db,
+        &tenant_id,
+        "identity provider (unverified)",
+        &format!("ID token refused: {why}"),
+        now,
+    )
+    .await;
 }
 
 /// The JSON payload of a compact JWS (already verified by the caller).
@@ -405,115 +542,186 @@ fn payload(jwt: &str) -> anyhow::Result<serde_json::Map<String, serde_json::Valu
     serde_json::from_slice(&bytes).context("parsing the token payload")
 }
 
-/// Maps a role value from the token (`tenant_admin`, or Entra app-role style `TenantAdmin`,
-/// `Portal.TenantAdmin`) to a portal role.
-pub fn map_role(value: &str) -> Option<Role> {
-    let last = value.rsplit('.').next().unwrap_or(value);
-    let normalised: String = last
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .collect::<String>()
-        .to_ascii_lowercase();
-    Role::ALL
-        .into_iter()
-        .find(|r| r.as_str().replace('_', "") == normalised)
-}
-
 /// Who the verified token says signed in.
 struct Identity<'a> {
     issuer: &'a str,
     subject: &'a str,
+    /// The provider's immutable id of the person (`oid`), if the token carries one.
+    object_id: Option<String>,
+    /// The token's e-mail, only when linking by it is on and the provider verified it.
+    verified_email: Option<String>,
     display_name: &'a str,
+    /// The sign-in name, kept as the account's address; never used to link.
     username: Option<&'a str>,
 }
 
-/// Finds or creates the account of (issuer, subject) in the tenant, links end users to their
-/// directory user by UPN/email, and adds the roles the token carries.
+/// What linking a sign-in to an account found.
+enum Linked {
+    Account(account::Model),
+    /// The directory user the identity names already has another account of this provider.
+    Taken,
+}
+
+/// Finds or creates the account of (issuer, subject) in the tenant; a first sign-in takes over
+/// a bootstrapped account waiting for its object id and links to the directory user with that
+/// object id (or, where the operator allows it, with the verified e-mail as UPN). The token's
+/// roles then replace the roles it granted before.
 async fn link_account(
-    db: &DatabaseConnection,
+    txn: &DatabaseTransaction,
     tenant: &tenant::Model,
-    identity: Identity<'_>,
+    identity: &Identity<'_>,
     roles: &[Role],
     now: i64,
-) -> anyhow::Result<account::Model> {
-    let Identity {
-        issuer,
-        subject,
-        display_name,
-        username,
-    } = identity;
+) -> anyhow::Result<Linked> {
     let existing = account::Entity::find()
-        .filter(account::Column::Issuer.eq(issuer))
-        .filter(account::Column::Subject.eq(subject))
-        .one(db)
+        .filter(account::Column::Issuer.eq(identity.issuer))
+        .filter(account::Column::Subject.eq(identity.subject))
+        .one(txn)
         .await?;
     let account = match existing {
         Some(account) if account.tenant_id == tenant.id => account,
         Some(_) => anyhow::bail!("the account belongs to another tenant"),
+        None => match first_sign_in(txn, tenant, identity, now).await? {
+            Some(account) => account,
+            None => return Ok(Linked::Taken),
+        },
+    };
+    sync_provider_roles(txn, tenant, &account, roles, now).await?;
+    Ok(Linked::Account(account))
+}
+
+/// The account of an identity signing in for the first time, or `None` when the directory
+/// user it names already has an account of this provider.
+async fn first_sign_in(
+    txn: &DatabaseTransaction,
+    tenant: &tenant::Model,
+    identity: &Identity<'_>,
+    now: i64,
+) -> anyhow::Result<Option<account::Model>> {
+    // Waiting as `pending:<object id>` since `bootstrap-admin`: the provider's object id, or
+    // its subject where it sends no object id. Both are the provider's, never the person's.
+    let waiting_for = identity.object_id.as_deref().unwrap_or(identity.subject);
+    let bootstrapped = account::Entity::find()
+        .filter(account::Column::TenantId.eq(tenant.id.clone()))
+        .filter(account::Column::Issuer.eq(account::PENDING_ISSUER))
+        .filter(account::Column::Subject.eq(account::pending_subject(waiting_for)))
+        .one(txn)
+        .await?;
+    let mut directory_user = match &identity.object_id {
+        Some(id) => {
+            directory_user::Entity::find_by_id(id.clone())
+                .filter(directory_user::Column::TenantId.eq(tenant.id.clone()))
+                .one(txn)
+                .await?
+        }
+        None => None,
+    };
+    if directory_user.is_none() {
+        if let Some(email) = &identity.verified_email {
+            directory_user = directory_user::Entity::find()
+                .filter(directory_user::Column::TenantId.eq(tenant.id.clone()))
+                .filter(directory_user::Column::Upn.eq(email.clone()))
+                .one(txn)
+                .await?;
+        }
+    }
+    if let Some(user) = &directory_user {
+        let taken = account::Entity::find()
+            .filter(account::Column::Issuer.eq(identity.issuer))
+            .filter(account::Column::DirectoryUserId.eq(user.id.clone()))
+            .one(txn)
+            .await?
+            .is_some();
+        if taken {
+            return Ok(None);
+        }
+    }
+    let directory_user_id = directory_user.map(|u| u.id);
+    let account = match bootstrapped {
+        Some(pending) => {
+            let mut row: account::ActiveModel = pending.into();
+            row.issuer = Set(identity.issuer.into());
+            row.subject = Set(identity.subject.into());
+            row.display_name = Set(identity.display_name.into());
+            row.directory_user_id = Set(directory_user_id);
+            row.update(txn).await?
+        }
         None => {
-            // A bootstrapped admin is waiting as `pending:<email>` until their first sign-in.
-            let bootstrapped = match username {
-                Some(name) => {
-                    account::Entity::find()
-                        .filter(account::Column::TenantId.eq(tenant.id.clone()))
-                        .filter(account::Column::Issuer.eq(account::PENDING_ISSUER))
-                        .filter(account::Column::Subject.eq(account::pending_subject(name)))
-                        .one(db)
-                        .await?
-                }
-                None => None,
-            };
-            let directory_user = match username {
-                Some(name) => {
-                    directory_user::Entity::find()
-                        .filter(directory_user::Column::TenantId.eq(tenant.id.clone()))
-                        .filter(directory_user::Column::Upn.eq(name))
-                        .one(db)
-                        .await?
-                }
-                None => None,
-            };
-            match bootstrapped {
-                Some(pending) => {
-                    let mut row: account::ActiveModel = pending.into();
-                    row.issuer = Set(issuer.into());
-                    row.subject = Set(subject.into());
-                    row.display_name = Set(display_name.into());
-                    row.directory_user_id = Set(directory_user.map(|u| u.id));
-                    row.update(db).await?
-                }
-                None => {
-                    account::ActiveModel {
-                        id: NotSet,
-                        tenant_id: Set(tenant.id.clone()),
-                        issuer: Set(issuer.into()),
-                        subject: Set(subject.into()),
-                        display_name: Set(display_name.into()),
-                        email: Set(username.map(str::to_owned)),
-                        directory_user_id: Set(directory_user.map(|u| u.id)),
-                        created_at: Set(now),
-                        last_sign_in_at: Set(None),
-                    }
-                    .insert(db)
-                    .await?
-                }
+            account::ActiveModel {
+                id: NotSet,
+                tenant_id: Set(tenant.id.clone()),
+                issuer: Set(identity.issuer.into()),
+                subject: Set(identity.subject.into()),
+                display_name: Set(identity.display_name.into()),
+                email: Set(identity.username.map(str::to_owned)),
+                directory_user_id: Set(directory_user_id),
+                created_at: Set(now),
+                last_sign_in_at: Set(None),
             }
+            .insert(txn)
+            .await?
         }
     };
+    Ok(Some(account))
+}
+
+/// Makes the roles the provider granted exactly the token's: new ones are added, ones it no
+/// longer grants are removed, each with its audit event. Roles granted in the portal are left
+/// alone (a role held both ways stays the portal's).
+async fn sync_provider_roles(
+    txn: &DatabaseTransaction,
+    tenant: &tenant::Model,
+    account: &account::Model,
+    roles: &[Role],
+    now: i64,
+) -> anyhow::Result<()> {
     let mut wanted: Vec<Role> = roles.to_vec();
     if wanted.is_empty() && account.directory_user_id.is_some() {
         wanted.push(Role::EndUser);
     }
-    let held: Vec<String> = role_assignment::Entity::find()
+    let held = role_assignment::Entity::find()
         .filter(role_assignment::Column::AccountId.eq(account.id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|r| r.role)
-        .collect();
+        .all(txn)
+        .await?;
+    let provider = Actor {
+        kind: ActorKind::System,
+        id: "oidc".into(),
+        name: "identity provider".into(),
+    };
+    let event = |action: AuditAction, before: Option<Role>, after: Option<Role>| NewEvent {
+        actor: provider.clone(),
+        action,
+        target_kind: TargetKind::Account,
+        target_id: account.id.to_string(),
+        subject_user_id: None,
+        changes: vec![audit::Change {
+            field: "role".into(),
+            before: before.map(|r| r.as_str().into()),
+            after: after.map(|r| r.as_str().into()),
+        }],
+        reason: Some("role claim in the ID token".into()),
+        occurred_at: now,
+    };
+    for row in held.iter().filter(|r| r.from_provider) {
+        let Some(role) = Role::parse(&row.role) else {
+            continue;
+        };
+        if wanted.contains(&role) {
+            continue;
+        }
+        role_assignment::Entity::delete_by_id((row.account_id, row.role.clone()))
+            .exec(txn)
+            .await?;
+        audit::append(
+            txn,
+            &tenant.id,
+            event(AuditAction::RoleRevoked, Some(role), None),
+        )
+        .await?;
+    }
     for role in wanted
-        .iter()
-        .filter(|r| !held.iter().any(|h| h == r.as_str()))
+        .into_iter()
+        .filter(|r| !held.iter().any(|h| h.role == r.as_str()))
     {
         role_assignment::ActiveModel {
             account_id: Set(account.id),
@@ -521,52 +729,16 @@ async fn link_account(
             tenant_id: Set(tenant.id.clone()),
             granted_by: Set("identity provider".into()),
             granted_at: Set(now),
+            from_provider: Set(true),
         }
-        .insert(db)
+        .insert(txn)
         .await?;
         audit::append(
-            db,
+            txn,
             &tenant.id,
-            NewEvent {
-                actor: Actor {
-                    kind: ActorKind::System,
-                    id: "oidc".into(),
-                    name: "identity provider".into(),
-                },
-                action: AuditAction::RoleGranted,
-                target_kind: TargetKind::Account,
-                target_id: account.id.to_string(),
-                subject_user_id: None,
-                changes: vec![audit::Change {
-                    field: "role".into(),
-                    before: None,
-                    after: Some(role.as_str().into()),
-                }],
-                reason: Some("role claim in the ID token".into()),
-                occurred_at: now,
-            },
+            event(AuditAction::RoleGranted, None, Some(role)),
         )
         .await?;
     }
-    Ok(account)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn role_claims_map_from_portal_and_entra_styles() {
-        let cases = [
-            ("tenant_admin", Some(Role::TenantAdmin)),
-            ("TenantAdmin", Some(Role::TenantAdmin)),
-            ("Portal.SupportReviewer", Some(Role::SupportReviewer)),
-            ("auditor", Some(Role::Auditor)),
-            ("EndUser", Some(Role::EndUser)),
-            ("GlobalAdmin", None),
-        ];
-        for (claim, expected) in cases {
-            assert_eq!(map_role(claim), expected, "{claim}");
-        }
-    }
+    Ok(())
 }

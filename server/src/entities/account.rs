@@ -19,14 +19,15 @@ pub struct Model {
 
 /// The issuer of an account that `server bootstrap-admin` made and nobody has signed in with
 /// yet. No OpenID Connect provider has it (an issuer is an `https` URL), so no sign-in finds
-/// such an account by issuer and subject; the first sign-in whose email or UPN matches its
-/// [`pending_subject`] takes it over and stores the provider's issuer and subject instead.
+/// such an account by issuer and subject; the first sign-in in its tenant whose object id (or,
+/// without one, subject) matches its [`pending_subject`] takes it over and stores the
+/// provider's issuer and subject instead.
 pub const PENDING_ISSUER: &str = "pending";
 
-/// The subject of a bootstrapped account waiting for its first sign-in with `email` (lower
-/// case): unique per email, and never a provider's subject.
-pub fn pending_subject(email: &str) -> String {
-    format!("pending:{email}")
+/// The subject of a bootstrapped account waiting for the first sign-in of the person with
+/// `object_id` at the provider (lower case): unique per id, and never a provider's subject.
+pub fn pending_subject(object_id: &str) -> String {
+    format!("pending:{}", object_id.to_lowercase())
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

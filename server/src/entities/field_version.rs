@@ -14,6 +14,9 @@ pub struct Model {
     pub version: i64,
     pub changed_at: i64,
     pub changed_by: String,
+    /// The account that made the change (a token's owner for a token); empty for imports and
+    /// the system. The four-eyes rule compares this, never the name.
+    pub changed_by_account_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -12,6 +12,9 @@ pub struct Model {
     pub tenant_id: String,
     pub granted_by: String,
     pub granted_at: i64,
+    /// Granted by the identity provider's token: replaced by the token's roles at every
+    /// sign-in, and not revocable in the portal (the provider would grant it again).
+    pub from_provider: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -55,18 +55,21 @@ impl AccountsService {
         Ok(accounts
             .into_iter()
             .map(|a| {
-                let mut held: Vec<Role> = roles
-                    .iter()
-                    .filter(|r| r.account_id == a.id)
+                let mine = || roles.iter().filter(|r| r.account_id == a.id);
+                let mut held: Vec<Role> = mine().filter_map(|r| Role::parse(&r.role)).collect();
+                held.sort();
+                let mut provider_roles: Vec<Role> = mine()
+                    .filter(|r| r.from_provider)
                     .filter_map(|r| Role::parse(&r.role))
                     .collect();
-                held.sort();
+                provider_roles.sort();
                 AccountView {
                     id: a.id,
                     is_self: a.id == principal.account_id,
                     display_name: a.display_name,
                     email: a.email,
                     roles: held,
+                    provider_roles,
                     last_sign_in_at: a.last_sign_in_at,
                 }
             })
@@ -74,6 +77,8 @@ impl AccountsService {
     }
 
     /// Grants or revokes `role`; granting a held role or revoking one not held changes nothing.
+    /// A role the identity provider granted is refused ([`ServiceError::Invalid`] on `role`):
+    /// it follows the provider and would come back at the next sign-in.
     /// [`ServiceError::Forbidden`] when a tenant admin would revoke their own admin role (the
     /// tenant could be left without one), [`ServiceError::NotFound`] when the account is not
     /// in the principal's tenant.
@@ -106,10 +111,18 @@ impl AccountsService {
                     tenant_id: Set(target.tenant_id.clone()),
                     granted_by: Set(principal.display_name.clone()),
                     granted_at: Set(self.clock.now_ms()),
+                    from_provider: Set(false),
                 }
                 .insert(&txn)
                 .await?;
                 true
+            }
+            // The provider would grant it again at the next sign-in: it is changed there.
+            (false, Some(row)) if row.from_provider => {
+                return Err(ServiceError::invalid(
+                    "role",
+                    app::i18n::Key::RoleFromProviderHint,
+                ));
             }
             (false, Some(row)) => {
                 role_assignment::Entity::delete_by_id((row.account_id, row.role))
@@ -163,23 +176,36 @@ impl AccountsService {
     }
 }
 
-/// Makes `email` the first tenant admin of `tenant`: a pending account that the first OpenID
-/// Connect sign-in with that email (or UPN) takes over, with its audit event.
+/// Makes the person with `object_id` at the identity provider the first tenant admin of
+/// `tenant`: a pending account that their first OpenID Connect sign-in takes over (the token's
+/// object id claim, `oid` in Entra ID, or its `sub` where the provider sends none), with its
+/// audit event. Never an e-mail or user name: those the person may be able to choose.
 ///
 /// # Errors
-/// [`ServiceError::Invalid`] (`email`) when the email is not valid, [`ServiceError::NotFound`]
-/// when the tenant does not exist, a failure when the database fails.
+/// [`ServiceError::Invalid`] (`object_id`) when the id is empty, padded or too long,
+/// [`ServiceError::NotFound`] when the tenant does not exist, a failure when the database
+/// fails.
 pub async fn bootstrap_admin(
     db: &sea_orm::DatabaseConnection,
     tenant: &str,
-    email: &str,
+    object_id: &str,
     name: &str,
     now: i64,
 ) -> ServiceResult<()> {
     use crate::entities::{account, role_assignment, tenant as tenant_entity};
     use sea_orm::{ActiveModelTrait, EntityTrait, NotSet, Set, TransactionTrait};
-    let email = email.trim().to_lowercase();
-    app::domain::identity::Email::parse(&email).map_err(|e| ServiceError::invalid("email", e))?;
+    if object_id.is_empty()
+        || object_id.len() > 256
+        || object_id
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err(ServiceError::invalid(
+            "object_id",
+            app::i18n::Key::ErrEmptyOrPadded,
+        ));
+    }
+    let object_id = object_id.to_lowercase();
     if tenant_entity::Entity::find_by_id(tenant.to_owned())
         .one(db)
         .await?
@@ -192,9 +218,9 @@ pub async fn bootstrap_admin(
         id: NotSet,
         tenant_id: Set(tenant.to_owned()),
         issuer: Set(account::PENDING_ISSUER.into()),
-        subject: Set(account::pending_subject(&email)),
+        subject: Set(account::pending_subject(&object_id)),
         display_name: Set(name.to_owned()),
-        email: Set(Some(email.clone())),
+        email: Set(None),
         directory_user_id: Set(None),
         created_at: Set(now),
         last_sign_in_at: Set(None),
@@ -207,6 +233,7 @@ pub async fn bootstrap_admin(
         tenant_id: Set(tenant.to_owned()),
         granted_by: Set("bootstrap-admin command".into()),
         granted_at: Set(now),
+        from_provider: Set(false),
     }
     .insert(&txn)
     .await?;

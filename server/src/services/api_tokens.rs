@@ -65,12 +65,16 @@ pub fn hash_secret(secret: &str) -> String {
 }
 
 /// A new secret: the prefix and 256 random bits in hex.
-fn new_secret() -> String {
-    format!(
-        "{SECRET_PREFIX}{}{}",
-        uuid::Uuid::new_v4().simple(),
-        uuid::Uuid::new_v4().simple()
-    )
+/// A new secret: the prefix and 256 random bits from the operating system, hex-encoded (two
+/// v4 UUIDs, as before, held only 244: their version and variant bits are fixed).
+fn new_secret() -> Result<String, ServiceError> {
+    let mut bytes = [0_u8; 32];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| ServiceError::Internal(anyhow::anyhow!("no randomness for a token: {e}")))?;
+    Ok(format!(
+        "{SECRET_PREFIX}{}",
+        crate::services::audit::to_hex(&bytes)
+    ))
 }
 
 fn view_of(model: &api_token::Model, end_user: Option<String>, now: i64) -> ApiTokenView {
@@ -124,7 +128,7 @@ pub async fn create<C: TransactionTrait>(
         }
         None => None,
     };
-    let secret = new_secret();
+    let secret = new_secret()?;
     let expires_at = now.saturating_add(i64::from(token.expires_in_days).saturating_mul(DAY_MS));
     let model = api_token::ActiveModel {
         id: NotSet,

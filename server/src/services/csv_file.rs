@@ -57,14 +57,42 @@ impl CsvFile {
     }
 }
 
-/// A cell a spreadsheet will show as text: a leading `'` before anything it would run as a
-/// formula.
+/// What makes a spreadsheet run a cell as a formula when it starts with it.
+const TRIGGERS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+/// What a spreadsheet may split a line on: the comma, the `;` that Dutch and other locales use,
+/// the tab and the pipe. A file opened with another separator than it was written with (or
+/// pasted into a sheet) splits inside a cell, and the piece after the separator is a cell of
+/// its own.
+const SEPARATORS: [char; 4] = [',', ';', '\t', '|'];
+
+/// A cell a spreadsheet will show as text, however it splits the line: a leading `'` before
+/// anything it would run as a formula, at the start of the cell and after any separator
+/// (spaces between them count as nothing), so `x;=cmd|…` is written `x;'=cmd|…`.
 pub fn defuse(value: &str) -> Cow<'_, str> {
-    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        Cow::Owned(format!("'{value}"))
-    } else {
-        Cow::Borrowed(value)
+    let armed = |rest: &str| rest.trim_start_matches(' ').starts_with(TRIGGERS);
+    let needs = value.starts_with(TRIGGERS)
+        || value
+            .char_indices()
+            .any(|(i, c)| SEPARATORS.contains(&c) && armed(&value[i + c.len_utf8()..]));
+    if !needs {
+        return Cow::Borrowed(value);
     }
+    let mut out = String::with_capacity(value.len() + 4);
+    // At the start of the cell, or after a separator and any spaces.
+    let mut at_start = true;
+    for c in value.chars() {
+        if at_start && TRIGGERS.contains(&c) {
+            out.push('\'');
+            at_start = false;
+        } else if c != ' ' {
+            at_start = false;
+        }
+        out.push(c);
+        if SEPARATORS.contains(&c) {
+            at_start = true;
+        }
+    }
+    Cow::Owned(out)
 }
 
 #[cfg(test)]
@@ -88,6 +116,20 @@ mod tests {
             ("@SUM(A1)", "'@SUM(A1)", "an at sign"),
             ("\tx", "'\tx", "a leading tab"),
             ("\rx", "\"'\rx\"", "a leading carriage return, quoted too"),
+            (
+                "x;=cmd|' /C calc'!A0",
+                "x;'=cmd|' /C calc'!A0",
+                "a formula after a ;",
+            ),
+            ("a; -1", "a; '-1", "after a separator and a space"),
+            ("a|@x", "a|'@x", "after a pipe"),
+            ("a,=1", "\"a,'=1\"", "after a comma, quoted too"),
+            ("a;b", "a;b", "a separator alone changes nothing"),
+            (
+                "2026-12-03",
+                "2026-12-03",
+                "a minus inside a cell is no formula",
+            ),
         ];
         for (input, expected, why) in cases {
             let mut file = CsvFile::new();

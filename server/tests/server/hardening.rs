@@ -93,6 +93,11 @@ on_both_databases! {
             assert_eq!(headers["referrer-policy"], "same-origin", "{path}");
             assert_eq!(headers["x-frame-options"], "DENY", "{path}");
             assert!(headers.get("strict-transport-security").is_none(), "{path}: no HSTS over plain HTTP");
+            if path.starts_with("/pkg/") {
+                assert_ne!(headers.get("cache-control").map(|v| v.to_str().unwrap()), Some("no-store"), "{path}: the bundle may be cached");
+            } else {
+                assert_eq!(headers["cache-control"], "no-store", "{path}: no cache keeps a copy");
+            }
             let is_html = headers.get("content-type").is_some_and(|v| v.to_str().unwrap().starts_with("text/html"));
             if is_html && path != "/no-such-page" {
                 let html = response.text().await.unwrap();
@@ -113,6 +118,28 @@ on_both_databases! {
         assert_eq!(status, 200);
         let api = megan.post(app.url("/api/users/data")).form(&[("user_id", demo::ADELE)]).send().await.unwrap();
         assert!(api.headers().get("content-security-policy").is_some(), "server functions too");
+        assert_eq!(api.headers()["cache-control"], "no-store", "server functions hold personal data");
+    }
+
+    async fn another_site_cannot_set_off_a_download_in_a_signed_in_browser(app) {
+        use sea_orm::{ColumnTrait, PaginatorTrait, QueryFilter};
+        let megan = app.client_as("Megan Bowen").await;
+        let exported = || async {
+            <server::entities::audit_event::Entity as sea_orm::EntityTrait>::find()
+                .filter(server::entities::audit_event::Column::Action.eq("user.exported"))
+                .count(&app.db)
+                .await
+                .unwrap()
+        };
+        let export = format!("/users/{}/export?format=csv", demo::ADELE);
+        for path in [export.as_str(), "/audit-log/export", "/sharing/report.csv"] {
+            let response = megan.get(app.url(path)).header("sec-fetch-site", "cross-site").send().await.unwrap();
+            assert_eq!(response.status(), 403, "{path} from another site");
+        }
+        assert_eq!(exported().await, 0, "nothing was exported or recorded");
+        let response = megan.get(app.url(&export)).header("sec-fetch-site", "same-origin").send().await.unwrap();
+        assert_eq!(response.status(), 200, "a link on the portal's own page works");
+        assert_eq!(exported().await, 1);
     }
 
     async fn a_body_over_the_limit_is_refused_with_413_and_a_sentence_saying_so(app) {

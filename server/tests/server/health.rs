@@ -17,7 +17,7 @@ on_both_databases! {
         assert_eq!(body["database"], "ok");
     }
 
-    async fn every_response_carries_a_request_id_and_an_incoming_one_is_kept(app) {
+    async fn every_response_carries_a_request_id_the_server_made_whatever_the_client_sent(app) {
         let response = app.client.get(app.url("/healthz")).send().await.unwrap();
         let generated = response.headers().get("x-request-id").unwrap().to_str().unwrap();
         assert_eq!(generated.len(), 36, "a UUID is generated: {generated}");
@@ -28,7 +28,9 @@ on_both_databases! {
             .send()
             .await
             .unwrap();
-        assert_eq!(response.headers().get("x-request-id").unwrap(), "trace-me-123");
+        let answered = response.headers().get("x-request-id").unwrap().to_str().unwrap();
+        assert_ne!(answered, "trace-me-123", "a client's id is never the reference");
+        assert_eq!(answered.len(), 36);
     }
 
     async fn stopping_the_server_finishes_cleanly_and_closes_the_port(app) {
@@ -36,6 +38,31 @@ on_both_databases! {
         app.stop().await.unwrap();
         let refused = crate::helpers::client().get(format!("http://{addr}/healthz")).send().await;
         assert!(refused.is_err(), "the port still answers after shutdown");
+    }
+}
+
+on_both_databases! { demo;
+    async fn an_overlong_client_request_id_neither_fails_a_sign_in_nor_reaches_its_audit_event(app) {
+        use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+        let signed_in = || async {
+            server::entities::audit_event::Entity::find()
+                .filter(server::entities::audit_event::Column::Action.eq("sign_in.succeeded"))
+                .count(&app.db)
+                .await
+                .unwrap()
+        };
+        let before = signed_in().await;
+        // Over the 64 characters PostgreSQL keeps for an audit event's request id.
+        let long = "r".repeat(65);
+        let response = crate::helpers::client()
+            .post(app.url("/auth/demo"))
+            .header("x-request-id", &long)
+            .form(&[("account", app.account_id("Megan Bowen").await.to_string())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 303);
+        assert_eq!(signed_in().await, before + 1, "the sign-in is on the record");
     }
 }
 

@@ -1,6 +1,9 @@
 //! OpenID Connect sign-in against a mock provider whose answers each test controls: the
 //! portal must accept a good ID token and refuse a tampered state, a wrong nonce, another
-//! audience, an unknown tenant and a replayed answer.
+//! audience, an unknown tenant and a replayed answer; it must trust only what the person
+//! cannot choose (the provider's object id, and an e-mail only when verified and allowed), a
+//! tenant only from the provider bound to it, and roles only through the provider's role map,
+//! replaced at every sign-in.
 
 use crate::helpers::{client, TestApp};
 use axum::extract::State;
@@ -28,6 +31,12 @@ struct Extra {
     tid: String,
     roles: Vec<String>,
     preferred_username: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    oid: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email_verified: Option<bool>,
 }
 impl AdditionalClaims for Extra {}
 
@@ -42,6 +51,10 @@ struct Answer {
     audience: String,
     /// `None`: echo the nonce the portal sent.
     nonce: Option<String>,
+    /// The provider's immutable id of the person (Entra ID `oid`).
+    object_id: Option<String>,
+    email: Option<String>,
+    email_verified: Option<bool>,
 }
 
 #[derive(Clone)]
@@ -91,6 +104,9 @@ async fn token(State(mock): State<Mock>) -> Json<serde_json::Value> {
             tid: answer.tid.clone(),
             roles: answer.roles.clone(),
             preferred_username: answer.username.clone(),
+            oid: answer.object_id.clone(),
+            email: answer.email.clone(),
+            email_verified: answer.email_verified,
         },
     )
     .set_nonce(Some(Nonce::new(nonce)));
@@ -125,6 +141,9 @@ async fn start_mock() -> Mock {
             roles: vec!["TenantAdmin".into()],
             audience: CLIENT_ID.into(),
             nonce: None,
+            object_id: Some(demo::MEGAN.into()),
+            email: None,
+            email_verified: None,
         })),
         sent_nonce: Arc::new(Mutex::new(None)),
     };
@@ -138,21 +157,24 @@ async fn start_mock() -> Mock {
 }
 
 async fn portal_with(mock: &Mock) -> TestApp {
-    let issuer = mock.issuer.clone();
-    let app = TestApp::spawn_sqlite_configured(|config| {
-        config.oidc = Some(OidcConfig {
-            issuer,
-            client_id: CLIENT_ID.into(),
-            client_secret: Some("secret".into()),
-            // The mock does not check it; the portal only sends it along.
-            redirect_url: "http://127.0.0.1/auth/oidc/callback".into(),
-            scopes: vec!["openid".into(), "profile".into(), "email".into()],
-            tenant_claim: "tid".into(),
-            roles_claim: "roles".into(),
-            username_claim: "preferred_username".into(),
-        });
-    })
-    .await;
+    portal_configured(mock, |_| {}).await
+}
+
+/// A portal signing in with the mock, bound to Contoso, whose role map also takes Entra ID
+/// app-role values; `change` adjusts the provider's configuration.
+async fn portal_configured(mock: &Mock, change: impl FnOnce(&mut OidcConfig)) -> TestApp {
+    let mut oidc = OidcConfig::new(
+        &mock.issuer,
+        CLIENT_ID,
+        Some("secret"),
+        // The mock does not check it; the portal only sends it along.
+        "http://127.0.0.1/auth/oidc/callback",
+        &[demo::CONTOSO],
+    );
+    oidc.role_map
+        .insert("TenantAdmin".into(), "tenant_admin".into());
+    change(&mut oidc);
+    let app = TestApp::spawn_sqlite_configured(|config| config.oidc = Some(oidc)).await;
     demo::load(&app.db, app.clock.now_ms()).await.unwrap();
     app
 }
@@ -230,13 +252,15 @@ async fn a_verified_id_token_signs_the_admin_in_with_the_roles_it_carries() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_end_user_is_linked_to_their_directory_user_on_first_sign_in() {
+async fn an_end_user_is_linked_to_their_directory_user_by_the_providers_object_id_on_first_sign_in()
+{
     let mock = start_mock().await;
     {
         let mut answer = mock.answer.lock().unwrap();
         answer.subject = "adele-sub".into();
         answer.name = "Adele V.".into();
         answer.username = "adele.vance@contoso.com".into();
+        answer.object_id = Some(demo::ADELE.into());
         answer.roles = vec![];
     }
     let app = portal_with(&mock).await;
@@ -323,40 +347,262 @@ async fn a_tampered_or_replayed_state_is_refused() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_bootstrapped_admin_takes_over_their_account_at_first_sign_in() {
+async fn a_bootstrapped_admin_is_the_person_with_that_object_id_not_someone_with_their_address() {
+    const FIRST_ADMIN: &str = "0b5d7c1e-1111-4222-8333-444455556666";
     let mock = start_mock().await;
-    {
-        let mut answer = mock.answer.lock().unwrap();
-        answer.subject = "first-admin-sub".into();
-        answer.name = "First Admin".into();
-        answer.username = "first.admin@contoso.com".into();
-        answer.roles = vec![];
-    }
     let app = portal_with(&mock).await;
     server::services::accounts::bootstrap_admin(
         &app.db,
         demo::CONTOSO,
-        "First.Admin@contoso.com",
+        &FIRST_ADMIN.to_uppercase(),
         "First Admin",
         app.clock.now_ms(),
     )
     .await
     .unwrap();
-    let client = client();
-    let state = begin(&app, &client, &mock).await;
-    come_back(&app, &client, &state).await;
-    let (status, _) = app.call(&client, "accounts/list", &[]).await;
+    // Someone who set their name and (unverified) e-mail to the admin's: no role comes along.
+    {
+        let mut answer = mock.answer.lock().unwrap();
+        answer.subject = "impostor-sub".into();
+        answer.name = "First Admin".into();
+        answer.username = "first.admin@contoso.com".into();
+        answer.email = Some("first.admin@contoso.com".into());
+        answer.object_id = Some("99999999-0000-4000-8000-000000000000".into());
+        answer.roles = vec![];
+    }
+    let impostor = client();
+    let state = begin(&app, &impostor, &mock).await;
+    come_back(&app, &impostor, &state).await;
+    let (status, _) = app.call(&impostor, "accounts/list", &[]).await;
+    assert_eq!(status, 403, "a matching name or address makes no admin");
+    {
+        let mut answer = mock.answer.lock().unwrap();
+        answer.subject = "first-admin-sub".into();
+        answer.object_id = Some(FIRST_ADMIN.into());
+    }
+    let admin = client();
+    let state = begin(&app, &admin, &mock).await;
+    come_back(&app, &admin, &state).await;
+    let (status, _) = app.call(&admin, "accounts/list", &[]).await;
     assert_eq!(
         status, 200,
-        "the bootstrapped admin role came with the account"
+        "the bootstrapped admin role came with the account of that object id"
     );
     assert!(server::services::accounts::bootstrap_admin(
         &app.db,
         "no-such-tenant",
-        "x@contoso.com",
+        FIRST_ADMIN,
         "X",
         app.clock.now_ms(),
     )
     .await
     .is_err());
+    assert!(
+        server::services::accounts::bootstrap_admin(
+            &app.db,
+            demo::CONTOSO,
+            " padded ",
+            "X",
+            app.clock.now_ms(),
+        )
+        .await
+        .is_err(),
+        "an object id is never padded"
+    );
+}
+
+/// The account of the mock's subject, read from the database.
+async fn account_of(app: &TestApp, subject: &str) -> server::entities::account::Model {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    server::entities::account::Entity::find()
+        .filter(server::entities::account::Column::Subject.eq(subject))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_username_or_an_unverified_email_that_names_a_directory_user_links_nobody_to_them() {
+    let mock = start_mock().await;
+    {
+        // A brand-new identity that set its name and e-mail to Adele's, with no object id of
+        // hers: the "nOAuth" takeover.
+        let mut answer = mock.answer.lock().unwrap();
+        answer.subject = "mallory-sub".into();
+        answer.name = "Adele Vance".into();
+        answer.username = "adele.vance@contoso.com".into();
+        answer.email = Some("adele.vance@contoso.com".into());
+        answer.email_verified = Some(false);
+        answer.object_id = None;
+        answer.roles = vec![];
+    }
+    let app = portal_with(&mock).await;
+    let mallory = client();
+    let state = begin(&app, &mallory, &mock).await;
+    come_back(&app, &mallory, &state).await;
+    let (_, info) = app.call(&mallory, "session", &[]).await;
+    assert_eq!(info["user"]["roles"], json!([]), "no end-user role");
+    assert_eq!(
+        account_of(&app, "mallory-sub").await.directory_user_id,
+        None
+    );
+    let (status, _) = app.call(&mallory, "me/data", &[]).await;
+    assert_ne!(status, 200, "nobody's data is shown");
+
+    // Even a verified e-mail links only where the operator allowed it for this provider.
+    mock.answer.lock().unwrap().email_verified = Some(true);
+    mock.answer.lock().unwrap().subject = "verified-sub".into();
+    let verified = client();
+    let state = begin(&app, &verified, &mock).await;
+    come_back(&app, &verified, &state).await;
+    assert_eq!(
+        account_of(&app, "verified-sub").await.directory_user_id,
+        None
+    );
+
+    let trusting = portal_configured(&mock, |oidc| oidc.link_verified_email = true).await;
+    mock.answer.lock().unwrap().email_verified = Some(false);
+    mock.answer.lock().unwrap().subject = "unverified-sub".into();
+    let unverified = client();
+    let state = begin(&trusting, &unverified, &mock).await;
+    come_back(&trusting, &unverified, &state).await;
+    assert_eq!(
+        account_of(&trusting, "unverified-sub")
+            .await
+            .directory_user_id,
+        None,
+        "linking by e-mail needs email_verified"
+    );
+    mock.answer.lock().unwrap().email_verified = Some(true);
+    mock.answer.lock().unwrap().subject = "verified-sub".into();
+    let verified = client();
+    let state = begin(&trusting, &verified, &mock).await;
+    come_back(&trusting, &verified, &state).await;
+    assert_eq!(
+        account_of(&trusting, "verified-sub")
+            .await
+            .directory_user_id
+            .as_deref(),
+        Some(demo::ADELE),
+        "a verified e-mail links where the operator allowed it"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_directory_user_has_at_most_one_account_per_provider() {
+    let mock = start_mock().await;
+    {
+        let mut answer = mock.answer.lock().unwrap();
+        answer.subject = "adele-sub".into();
+        answer.object_id = Some(demo::ADELE.into());
+        answer.roles = vec![];
+    }
+    let app = portal_with(&mock).await;
+    let first = client();
+    let state = begin(&app, &first, &mock).await;
+    come_back(&app, &first, &state).await;
+    mock.answer.lock().unwrap().subject = "adele-second-sub".into();
+    let second = client();
+    let state = begin(&app, &second, &mock).await;
+    assert_eq!(
+        come_back(&app, &second, &state).await,
+        "/sign-in?error=taken"
+    );
+    assert_eq!(signed_in_name(&app, &second).await, None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_provider_speaks_only_for_the_tenants_it_is_bound_to() {
+    let mock = start_mock().await;
+    {
+        // Fabrikam is a tenant of this portal, but this provider is bound to Contoso only.
+        let mut answer = mock.answer.lock().unwrap();
+        answer.tid = demo::FABRIKAM.into();
+        answer.subject = "fabrikam-admin-sub".into();
+        answer.object_id = Some(demo::FAB_ADMIN.into());
+    }
+    let app = portal_with(&mock).await;
+    let client = client();
+    let state = begin(&app, &client, &mock).await;
+    assert_eq!(
+        come_back(&app, &client, &state).await,
+        "/sign-in?error=tenant"
+    );
+    assert_eq!(signed_in_name(&app, &client).await, None);
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    let failed = server::entities::audit_event::Entity::find()
+        .filter(server::entities::audit_event::Column::Action.eq("sign_in.failed"))
+        .filter(server::entities::audit_event::Column::TenantId.eq(demo::FABRIKAM))
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(failed, 1, "the refusal is on Fabrikam's record");
+    let accounts = server::entities::account::Entity::find()
+        .filter(server::entities::account::Column::Subject.eq("fabrikam-admin-sub"))
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(accounts, 0, "no account was made");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_providers_roles_come_only_through_its_role_map_and_replace_what_it_granted_before() {
+    let mock = start_mock().await;
+    mock.answer.lock().unwrap().roles = vec![
+        "TenantAdmin".into(),
+        "auditor".into(),
+        // Neither is in the role map: no prefix or spelling is guessed.
+        "Crm.Auditor".into(),
+        "SupportReviewer".into(),
+    ];
+    let app = portal_with(&mock).await;
+    let megan = client();
+    let state = begin(&app, &megan, &mock).await;
+    come_back(&app, &megan, &state).await;
+    let (_, info) = app.call(&megan, "session", &[]).await;
+    assert_eq!(info["user"]["roles"], json!(["tenant_admin", "auditor"]));
+    let account = account_of(&app, "megan-sub").await;
+    let id = account.id.to_string();
+
+    // A role the provider granted is changed at the provider, not here.
+    let (status, _) = app
+        .call(
+            &megan,
+            "accounts/revoke",
+            &[("account_id", &id), ("role", "auditor")],
+        )
+        .await;
+    assert_eq!(
+        status, 422,
+        "a provider's role is not revoked in the portal"
+    );
+    // One granted in the portal stays the portal's.
+    let (status, _) = app
+        .call(
+            &megan,
+            "accounts/grant",
+            &[("account_id", &id), ("role", "support_reviewer")],
+        )
+        .await;
+    assert_eq!(status, 200);
+
+    // The provider no longer grants auditor: gone at the next sign-in; the portal's stays.
+    mock.answer.lock().unwrap().roles = vec!["TenantAdmin".into()];
+    let again = client();
+    let state = begin(&app, &again, &mock).await;
+    come_back(&app, &again, &state).await;
+    let (_, info) = app.call(&again, "session", &[]).await;
+    assert_eq!(
+        info["user"]["roles"],
+        json!(["tenant_admin", "support_reviewer"])
+    );
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    let revoked = server::entities::audit_event::Entity::find()
+        .filter(server::entities::audit_event::Column::Action.eq("role.revoked"))
+        .filter(server::entities::audit_event::Column::TargetId.eq(id.clone()))
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(revoked, 1, "the removal is on the record");
 }

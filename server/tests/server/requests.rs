@@ -341,6 +341,7 @@ on_both_databases! { demo;
             tenant_id: Set(demo::CONTOSO.into()),
             granted_by: Set("test".into()),
             granted_at: Set(0),
+            from_provider: Set(false),
         }.insert(&app.db).await.unwrap();
         let (status, own) = file(&app, &lee, demo::LEE, "job_title", "Senior support engineer", "promoted").await;
         assert_eq!(status, 200, "{own}");
@@ -350,6 +351,37 @@ on_both_databases! { demo;
         assert_eq!(approve(&app, &lee, id_of(&own)).await.0, 403);
         assert_eq!(app.call(&lee, "review/reject", &[("id", id.as_str()), ("request_version", "0"), ("reason", "no")]).await.0, 403);
         assert_eq!(approve(&app, &megan, id_of(&own)).await.0, 200);
+    }
+
+    async fn a_token_named_after_someone_else_still_acts_for_its_owner_under_the_four_eyes_rule(app) {
+        use app::auth::Role;
+        use server::services::api_tokens::{self, Creator};
+        // Megan corrects the name in the page, then tries to approve Adele's request for the same
+        // field through a token she named after Lee.
+        let megan = app.client_as("Megan Bowen").await;
+        let correct = [("user_id", demo::ADELE), ("record_id", IPHONE), ("field", "management_name"), ("value", "Adele phone"), ("base_version", "0"), ("reason", "convention")];
+        assert_eq!(app.call(&megan, "users/correct", &correct).await.0, 200);
+        let request = adele_files(&app, IPHONE, "management_name", "Adele work phone").await;
+        let creator = Creator {
+            account_id: app.account_id("Megan Bowen").await,
+            name: "Megan Bowen".into(),
+            actor: server::services::audit::Actor::system("test setup"),
+        };
+        let named_lee = app::api_tokens::NewToken::parse("Lee Gu", Role::SupportReviewer, 30, None).unwrap();
+        let secret = api_tokens::create(&app.db, demo::CONTOSO, &creator, named_lee, app.clock.now_ms()).await.unwrap().secret;
+        let version = format!("\"{}\"", request["version"]);
+        let response = crate::helpers::client()
+            .post(app.url(&format!("/api/v1/requests/{}/approve", id_of(&request))))
+            .bearer_auth(&secret)
+            .header("if-match", &version)
+            .json(&serde_json::json!({"field_version": 1}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 403, "the token acts for Megan, who last changed the field");
+        // The real Lee, whose display name Megan's token borrowed, may.
+        let lee = app.client_as("Lee Gu").await;
+        assert_eq!(approve(&app, &lee, id_of(&request)).await.0, 200);
     }
 
     async fn a_deadline_is_extended_once_with_a_reason_and_the_clock_can_be_paused(app) {

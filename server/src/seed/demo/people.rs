@@ -191,6 +191,7 @@ async fn demo_account<C: ConnectionTrait>(
         tenant_id: Set(tenant_id.into()),
         granted_by: Set("demo data".into()),
         granted_at: Set(now),
+        from_provider: Set(false),
     }
     .insert(txn)
     .await?;

@@ -351,6 +351,8 @@ pub(crate) async fn next_version(
             row.version = Set(next);
             row.changed_at = Set(now);
             row.changed_by = Set(changed_by.to_owned());
+            // The source changed it: no account of the portal did.
+            row.changed_by_account_id = Set(None);
             row.update(txn).await?;
             Ok(next)
         }
@@ -363,6 +365,7 @@ pub(crate) async fn next_version(
                 version: Set(1),
                 changed_at: Set(now),
                 changed_by: Set(changed_by.to_owned()),
+                changed_by_account_id: Set(None),
             }
             .insert(txn)
             .await?;

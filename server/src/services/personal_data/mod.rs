@@ -483,6 +483,7 @@ async fn bump_version(
                 version: Set(1),
                 changed_at: Set(now),
                 changed_by: Set(principal.actor_name()),
+                changed_by_account_id: Set(Some(principal.account_id)),
             }
             .insert(txn)
             .await;
@@ -500,6 +501,10 @@ async fn bump_version(
                 .col_expr(
                     field_version::Column::ChangedBy,
                     Expr::value(principal.actor_name()),
+                )
+                .col_expr(
+                    field_version::Column::ChangedByAccountId,
+                    Expr::value(principal.account_id),
                 )
                 .filter(field_version::Column::RecordId.eq(record_id))
                 .filter(field_version::Column::Field.eq(field.as_str()))

@@ -24,7 +24,8 @@ impl RequestsService {
             ))
             .one(conn)
             .await?;
-            if last.is_some_and(|v| v.changed_by == principal.actor_name()) {
+            // By account, never by name: two people (or a token) can share a display name.
+            if last.is_some_and(|v| v.changed_by_account_id == Some(principal.account_id)) {
                 return Ok(Some(FourEyes::LastChangedByReviewer));
             }
         }
