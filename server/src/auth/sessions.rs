@@ -15,8 +15,22 @@ use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
 use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
-/// Name of the session cookie. Host-only (no `Domain`), so no subdomain can read or set it.
+/// Name of the session cookie over plain HTTP (development, tests). Host-only (no `Domain`),
+/// so no subdomain can read it.
 pub const COOKIE_NAME: &str = "portal_session";
+/// Name of the session cookie when it is `Secure`: the `__Host-` prefix makes browsers refuse
+/// a cookie of that name unless it is Secure, host-only and for path `/`, so neither a
+/// subdomain nor a plain-HTTP answer can plant one (session fixation through a sibling site).
+pub const SECURE_COOKIE_NAME: &str = "__Host-portal_session";
+
+/// The session cookie's name for this configuration.
+pub fn cookie_name(config: &Config) -> &'static str {
+    if config.cookie_secure {
+        SECURE_COOKIE_NAME
+    } else {
+        COOKIE_NAME
+    }
+}
 
 /// The session store of whichever backend the portal runs on.
 #[derive(Clone, Debug)]
@@ -93,10 +107,11 @@ impl ExpiredDeletion for Store {
     }
 }
 
-/// The session layer: HttpOnly, SameSite=Lax, Secure when configured, idle expiry.
+/// The session layer: HttpOnly, SameSite=Lax, Secure (and `__Host-`) when configured, idle
+/// expiry.
 pub fn layer(store: Store, config: &Config) -> SessionManagerLayer<Store> {
     SessionManagerLayer::new(store)
-        .with_name(COOKIE_NAME)
+        .with_name(cookie_name(config))
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(config.cookie_secure)
@@ -117,4 +132,19 @@ pub fn spawn_purge(store: Store, every: std::time::Duration) -> tokio::task::Joi
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_secure_session_cookie_carries_the_host_prefix_and_a_plain_one_does_not() {
+        let secure = Config {
+            cookie_secure: true,
+            ..Config::default()
+        };
+        assert_eq!(cookie_name(&secure), "__Host-portal_session");
+        assert_eq!(cookie_name(&Config::default()), "portal_session");
+    }
 }

@@ -1,5 +1,5 @@
 //! The access matrix: every registered server function, every plain route that needs
-//! authorisation and every REST API operation of the OpenAPI document, called as every role
+//! authorisation (the downloads, the import form and sign-out) and every REST API operation of the OpenAPI document, called as every role
 //! (signed out, the four Contoso roles, and Fabrikam's admin for cross-tenant access), against
 //! an explicit table of who may call what. The lists of endpoints come from the running
 //! application (the server-function inventory and `/api/openapi.json`), so a new endpoint
@@ -540,6 +540,56 @@ async fn run_matrix(app: &TestApp) {
             if let Some(problem) = judge(*who, *allowed, *cross, status, &body) {
                 failures.push(format!("GET {route} as {who:?}: {problem}"));
             }
+        }
+    }
+
+    // The two plain POST routes: the import form (an empty file: nothing is imported, but the
+    // door is passed or not) and, last because it ends the sessions, sign-out with each
+    // session's own CSRF token.
+    let boundary = "----matrix-boundary";
+    let empty_import = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"users.jsonl\"\r\n\
+         Content-Type: application/x-ndjson\r\n\r\n\r\n--{boundary}--\r\n"
+    );
+    for (who, session) in WHO.iter().zip(&sessions) {
+        let response = session
+            .post(app.url("/jobs/import"))
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(empty_import.clone())
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let body = response.text().await.unwrap_or_default();
+        cells += 1;
+        if let Some(problem) = judge(*who, ADMIN, Cross::OwnTenant, status, &body) {
+            failures.push(format!("POST /jobs/import as {who:?}: {problem}"));
+        }
+    }
+    for (who, session) in WHO.iter().zip(&sessions) {
+        let (_, info) = app.call(session, "session", &[]).await;
+        let csrf = info["user"]["csrf_token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let response = session
+            .post(app.url("/auth/sign-out"))
+            .form(&[("csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let body = response.text().await.unwrap_or_default();
+        cells += 1;
+        if let Some(problem) = judge(*who, ANYONE, Cross::Public, status, &body) {
+            failures.push(format!("POST /auth/sign-out as {who:?}: {problem}"));
+        }
+        let (_, after) = app.call(session, "session", &[]).await;
+        if !after["user"].is_null() {
+            failures.push(format!("POST /auth/sign-out as {who:?}: still signed in"));
         }
     }
 
