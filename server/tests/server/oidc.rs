@@ -24,6 +24,8 @@ use server::seed::demo;
 use std::sync::{Arc, Mutex};
 
 const KEY: &str = include_str!("fixtures/oidc-test-key.pem");
+/// The key the provider rotates to.
+const NEXT_KEY: &str = include_str!("fixtures/oidc-test-key-2.pem");
 const CLIENT_ID: &str = "portal-tests";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -62,10 +64,17 @@ struct Mock {
     issuer: String,
     answer: Arc<Mutex<Answer>>,
     sent_nonce: Arc<Mutex<Option<String>>>,
+    /// Signing with, and publishing only, the next key.
+    rotated: Arc<Mutex<bool>>,
 }
 
-fn signing_key() -> CoreRsaPrivateSigningKey {
-    CoreRsaPrivateSigningKey::from_pem(KEY, Some(JsonWebKeyId::new("test-key".into()))).unwrap()
+fn signing_key(rotated: bool) -> CoreRsaPrivateSigningKey {
+    if rotated {
+        CoreRsaPrivateSigningKey::from_pem(NEXT_KEY, Some(JsonWebKeyId::new("next-key".into())))
+            .unwrap()
+    } else {
+        CoreRsaPrivateSigningKey::from_pem(KEY, Some(JsonWebKeyId::new("test-key".into()))).unwrap()
+    }
 }
 
 async fn discovery(State(mock): State<Mock>) -> Json<serde_json::Value> {
@@ -80,8 +89,9 @@ async fn discovery(State(mock): State<Mock>) -> Json<serde_json::Value> {
     }))
 }
 
-async fn jwks() -> Json<serde_json::Value> {
-    Json(json!({ "keys": [signing_key().as_verification_key()] }))
+async fn jwks(State(mock): State<Mock>) -> Json<serde_json::Value> {
+    let rotated = *mock.rotated.lock().unwrap();
+    Json(json!({ "keys": [signing_key(rotated).as_verification_key()] }))
 }
 
 async fn token(State(mock): State<Mock>) -> Json<serde_json::Value> {
@@ -117,7 +127,7 @@ async fn token(State(mock): State<Mock>) -> Json<serde_json::Value> {
         CoreJwsSigningAlgorithm,
     >::new(
         claims,
-        &signing_key(),
+        &signing_key(*mock.rotated.lock().unwrap()),
         CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
         None,
         None,
@@ -146,6 +156,7 @@ async fn start_mock() -> Mock {
             email_verified: None,
         })),
         sent_nonce: Arc::new(Mutex::new(None)),
+        rotated: Arc::new(Mutex::new(false)),
     };
     let router = Router::new()
         .route("/.well-known/openid-configuration", get(discovery))
@@ -605,4 +616,28 @@ async fn the_providers_roles_come_only_through_its_role_map_and_replace_what_it_
         .await
         .unwrap();
     assert_eq!(revoked, 1, "the removal is on the record");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_signed_with_a_key_the_provider_rotated_to_is_verified_after_reading_its_keys_again(
+) {
+    let mock = start_mock().await;
+    let app = portal_with(&mock).await;
+    let before = client();
+    let state = begin(&app, &before, &mock).await;
+    come_back(&app, &before, &state).await;
+    assert_eq!(
+        signed_in_name(&app, &before).await.as_deref(),
+        Some("Megan Bowen")
+    );
+    // The provider now signs with a key the portal's cached set does not hold.
+    *mock.rotated.lock().unwrap() = true;
+    let after = client();
+    let state = begin(&app, &after, &mock).await;
+    assert_eq!(come_back(&app, &after, &state).await, "/admin/accounts");
+    assert_eq!(
+        signed_in_name(&app, &after).await.as_deref(),
+        Some("Megan Bowen"),
+        "the new key was fetched and the token verified"
+    );
 }
