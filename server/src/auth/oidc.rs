@@ -579,7 +579,12 @@ async fn link_account(
         .one(txn)
         .await?;
     let account = match existing {
-        Some(account) if account.tenant_id == tenant.id => account,
+        Some(account) if account.tenant_id == tenant.id => {
+            match relink(txn, tenant, identity, account, now).await? {
+                Some(account) => account,
+                None => return Ok(Linked::Taken),
+            }
+        }
         Some(_) => anyhow::bail!("the account belongs to another tenant"),
         None => match first_sign_in(txn, tenant, identity, now).await? {
             Some(account) => account,
@@ -607,36 +612,12 @@ async fn first_sign_in(
         .filter(account::Column::Subject.eq(account::pending_subject(waiting_for)))
         .one(txn)
         .await?;
-    let mut directory_user = match &identity.object_id {
-        Some(id) => {
-            directory_user::Entity::find_by_id(id.clone())
-                .filter(directory_user::Column::TenantId.eq(tenant.id.clone()))
-                .one(txn)
-                .await?
-        }
-        None => None,
-    };
-    if directory_user.is_none() {
-        if let Some(email) = &identity.verified_email {
-            directory_user = directory_user::Entity::find()
-                .filter(directory_user::Column::TenantId.eq(tenant.id.clone()))
-                .filter(directory_user::Column::Upn.eq(email.clone()))
-                .one(txn)
-                .await?;
-        }
-    }
-    if let Some(user) = &directory_user {
-        let taken = account::Entity::find()
-            .filter(account::Column::Issuer.eq(identity.issuer))
-            .filter(account::Column::DirectoryUserId.eq(user.id.clone()))
-            .one(txn)
-            .await?
-            .is_some();
-        if taken {
+    let directory_user_id = directory_user_of(txn, tenant, identity).await?;
+    if let Some(user_id) = &directory_user_id {
+        if linked_elsewhere(txn, identity.issuer, user_id, None).await? {
             return Ok(None);
         }
     }
-    let directory_user_id = directory_user.map(|u| u.id);
     let account = match bootstrapped {
         Some(pending) => {
             let mut row: account::ActiveModel = pending.into();
@@ -662,6 +643,95 @@ async fn first_sign_in(
             .await?
         }
     };
+    Ok(Some(account))
+}
+
+/// The directory user (id) an identity names: the one whose id is the token's object id, or,
+/// where the operator allows it, whose UPN is the token's verified e-mail.
+async fn directory_user_of(
+    txn: &DatabaseTransaction,
+    tenant: &tenant::Model,
+    identity: &Identity<'_>,
+) -> anyhow::Result<Option<String>> {
+    if let Some(id) = &identity.object_id {
+        let by_id = directory_user::Entity::find_by_id(id.to_lowercase())
+            .filter(directory_user::Column::TenantId.eq(tenant.id.clone()))
+            .one(txn)
+            .await?;
+        if let Some(user) = by_id {
+            return Ok(Some(user.id));
+        }
+    }
+    let Some(email) = &identity.verified_email else {
+        return Ok(None);
+    };
+    Ok(directory_user::Entity::find()
+        .filter(directory_user::Column::TenantId.eq(tenant.id.clone()))
+        .filter(directory_user::Column::Upn.eq(email.clone()))
+        .one(txn)
+        .await?
+        .map(|u| u.id))
+}
+
+/// Whether another account of `issuer` (not `except`) is linked to the directory user.
+async fn linked_elsewhere(
+    txn: &DatabaseTransaction,
+    issuer: &str,
+    user_id: &str,
+    except: Option<i64>,
+) -> anyhow::Result<bool> {
+    let mut query = account::Entity::find()
+        .filter(account::Column::Issuer.eq(issuer))
+        .filter(account::Column::DirectoryUserId.eq(user_id));
+    if let Some(id) = except {
+        query = query.filter(account::Column::Id.ne(id));
+    }
+    Ok(query.one(txn).await?.is_some())
+}
+
+/// A known account's link, brought in line with what the token says now: a link made before
+/// links followed the object id (by a name or e-mail the person could set), or one whose person
+/// the provider no longer names, is changed or removed, with an `account.linked` event. `None`
+/// when the directory user the token names has another account of this provider.
+async fn relink(
+    txn: &DatabaseTransaction,
+    tenant: &tenant::Model,
+    identity: &Identity<'_>,
+    account: account::Model,
+    now: i64,
+) -> anyhow::Result<Option<account::Model>> {
+    let wanted = directory_user_of(txn, tenant, identity).await?;
+    if wanted == account.directory_user_id {
+        return Ok(Some(account));
+    }
+    if let Some(user_id) = &wanted {
+        if linked_elsewhere(txn, identity.issuer, user_id, Some(account.id)).await? {
+            return Ok(None);
+        }
+    }
+    let before = account.directory_user_id.clone();
+    let mut row: account::ActiveModel = account.into();
+    row.directory_user_id = Set(wanted.clone());
+    let account = row.update(txn).await?;
+    audit::append(
+        txn,
+        &tenant.id,
+        NewEvent {
+            actor: Actor::system("identity provider"),
+            action: AuditAction::AccountLinked,
+            target_kind: TargetKind::Account,
+            target_id: account.id.to_string(),
+            subject_user_id: wanted.clone().or_else(|| before.clone()),
+            changes: vec![audit::Change {
+                field: "directory_user".into(),
+                before,
+                after: wanted,
+            }],
+            reason: Some("the identity provider's object id names this directory user".into()),
+            occurred_at: now,
+        },
+    )
+    .await?;
     Ok(Some(account))
 }
 

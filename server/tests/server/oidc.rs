@@ -641,3 +641,65 @@ async fn a_token_signed_with_a_key_the_provider_rotated_to_is_verified_after_rea
         "the new key was fetched and the token verified"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_link_made_by_e_mail_before_links_followed_the_object_id_is_removed_at_the_next_sign_in()
+{
+    use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+    let mock = start_mock().await;
+    let app = portal_with(&mock).await;
+    // As the portal linked accounts before: Mallory's account, found by the e-mail she chose,
+    // holds Adele's directory user and the end-user role that came with it.
+    let legacy = server::entities::account::ActiveModel {
+        tenant_id: Set(demo::CONTOSO.into()),
+        issuer: Set(mock.issuer.clone()),
+        subject: Set("mallory-sub".into()),
+        display_name: Set("Adele Vance".into()),
+        email: Set(Some("adele.vance@contoso.com".into())),
+        directory_user_id: Set(Some(demo::ADELE.into())),
+        created_at: Set(0),
+        last_sign_in_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    server::entities::role_assignment::ActiveModel {
+        account_id: Set(legacy.id),
+        role: Set("end_user".into()),
+        tenant_id: Set(demo::CONTOSO.into()),
+        granted_by: Set("identity provider".into()),
+        granted_at: Set(0),
+        from_provider: Set(true),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    {
+        let mut answer = mock.answer.lock().unwrap();
+        answer.subject = "mallory-sub".into();
+        answer.username = "adele.vance@contoso.com".into();
+        answer.object_id = None;
+        answer.roles = vec![];
+    }
+    let mallory = client();
+    let state = begin(&app, &mallory, &mock).await;
+    come_back(&app, &mallory, &state).await;
+    let (_, info) = app.call(&mallory, "session", &[]).await;
+    assert_eq!(
+        info["user"]["roles"],
+        json!([]),
+        "the end-user role went with the link"
+    );
+    assert_eq!(
+        account_of(&app, "mallory-sub").await.directory_user_id,
+        None
+    );
+    let relinked = server::entities::audit_event::Entity::find()
+        .filter(server::entities::audit_event::Column::Action.eq("account.linked"))
+        .filter(server::entities::audit_event::Column::TargetId.eq(legacy.id.to_string()))
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(relinked, 1, "the removed link is on the record");
+}

@@ -92,6 +92,9 @@ stored_name! {
         JobDownloaded = "job.downloaded",
         /// An export job was started.
         JobExportStarted = "job.export_started",
+        /// An account's link to its directory user was made, changed or removed at sign-in,
+        /// to follow the identity provider's object id.
+        AccountLinked = "account.linked",
         /// An import job ended (recorded for the account that started it).
         JobImportFinished = "job.import_finished",
         /// An import job was started.
