@@ -45,6 +45,9 @@ pub struct OutboundPolicy {
     allow_http: bool,
 }
 
+/// How long saving an endpoint waits for its name to resolve.
+const LOOKUP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// The longest endpoint URL accepted.
 pub const MAX_URL_LEN: usize = 2048;
 
@@ -99,10 +102,14 @@ impl OutboundPolicy {
         let parsed = self.check_syntax(url)?;
         if let Some(Host::Domain(name)) = parsed.host() {
             let port = parsed.port_or_known_default().unwrap_or(443);
-            let addrs: Vec<SocketAddr> = tokio::net::lookup_host((name, port))
-                .await
-                .map_err(|_| Refusal::HostNotFound)?
-                .collect();
+            // Bounded: the admin waits for this answer, and a resolver that never answers
+            // must not hold the request until the server's own timeout.
+            let addrs: Vec<SocketAddr> =
+                tokio::time::timeout(LOOKUP_TIMEOUT, tokio::net::lookup_host((name, port)))
+                    .await
+                    .map_err(|_| Refusal::HostNotFound)?
+                    .map_err(|_| Refusal::HostNotFound)?
+                    .collect();
             if addrs.is_empty() {
                 return Err(Refusal::HostNotFound);
             }
