@@ -69,7 +69,8 @@ pub struct FeatureView {
     pub disclosures_30d: u64,
 }
 
-/// A recipient's endpoint in the tenant; the secret is never sent back.
+/// A recipient's endpoint in the tenant; the secret is never sent back, and the URL only
+/// masked (its userinfo and query values can be keys).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EndpointView {
     pub recipient_id: String,
@@ -223,13 +224,15 @@ pub trait SharingPort: Send + Sync {
         base_version: i64,
     ) -> crate::services::BoxFuture<'a, Result<(), AppError>>;
 
-    /// Sets (or with an empty URL removes) a recipient's endpoint and shared secret.
+    /// Sets a recipient's endpoint and shared secret (an empty URL or secret keeps the
+    /// current one), or with `remove` removes the endpoint.
     fn set_endpoint<'a>(
         &'a self,
         principal: &'a crate::auth::Principal,
         recipient_id: &'a str,
         url: &'a str,
         secret: &'a str,
+        remove: bool,
     ) -> crate::services::BoxFuture<'a, Result<(), AppError>>;
 
     /// Runs one sharing cycle for the tenant now (the worker runs it on its own schedule too).
@@ -345,21 +348,25 @@ pub async fn disable_feature(feature_id: String, base_version: i64) -> Result<()
         .map_err(crate::error::respond_with)
 }
 
-/// Sets or removes a recipient's endpoint.
+/// Sets or (with `remove` ticked) removes a recipient's endpoint; an empty URL keeps the
+/// current one.
 ///
 /// # Errors
-/// 422 for a URL that is not http(s) or a secret shorter than 16 characters.
+/// 422 for a URL that is not https (or http where the operator allows it), does not resolve
+/// or points at a refused network, or a secret shorter than 16 characters.
 #[server(prefix = "/api", endpoint = "sharing/endpoint")]
 pub async fn set_endpoint(
     recipient_id: String,
-    url: String,
+    #[server(default)] url: String,
     #[server(default)] secret: String,
+    #[server(default)] remove: Option<String>,
 ) -> Result<(), AppError> {
     let principal = crate::auth::require(&[crate::auth::Role::TenantAdmin])?;
     let services = crate::services::use_services()?;
+    let remove = remove.is_some_and(|v| v == "on" || v == "true");
     services
         .sharing
-        .set_endpoint(&principal, &recipient_id, &url, &secret)
+        .set_endpoint(&principal, &recipient_id, &url, &secret, remove)
         .await
         .map_err(crate::error::respond_with)
 }

@@ -72,8 +72,13 @@ pub struct Config {
     pub sharing_retry_base_seconds: u64,
     /// Attempts before a delivery is marked failed for good.
     pub sharing_max_attempts: u32,
-    /// Timeout of one delivery attempt.
+    /// Timeout of one delivery attempt, from connecting to the last byte of the answer.
     pub sharing_timeout_seconds: u64,
+    /// Networks (CIDR, e.g. `10.20.0.0/16`) recipient endpoints may be in although they are
+    /// loopback, private, link-local or otherwise internal; empty: only public addresses.
+    pub outbound_allow_networks: Vec<String>,
+    /// Allow plain `http://` recipient endpoints; off: https only.
+    pub outbound_allow_http: bool,
     /// The instant (RFC 3339, e.g. `2028-02-29T12:00:00Z`) the server's clock shows when the
     /// process starts; it runs at the normal rate from there. For demo runs and tests at a
     /// chosen date only: refused unless demo mode is on. Absent: the system clock.
@@ -229,6 +234,8 @@ impl Default for Config {
             sharing_retry_base_seconds: 30,
             sharing_max_attempts: 8,
             sharing_timeout_seconds: 10,
+            outbound_allow_networks: Vec::new(),
+            outbound_allow_http: false,
             clock_start: None,
         }
     }
@@ -354,6 +361,16 @@ impl Config {
                 message: "delivery attempts and timeout must be at least 1".into(),
             });
         }
+        for network in &self.outbound_allow_networks {
+            if network.trim().parse::<ipnet::IpNet>().is_err() {
+                return Err(ConfigError::Invalid {
+                    key: "outbound_allow_networks",
+                    message: format!(
+                        "{network:?} is not a network in CIDR form such as 10.0.0.0/8"
+                    ),
+                });
+            }
+        }
         if self.api_rate_per_minute == 0 {
             return Err(ConfigError::Invalid {
                 key: "api_rate_per_minute",
@@ -408,7 +425,19 @@ impl Config {
                 .unwrap_or(i64::MAX),
             max_attempts: i32::try_from(self.sharing_max_attempts).unwrap_or(i32::MAX),
             timeout: std::time::Duration::from_secs(self.sharing_timeout_seconds),
+            outbound: self.outbound_policy(),
         }
+    }
+
+    /// Where recipient endpoints may be (networks were checked by [`Config::validate`]).
+    pub fn outbound_policy(&self) -> crate::outbound::OutboundPolicy {
+        crate::outbound::OutboundPolicy::new(
+            self.outbound_allow_networks
+                .iter()
+                .filter_map(|n| n.trim().parse().ok())
+                .collect(),
+            self.outbound_allow_http,
+        )
     }
 
     /// The clock this configuration asks for: the system clock, or one started at
@@ -645,6 +674,29 @@ mod tests {
             .unwrap_or_else(|e| e.to_string());
         assert!(message.contains("prot"), "{message}");
         Ok(())
+    }
+
+    #[test]
+    fn allowed_networks_come_from_the_environment_as_a_list_and_bad_ones_name_the_key() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env(
+                "PORTAL_OUTBOUND_ALLOW_NETWORKS",
+                "[10.20.0.0/16, \"fd00::/8\"]",
+            );
+            jail.set_env("PORTAL_OUTBOUND_ALLOW_HTTP", "true");
+            let config = Config::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(config.outbound_allow_networks, ["10.20.0.0/16", "fd00::/8"]);
+            assert!(config.outbound_allow_http);
+            let policy = config.outbound_policy();
+            assert!(policy.permits("10.20.1.2".parse().map_err(|_| "ip")?));
+            assert!(!policy.permits("10.21.1.2".parse().map_err(|_| "ip")?));
+            jail.set_env("PORTAL_OUTBOUND_ALLOW_NETWORKS", "[10.20.0.0]");
+            let message = Config::load(None)
+                .map(|_| String::new())
+                .unwrap_or_else(|e| e.to_string());
+            assert!(message.contains("outbound_allow_networks"), "{message}");
+            Ok(())
+        });
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod db;
 pub mod entities;
 pub mod error;
 pub mod flash;
+pub mod outbound;
 pub mod rate_limit;
 pub mod request_id;
 pub mod request_language;

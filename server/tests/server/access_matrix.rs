@@ -313,11 +313,12 @@ fn server_fn_args(endpoint: &str, ids: &Ids) -> Vec<(&'static str, String)> {
             ("base_version", s("99")),
         ],
         "sharing/disable" => vec![("feature_id", s("teamviewer")), ("base_version", s("99"))],
-        // An empty URL removes the endpoint: nothing is delivered anywhere.
+        // Removing the endpoint: nothing is delivered anywhere.
         "sharing/endpoint" => vec![
             ("recipient_id", s("teamviewer")),
             ("url", s("")),
             ("secret", s("")),
+            ("remove", s("on")),
         ],
         "sharing/task-done" => vec![("task_id", ids.task.clone())],
         "jobs/export" => vec![("kind", s("export_user_json")), ("user_id", s(demo::ADELE))],

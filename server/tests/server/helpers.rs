@@ -378,6 +378,10 @@ pub fn test_config(database_url: String) -> Config {
         shutdown_grace_seconds: 5,
         // Tests run sharing cycles themselves, when they want them.
         sharing_interval_seconds: 0,
+        // Test receivers listen on plain http on loopback, which the outbound policy refuses
+        // by default; `outbound.rs` tests a portal without this allowance.
+        outbound_allow_networks: vec!["127.0.0.1/32".into()],
+        outbound_allow_http: true,
         ..Config::default()
     }
 }

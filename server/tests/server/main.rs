@@ -24,6 +24,7 @@ mod health;
 mod import;
 mod jobs;
 mod oidc;
+mod outbound;
 mod pages;
 mod personal_data;
 mod races;

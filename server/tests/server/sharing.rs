@@ -18,6 +18,7 @@ use server::entities::disclosure::DeliveryStatus;
 use server::entities::{
     audit_event, consent, correction_request, data_flow, disclosure, feature_terms, follow_up_task,
 };
+use server::outbound::OutboundPolicy;
 use server::seed::demo;
 use server::services::disclosures::{deliver_due, run_tenant, sign, Connector, DeliveryPolicy};
 use std::sync::{Arc, Mutex};
@@ -32,6 +33,8 @@ fn policy() -> DeliveryPolicy {
         retry_base_ms: 1_000,
         max_attempts: 3,
         timeout: Duration::from_millis(500),
+        // The receivers of these tests listen on plain http on loopback.
+        outbound: OutboundPolicy::new(vec!["127.0.0.1/32".parse().unwrap()], true),
     }
 }
 
@@ -577,14 +580,15 @@ on_both_databases! { demo;
         let (status, body) = app.call(&admin, "sharing/endpoint", &[("recipient_id", "zebra"), ("url", "ftp://example.com"), ("secret", SECRET)]).await;
         assert_eq!(status, 422);
         assert_eq!(body["Invalid"]["field"], "url");
-        let (status, body) = app.call(&admin, "sharing/endpoint", &[("recipient_id", "zebra"), ("url", "https://zebra.example/hook"), ("secret", "short")]).await;
+        let (status, body) = app.call(&admin, "sharing/endpoint", &[("recipient_id", "zebra"), ("url", "http://127.0.0.1:9/hook"), ("secret", "short")]).await;
         assert_eq!(status, 422);
         assert_eq!(body["Invalid"]["field"], "secret");
-        set_endpoint(&app, &admin, "zebra", "https://zebra.example/hook").await;
+        // A URL the test portal allows (loopback; the address policy is tested in outbound.rs).
+        set_endpoint(&app, &admin, "zebra", "http://127.0.0.1:9/hook").await;
         let (_, overview) = app.call(&admin, "sharing/overview", &[]).await;
         assert!(!overview.to_string().contains(SECRET));
         let zebra = overview["endpoints"].as_array().unwrap().iter().find(|e| e["recipient_id"] == "zebra").unwrap().clone();
-        assert_eq!(zebra["url"], "https://zebra.example/hook");
+        assert_eq!(zebra["url"], "http://127.0.0.1:9/hook");
         let events = audit_event::Entity::find().filter(audit_event::Column::Action.eq("endpoint.set")).all(&app.db).await.unwrap();
         assert_eq!(events.len(), 1);
         assert!(!events[0].changes.contains(SECRET), "the audit record masks the secret");

@@ -35,6 +35,7 @@ use crate::entities::{
     correction_request, data_flow, device, device_app, directory_user, disclosure, follow_up_task,
     recipient, recipient_endpoint, sharing_feature, tenant, tenant_feature,
 };
+use crate::outbound::{refusal_in, OutboundPolicy, PolicyResolver};
 use crate::services::audit::to_hex;
 use crate::services::records::{context_of, disclosable_device_values, disclosable_user_values};
 use anyhow::Context;
@@ -51,6 +52,7 @@ use sea_orm::{
 };
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Records read per query while walking a tenant.
@@ -61,14 +63,16 @@ const DELIVERY_BATCH: u64 = 200;
 const CLAIM_MS: i64 = 120_000;
 
 /// How deliveries are retried.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct DeliveryPolicy {
     /// Delay before the first retry; doubled for each further one (at most an hour).
     pub retry_base_ms: i64,
     /// Attempts before a delivery is marked failed for good.
     pub max_attempts: i32,
-    /// Timeout of one HTTP attempt.
+    /// Timeout of one HTTP attempt, from connecting to the last byte of the answer.
     pub timeout: Duration,
+    /// Where the connector may send (checked before each request and in its DNS resolver).
+    pub outbound: OutboundPolicy,
 }
 
 impl DeliveryPolicy {
@@ -81,30 +85,61 @@ impl DeliveryPolicy {
     }
 }
 
+/// The most of a receiver's answer that is read; a longer one fails the attempt, so a hostile
+/// endpoint cannot fill the worker's memory.
+pub const MAX_RESPONSE_BYTES: usize = 64 * 1024;
+
+/// How many tenants' deliveries run at once: enough that one slow endpoint does not hold up
+/// the others, few enough not to flood the database pool.
+pub const TENANTS_AT_ONCE: usize = 4;
+
 /// Posts signed JSON payloads to recipients' endpoints.
 #[derive(Clone)]
 pub struct Connector {
     http: openidconnect::reqwest::Client,
+    outbound: Arc<OutboundPolicy>,
     pub policy: DeliveryPolicy,
 }
 
 impl Connector {
-    /// A connector with its own HTTP client (no redirects: a payload goes where it was sent).
+    /// A connector with its own HTTP client: no redirects (a payload goes where it was sent),
+    /// no proxy from the environment (the address policy must judge the real peer), and a DNS
+    /// resolver that drops every address the outbound policy refuses.
     pub fn new(policy: DeliveryPolicy) -> Connector {
+        let outbound = Arc::new(policy.outbound.clone());
         let http = openidconnect::reqwest::ClientBuilder::new()
             .redirect(openidconnect::reqwest::redirect::Policy::none())
+            .no_proxy()
+            .dns_resolver(Arc::new(PolicyResolver::new(outbound.clone())))
             .timeout(policy.timeout)
             .build()
             .unwrap_or_else(|e| {
-                // Only a broken TLS backend fails here; the default client reports it again.
+                // Only a broken TLS backend fails here. The fallback must not go without the
+                // policy's resolver: one that can reach nothing but public addresses over the
+                // same checks before each request is the closest safe thing.
                 tracing::error!("building the connector's HTTP client: {e}");
-                openidconnect::reqwest::Client::default()
+                openidconnect::reqwest::ClientBuilder::new()
+                    .redirect(openidconnect::reqwest::redirect::Policy::none())
+                    .no_proxy()
+                    .dns_resolver(Arc::new(PolicyResolver::new(outbound.clone())))
+                    .build()
+                    .unwrap_or_default()
             });
-        Connector { http, policy }
+        Connector {
+            http,
+            outbound,
+            policy,
+        }
     }
 
-    /// Posts `body` to `url`, signed with `secret`. Returns the response body on 2xx, else a
-    /// short description of the failure that holds no personal data.
+    /// The outbound policy this connector sends under (also what endpoints are saved under).
+    pub fn outbound(&self) -> &OutboundPolicy {
+        &self.outbound
+    }
+
+    /// Posts `body` to `url`, signed with `secret`. Returns the response body on 2xx (at most
+    /// [`MAX_RESPONSE_BYTES`]), else a short description of the failure that holds no personal
+    /// data and no part of the URL.
     async fn post(
         &self,
         url: &str,
@@ -113,31 +148,59 @@ impl Connector {
         body: &str,
         now: i64,
     ) -> Result<String, String> {
+        // IP literals never reach the resolver, and a stored URL may predate today's policy.
+        let url = self
+            .outbound
+            .check_syntax(url)
+            .map_err(|refusal| refusal.to_string())?;
         let timestamp = (now / 1000).to_string();
         let signature = sign(secret, &timestamp, body);
-        let response = self
-            .http
-            .post(url)
-            .header("content-type", "application/json")
-            .header("x-portal-delivery-id", delivery_id)
-            .header("x-portal-timestamp", &timestamp)
-            .header("x-portal-signature", format!("sha256={signature}"))
-            .body(body.to_owned())
-            .send()
-            .await
-            .map_err(|e| {
-                if e.is_timeout() {
-                    "timeout".to_owned()
-                } else {
-                    "connection failed".to_owned()
+        let describe = |e: openidconnect::reqwest::Error| {
+            if let Some(refusal) = refusal_in(&e) {
+                refusal.to_string()
+            } else if e.is_timeout() {
+                "timeout".to_owned()
+            } else {
+                "connection failed".to_owned()
+            }
+        };
+        // The client's timeout covers the whole exchange, body included; this one is the
+        // backstop should a receiver trickle bytes in a way the client does not count.
+        let exchange = async {
+            let mut response = self
+                .http
+                .post(url)
+                .header("content-type", "application/json")
+                .header("x-portal-delivery-id", delivery_id)
+                .header("x-portal-timestamp", &timestamp)
+                .header("x-portal-signature", format!("sha256={signature}"))
+                .body(body.to_owned())
+                .send()
+                .await
+                .map_err(describe)?;
+            let status = response.status();
+            if !status.is_success() {
+                return Err(format!("HTTP {}", status.as_u16()));
+            }
+            let too_large = "response too large".to_owned();
+            if response
+                .content_length()
+                .is_some_and(|n| n > MAX_RESPONSE_BYTES as u64)
+            {
+                return Err(too_large);
+            }
+            let mut received: Vec<u8> = Vec::new();
+            while let Some(chunk) = response.chunk().await.map_err(describe)? {
+                if received.len().saturating_add(chunk.len()) > MAX_RESPONSE_BYTES {
+                    return Err(too_large);
                 }
-            })?;
-        let status = response.status();
-        if status.is_success() {
-            Ok(response.text().await.unwrap_or_default())
-        } else {
-            Err(format!("HTTP {}", status.as_u16()))
-        }
+                received.extend_from_slice(&chunk);
+            }
+            Ok(String::from_utf8_lossy(&received).into_owned())
+        };
+        tokio::time::timeout(self.policy.timeout, exchange)
+            .await
+            .unwrap_or_else(|_| Err("timeout".to_owned()))
     }
 }
 
@@ -375,6 +438,7 @@ mod tests {
             retry_base_ms: 1000,
             max_attempts: 8,
             timeout: Duration::from_secs(1),
+            outbound: OutboundPolicy::default(),
         };
         assert_eq!(policy.backoff_ms(1), 1000);
         assert_eq!(policy.backoff_ms(2), 2000);

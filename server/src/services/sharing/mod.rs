@@ -91,10 +91,11 @@ impl SharingPort for SharingService {
         recipient_id: &'a str,
         url: &'a str,
         secret: &'a str,
+        remove: bool,
     ) -> BoxFuture<'a, Result<(), AppError>> {
         Box::pin(async move {
             finish(
-                self.save_endpoint(principal, recipient_id, url, secret)
+                self.save_endpoint(principal, recipient_id, url, secret, remove)
                     .await,
             )
         })

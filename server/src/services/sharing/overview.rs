@@ -167,7 +167,7 @@ impl SharingService {
                     recipient_id: r.id.clone(),
                     recipient_name: r.name.clone(),
                     is_agent: r.is_agent,
-                    url: e.map(|e| e.url.clone()),
+                    url: e.map(|e| crate::outbound::mask_url(&e.url)),
                     updated_at: e.map(|e| e.updated_at),
                     updated_by: e.map(|e| e.updated_by.clone()),
                 }
