@@ -92,9 +92,10 @@ pub async fn harden(
     set_headers(response.headers_mut(), &nonce, hardening.hsts);
     // Pages, server functions, the REST API and downloads hold personal data: no browser or
     // shared cache may keep a copy (the back button after sign-out, a proxy). Only the bundle,
-    // styles and icons, which hold none, may be cached; an answer that chose its own policy
-    // keeps it.
-    if !static_asset && !response.headers().contains_key(header::CACHE_CONTROL) {
+    // styles and icons, which hold none, may be cached, and only when found (a missing one is
+    // answered by the not-found page); an answer that chose its own policy keeps it.
+    let cacheable = static_asset && response.status().is_success();
+    if !cacheable && !response.headers().contains_key(header::CACHE_CONTROL) {
         response
             .headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -104,7 +105,7 @@ pub async fn harden(
 
 /// The bundle, styles and icons: the same for everybody, with no personal data.
 fn is_static_asset(path: &str) -> bool {
-    path.starts_with("/pkg/") || path == "/favicon.ico"
+    path.starts_with("/pkg/") || path == "/favicon.ico" || path == "/favicon.svg"
 }
 
 /// Checks the body size and the sign-in rate; gives the request back when it may proceed.

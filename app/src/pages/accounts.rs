@@ -40,7 +40,12 @@ pub fn AccountsPage() -> impl IntoView {
                 {move || accounts.get().map(|result| match result {
                     Err(error) => view! { <ErrorAlert error/> }.into_any(),
                     Ok(list) if list.is_empty() => view! { <p class="card">{Key::NoAccounts.text(locale)}</p> }.into_any(),
-                    Ok(list) => view! {
+                    Ok(list) => {
+                        // Said once in words, not only in a tooltip: phones and screen readers
+                        // get no tooltip, and the missing revoke button needs its reason.
+                        let any_from_provider = list.iter().any(|a| !a.provider_roles.is_empty());
+                        view! {
+                        {any_from_provider.then(|| view! { <p class="muted" data-testid="provider-roles-hint">{Key::RoleFromProviderHint.text(locale)}</p> })}
                         <div class="table-wrap" tabindex="0">
                             <table class="table" data-testid="accounts-table">
                                 <caption>{Key::AccountsTitle.text(locale)}</caption>
@@ -105,7 +110,8 @@ pub fn AccountsPage() -> impl IntoView {
                                 </tbody>
                             </table>
                         </div>
-                    }.into_any(),
+                    }.into_any()
+                    }
                 })}
             </Transition>
         </section>

@@ -30,7 +30,10 @@ pub async fn same_origin(request: Request, next: Next) -> Response {
 /// data, so another site must not be able to set one off in a signed-in browser (its cookie is
 /// `SameSite=Lax`, which top-level GETs from other sites still carry).
 pub async fn this_site_only(request: Request, next: Next) -> Response {
-    if comes_from_this_site(&request) {
+    // Browsers without `Sec-Fetch-Site` send no `Origin` on a top-level GET either; their
+    // `Referer` (the portal's policy is `same-origin`, so another site's page sends its own
+    // origin or nothing) tells another site's link apart.
+    if comes_from_this_site(&request) && !referred_by_another_site(&request) {
         next.run(request).await
     } else {
         tracing::warn!(path = %request.uri().path(), "cross-site download refused");
@@ -40,6 +43,25 @@ pub async fn this_site_only(request: Request, next: Next) -> Response {
             &crate::request_id::current(),
         )
     }
+}
+
+/// Whether the request names another site's page as its referrer (only asked when the browser
+/// sent no `Sec-Fetch-Site`, which decides on its own when present).
+fn referred_by_another_site(request: &Request) -> bool {
+    let headers = request.headers();
+    if headers.contains_key("sec-fetch-site") {
+        return false;
+    }
+    let Some(referer) = headers.get(header::REFERER).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let Some(host) = headers.get(header::HOST).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    let authority = referer
+        .split_once("://")
+        .map(|(_, rest)| rest.split(['/', '?', '#']).next().unwrap_or_default());
+    !authority.is_some_and(|a| a.eq_ignore_ascii_case(host))
 }
 
 fn is_safe_method(method: &Method) -> bool {

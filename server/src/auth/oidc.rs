@@ -406,13 +406,21 @@ async fn finish(
             roles
         })
         .unwrap_or_default();
+    // The provider's text is stored and shown (as an account's name, as an audit actor):
+    // without control or bidirectional-override characters, and bounded to what the columns
+    // hold on every database.
     let text_claim = |name: &str| {
         extra
             .get(name)
             .and_then(|v| v.as_str())
-            .map(str::trim)
+            .map(|v| {
+                v.chars()
+                    .filter(|c| !c.is_control() && !is_bidi_control(*c))
+                    .take(CLAIM_MAX_CHARS)
+                    .collect::<String>()
+            })
+            .map(|v| v.trim().to_owned())
             .filter(|v| !v.is_empty())
-            .map(str::to_owned)
     };
     let username = text_claim(&config.username_claim).map(|u| u.to_lowercase());
     // Only a provider the operator trusts for it, and only an address the provider says it
@@ -456,7 +464,20 @@ async fn finish(
                 anyhow!("the directory user already has an account with this provider"),
             ));
         }
-        Err(e) => return Err((Failure::Provider, e)),
+        Err(e) => {
+            drop(txn);
+            // A unique index hit means a sign-in of the same person won a race with this one.
+            let (failure, why) = if is_unique_violation(&e) {
+                (
+                    Failure::Taken,
+                    "the directory user already has an account with this provider",
+                )
+            } else {
+                (Failure::Provider, "the account could not be linked")
+            };
+            record_refusal(db, &tenant.id, "identity provider", why, now).await;
+            return Err((failure, e));
+        }
     };
     record_sign_in(&txn, &account, "oidc", now)
         .await
@@ -468,6 +489,24 @@ async fn finish(
         .await
         .map_err(|e| (Failure::Provider, e))?;
     Ok(pending.return_to)
+}
+
+/// Whether a linking failure was a unique-constraint violation (two first sign-ins at once).
+fn is_unique_violation(e: &anyhow::Error) -> bool {
+    e.downcast_ref::<sea_orm::DbErr>().is_some_and(|db| {
+        matches!(
+            db.sql_err(),
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+        )
+    })
+}
+
+/// The most of a text claim that is kept (the columns hold 256 on PostgreSQL).
+const CLAIM_MAX_CHARS: usize = 200;
+
+/// Characters that reorder text when shown: a name holding them could show as another's.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Records a refused sign-in in the audit log of the tenant `tenant_id` names, if this portal
@@ -624,6 +663,7 @@ async fn first_sign_in(
             row.issuer = Set(identity.issuer.into());
             row.subject = Set(identity.subject.into());
             row.display_name = Set(identity.display_name.into());
+            row.email = Set(identity.username.map(str::to_owned));
             row.directory_user_id = Set(directory_user_id);
             row.update(txn).await?
         }

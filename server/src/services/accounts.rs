@@ -195,7 +195,8 @@ pub async fn bootstrap_admin(
     use crate::entities::{account, role_assignment, tenant as tenant_entity};
     use sea_orm::{ActiveModelTrait, EntityTrait, NotSet, Set, TransactionTrait};
     if object_id.is_empty()
-        || object_id.len() > 256
+        // `pending:` and the id must fit the 256 characters of the subject column.
+        || object_id.chars().count() > 200
         || object_id
             .chars()
             .any(|c| c.is_whitespace() || c.is_control())

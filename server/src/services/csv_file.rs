@@ -63,14 +63,21 @@ const TRIGGERS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 /// the tab and the pipe. A file opened with another separator than it was written with (or
 /// pasted into a sheet) splits inside a cell, and the piece after the separator is a cell of
 /// its own.
-const SEPARATORS: [char; 4] = [',', ';', '\t', '|'];
+const SEPARATORS: [char; 6] = [',', ';', '\t', '|', '\n', '\r'];
+
+/// Blank space a spreadsheet may skip before a formula (a trigger itself, like the tab, is
+/// not skipped: it is caught as a trigger).
+fn skippable(c: char) -> bool {
+    c.is_whitespace() && !TRIGGERS.contains(&c)
+}
 
 /// A cell a spreadsheet will show as text, however it splits the line: a leading `'` before
-/// anything it would run as a formula, at the start of the cell and after any separator
-/// (spaces between them count as nothing), so `x;=cmd|…` is written `x;'=cmd|…`.
+/// anything it would run as a formula, at the start of the cell and after any separator or
+/// line break (blank space between them counts as nothing), so `x;=cmd|…` is written
+/// `x;'=cmd|…`.
 pub fn defuse(value: &str) -> Cow<'_, str> {
-    let armed = |rest: &str| rest.trim_start_matches(' ').starts_with(TRIGGERS);
-    let needs = value.starts_with(TRIGGERS)
+    let armed = |rest: &str| rest.trim_start_matches(skippable).starts_with(TRIGGERS);
+    let needs = armed(value)
         || value
             .char_indices()
             .any(|(i, c)| SEPARATORS.contains(&c) && armed(&value[i + c.len_utf8()..]));
@@ -84,7 +91,7 @@ pub fn defuse(value: &str) -> Cow<'_, str> {
         if at_start && TRIGGERS.contains(&c) {
             out.push('\'');
             at_start = false;
-        } else if c != ' ' {
+        } else if !skippable(c) {
             at_start = false;
         }
         out.push(c);
@@ -130,6 +137,14 @@ mod tests {
                 "2026-12-03",
                 "a minus inside a cell is no formula",
             ),
+            ("  =1", "  '=1", "after leading spaces"),
+            ("a;\u{a0}=1", "a;\u{a0}'=1", "after a no-break space"),
+            (
+                "a;\u{3000}+1",
+                "a;\u{3000}'+1",
+                "after an ideographic space",
+            ),
+            ("x\n=cmd", "\"x\n'=cmd\"", "after a line break, quoted too"),
         ];
         for (input, expected, why) in cases {
             let mut file = CsvFile::new();

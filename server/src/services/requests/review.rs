@@ -25,7 +25,12 @@ impl RequestsService {
             .one(conn)
             .await?;
             // By account, never by name: two people (or a token) can share a display name.
-            if last.is_some_and(|v| v.changed_by_account_id == Some(principal.account_id)) {
+            // A change from before accounts were recorded falls back to the name, which then
+            // refuses more, never less.
+            if last.is_some_and(|v| match v.changed_by_account_id {
+                Some(account) => account == principal.account_id,
+                None => v.changed_by == principal.actor_name(),
+            }) {
                 return Ok(Some(FourEyes::LastChangedByReviewer));
             }
         }
