@@ -16,12 +16,7 @@ pub async fn same_origin(request: Request, next: Next) -> Response {
     if is_safe_method(request.method()) || comes_from_this_site(&request) {
         next.run(request).await
     } else {
-        tracing::warn!(path = %request.uri().path(), "cross-site request refused");
-        crate::error::problem(
-            StatusCode::FORBIDDEN,
-            "Cross-site request refused",
-            &crate::request_id::current(),
-        )
+        refused(&request, "cross-site request refused")
     }
 }
 
@@ -36,13 +31,18 @@ pub async fn this_site_only(request: Request, next: Next) -> Response {
     if comes_from_this_site(&request) && !referred_by_another_site(&request) {
         next.run(request).await
     } else {
-        tracing::warn!(path = %request.uri().path(), "cross-site download refused");
-        crate::error::problem(
-            StatusCode::FORBIDDEN,
-            "Cross-site request refused",
-            &crate::request_id::current(),
-        )
+        refused(&request, "cross-site download refused")
     }
+}
+
+/// The one answer to a request from another site: 403, logged with its path (never a body).
+fn refused(request: &Request, what: &'static str) -> Response {
+    tracing::warn!(path = %request.uri().path(), "{what}");
+    crate::error::problem(
+        StatusCode::FORBIDDEN,
+        "Cross-site request refused",
+        &crate::request_id::current(),
+    )
 }
 
 /// Whether the request names another site's page as its referrer (only asked when the browser
