@@ -133,57 +133,18 @@ async fn deliver_disclosure<C: ConnectionTrait>(
             reason = stop.as_str(),
             "delivery stopped"
         );
-        set_disclosure_status(
-            db,
-            row.id,
-            DeliveryStatus::Cancelled,
-            row.attempts,
-            None,
-            None,
-            None,
-        )
-        .await?;
-        return Ok(());
+        return settle_unsent(db, &row, DeliveryStatus::Cancelled).await;
     }
     let Some(endpoint) = endpoints.get(&(row.tenant_id.clone(), row.recipient_id.clone())) else {
-        set_disclosure_status(
-            db,
-            row.id,
-            DeliveryStatus::RecordedOnly,
-            row.attempts,
-            None,
-            None,
-            None,
-        )
-        .await?;
-        return Ok(());
+        return settle_unsent(db, &row, DeliveryStatus::RecordedOnly).await;
     };
-    let Some(values) = current_values(db, &row).await? else {
-        set_disclosure_status(
-            db,
-            row.id,
-            DeliveryStatus::Superseded,
-            row.attempts,
-            None,
-            None,
-            None,
-        )
-        .await?;
-        return Ok(());
+    // Gone, or no longer what was recorded: a newer disclosure carries the new values.
+    let Some(values) = current_values(db, &row)
+        .await?
+        .filter(|values| fingerprint(values) == row.fingerprint)
+    else {
+        return settle_unsent(db, &row, DeliveryStatus::Superseded).await;
     };
-    if fingerprint(&values) != row.fingerprint {
-        set_disclosure_status(
-            db,
-            row.id,
-            DeliveryStatus::Superseded,
-            row.attempts,
-            None,
-            None,
-            None,
-        )
-        .await?;
-        return Ok(());
-    }
     let payload = serde_json::json!({
         "type": "disclosure",
         "delivery_id": row.delivery_id,
@@ -404,6 +365,17 @@ pub(super) async fn claim_task<C: ConnectionTrait>(
 /// Moves a claimed disclosure on from `pending`; `false` (and nothing written) when it is no
 /// longer pending, because another writer cancelled or superseded it meanwhile: a retry never
 /// brings a stopped disclosure back.
+/// Ends a claimed disclosure without sending it (`status` says why); its attempts stay as
+/// they were.
+async fn settle_unsent<C: ConnectionTrait>(
+    db: &C,
+    row: &disclosure::Model,
+    status: DeliveryStatus,
+) -> anyhow::Result<()> {
+    set_disclosure_status(db, row.id, status, row.attempts, None, None, None).await?;
+    Ok(())
+}
+
 pub(super) async fn set_disclosure_status<C: ConnectionTrait>(
     db: &C,
     id: i64,
