@@ -493,12 +493,8 @@ async fn finish(
 
 /// Whether a linking failure was a unique-constraint violation (two first sign-ins at once).
 fn is_unique_violation(e: &anyhow::Error) -> bool {
-    e.downcast_ref::<sea_orm::DbErr>().is_some_and(|db| {
-        matches!(
-            db.sql_err(),
-            Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-        )
-    })
+    e.downcast_ref::<sea_orm::DbErr>()
+        .is_some_and(crate::services::error::is_unique_violation)
 }
 
 /// The most of a text claim that is kept (the columns hold 256 on PostgreSQL).

@@ -80,10 +80,16 @@ impl From<AppError> for ServiceError {
 /// insert), anything else is a failure with its cause. One helper, so no call site reports a
 /// broken database as "someone changed this".
 pub fn on_unique(e: DbErr, taken: ServiceError) -> ServiceError {
-    match e.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => taken,
-        _ => e.into(),
+    if is_unique_violation(&e) {
+        taken
+    } else {
+        e.into()
     }
+}
+
+/// Whether a database error is a unique-constraint violation, on either backend.
+pub fn is_unique_violation(e: &DbErr) -> bool {
+    matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
 }
 
 /// Parses a reason (for a correction, a request, a decision) by the one rule of
