@@ -101,6 +101,27 @@ pub struct SessionInfo {
     pub demo_mode: bool,
     /// Whether an OpenID Connect provider is configured.
     pub oidc_enabled: bool,
+    /// How the sign-in page offers the providers.
+    #[serde(default)]
+    pub sign_in: SignInOptions,
+}
+
+/// How the sign-in page offers OpenID Connect sign-in.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInOptions {
+    /// Providers that can be chosen with a button (those that need no tenant first).
+    pub buttons: Vec<ProviderButton>,
+    /// Ask for the work e-mail address: its domain finds the provider and the tenant.
+    pub by_email: bool,
+}
+
+/// A provider offered as a button on the sign-in page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProviderButton {
+    /// The provider's id in the sign-in address.
+    pub id: String,
+    /// The operator's name for it (`Contoso (Entra ID)`); absent: a generic text.
+    pub label: Option<String>,
 }
 
 /// The signed-in person as the page shows them.
@@ -136,10 +157,11 @@ pub async fn demo_identities() -> Result<Vec<DemoIdentity>, AppError> {
 }
 
 /// Facts about this instance that pages need, provided by the server.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SiteFlags {
     pub demo_mode: bool,
     pub oidc_enabled: bool,
+    pub sign_in: SignInOptions,
 }
 
 /// The principal of the current request, if signed in.
@@ -183,5 +205,6 @@ pub async fn get_session_info() -> Result<SessionInfo, AppError> {
         }),
         demo_mode: flags.demo_mode,
         oidc_enabled: flags.oidc_enabled,
+        sign_in: flags.sign_in,
     })
 }

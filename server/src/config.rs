@@ -53,8 +53,11 @@ pub struct Config {
     pub session_idle_minutes: u64,
     /// A session ends this long after sign-in, active or not.
     pub session_absolute_hours: u64,
-    /// OpenID Connect sign-in; absent means no provider is configured.
+    /// OpenID Connect sign-in with one provider; absent means none (see also `oidc_providers`).
     pub oidc: Option<OidcConfig>,
+    /// Further OpenID Connect providers, each with its own `id` and tenants; the sign-in page
+    /// finds the right one from the e-mail domain or the tenant.
+    pub oidc_providers: Vec<OidcConfig>,
     /// REST API: requests a minute each API token may make (bursts up to this many).
     pub api_rate_per_minute: u32,
     /// REST API: the largest request body accepted, in bytes.
@@ -89,7 +92,17 @@ pub struct Config {
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OidcConfig {
-    /// Issuer URL; `/.well-known/openid-configuration` is read from it.
+    /// The provider's short name in sign-in addresses (`/auth/oidc/start?provider=…`); unique
+    /// among the configured providers.
+    #[serde(default = "default_provider_id")]
+    pub id: String,
+    /// What the sign-in page's button says (e.g. `Contoso (Entra ID)`); absent: a generic text.
+    #[serde(default)]
+    pub label: Option<String>,
+    /// Issuer URL; `/.well-known/openid-configuration` is read from it. For a multi-tenant
+    /// Entra ID application write `{tenant}` where the tenant id goes
+    /// (`https://login.microsoftonline.com/{tenant}/v2.0`): the issuer is then each tenant's own,
+    /// checked per tenant, and a sign-in must first name its tenant (by e-mail domain or tenant).
     pub issuer: String,
     pub client_id: String,
     /// Secret: never printed.
@@ -130,6 +143,10 @@ pub struct OidcConfig {
     /// own role names, each granting itself.
     #[serde(default = "default_role_map")]
     pub role_map: std::collections::BTreeMap<String, String>,
+    /// E-mail domains (`contoso.com`) and the tenant (one of `tenants`) each signs into: the
+    /// sign-in page sends an address at that domain to this provider, for that tenant.
+    #[serde(default)]
+    pub domains: std::collections::BTreeMap<String, String>,
 }
 
 impl OidcConfig {
@@ -142,6 +159,8 @@ impl OidcConfig {
         tenants: &[&str],
     ) -> OidcConfig {
         OidcConfig {
+            id: default_provider_id(),
+            label: None,
             issuer: issuer.into(),
             client_id: client_id.into(),
             client_secret: client_secret.map(str::to_owned),
@@ -154,7 +173,42 @@ impl OidcConfig {
             object_id_claim: default_object_id_claim(),
             link_verified_email: false,
             role_map: default_role_map(),
+            domains: std::collections::BTreeMap::new(),
         }
+    }
+
+    /// Whether the issuer is a template with the tenant id in it (a multi-tenant application).
+    pub fn per_tenant_issuer(&self) -> bool {
+        self.issuer.contains(TENANT_PLACEHOLDER)
+    }
+
+    /// The issuer a sign-in for `tenant` is verified against: the configured one, or the
+    /// template filled with the tenant (which must be one this provider lists). `None` for a
+    /// template without a tenant, or a tenant the provider does not serve.
+    pub fn issuer_for(&self, tenant: Option<&str>) -> Option<String> {
+        if !self.per_tenant_issuer() {
+            return Some(self.issuer.clone());
+        }
+        let tenant = tenant?;
+        self.serves(tenant).then(|| {
+            self.issuer
+                .replace(TENANT_PLACEHOLDER, &tenant.to_lowercase())
+        })
+    }
+
+    /// Whether this provider is bound to `tenant`.
+    pub fn serves(&self, tenant: &str) -> bool {
+        self.tenants
+            .iter()
+            .any(|t| t.trim().eq_ignore_ascii_case(tenant.trim()))
+    }
+
+    /// The tenant an e-mail address at `domain` signs into through this provider.
+    pub fn tenant_of_domain(&self, domain: &str) -> Option<&str> {
+        self.domains
+            .iter()
+            .find(|(d, _)| d.trim().eq_ignore_ascii_case(domain.trim()))
+            .map(|(_, tenant)| tenant.trim())
     }
 
     /// The portal role a role claim value grants, through [`OidcConfig::role_map`] only.
@@ -165,6 +219,12 @@ impl OidcConfig {
     }
 }
 
+/// Where a multi-tenant issuer holds the tenant id.
+pub const TENANT_PLACEHOLDER: &str = "{tenant}";
+
+fn default_provider_id() -> String {
+    "default".into()
+}
 fn default_scopes() -> Vec<String> {
     vec!["openid".into(), "profile".into(), "email".into()]
 }
@@ -190,6 +250,8 @@ fn default_role_map() -> std::collections::BTreeMap<String, String> {
 impl std::fmt::Debug for OidcConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OidcConfig")
+            .field("id", &self.id)
+            .field("label", &self.label)
             .field("issuer", &self.issuer)
             .field("client_id", &self.client_id)
             .field(
@@ -205,6 +267,7 @@ impl std::fmt::Debug for OidcConfig {
             .field("object_id_claim", &self.object_id_claim)
             .field("link_verified_email", &self.link_verified_email)
             .field("role_map", &self.role_map)
+            .field("domains", &self.domains)
             .finish()
     }
 }
@@ -226,6 +289,7 @@ impl Default for Config {
             session_idle_minutes: 60,
             session_absolute_hours: 12,
             oidc: None,
+            oidc_providers: Vec::new(),
             api_rate_per_minute: 600,
             api_body_limit_bytes: 64 * 1024,
             sign_in_rate_per_minute: 60,
@@ -312,7 +376,21 @@ impl Config {
                 message: "session lifetimes must be at least 1".into(),
             });
         }
-        if let Some(oidc) = &self.oidc {
+        for oidc in self.providers() {
+            if oidc.id.is_empty()
+                || !oidc
+                    .id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            {
+                return Err(ConfigError::Invalid {
+                    key: "oidc.id",
+                    message: format!(
+                        "{:?} must be letters, digits, - or _ (it is part of the sign-in address)",
+                        oidc.id
+                    ),
+                });
+            }
             for (key, value) in [
                 ("oidc.issuer", &oidc.issuer),
                 ("oidc.redirect_url", &oidc.redirect_url),
@@ -354,7 +432,27 @@ impl Config {
                     ),
                 });
             }
+            if oidc.per_tenant_issuer() && oidc.issuer.matches(TENANT_PLACEHOLDER).count() != 1 {
+                return Err(ConfigError::Invalid {
+                    key: "oidc.issuer",
+                    message: format!("{} holds {TENANT_PLACEHOLDER} more than once", oidc.id),
+                });
+            }
+            if let Some((domain, tenant)) = oidc
+                .domains
+                .iter()
+                .find(|(domain, tenant)| domain.trim().is_empty() || !oidc.serves(tenant))
+            {
+                return Err(ConfigError::Invalid {
+                    key: "oidc.domains",
+                    message: format!(
+                        "{domain:?} of provider {} names tenant {tenant:?}, which the provider does not list in tenants",
+                        oidc.id
+                    ),
+                });
+            }
         }
+        self.validate_providers_apart()?;
         if self.sharing_max_attempts == 0 || self.sharing_timeout_seconds == 0 {
             return Err(ConfigError::Invalid {
                 key: "sharing_max_attempts",
@@ -414,6 +512,46 @@ impl Config {
                 key: "log_level",
                 message: e.to_string(),
             });
+        }
+        Ok(())
+    }
+
+    /// Every configured OpenID Connect provider: `oidc`, then `oidc_providers`.
+    pub fn providers(&self) -> impl Iterator<Item = &OidcConfig> {
+        self.oidc.iter().chain(self.oidc_providers.iter())
+    }
+
+    /// Providers must be told apart: by id (the sign-in address names it), by tenant (a tenant
+    /// is bound to one provider, so no other can speak for it) and by e-mail domain.
+    fn validate_providers_apart(&self) -> Result<(), ConfigError> {
+        let providers: Vec<&OidcConfig> = self.providers().collect();
+        for (i, a) in providers.iter().enumerate() {
+            for b in &providers[i + 1..] {
+                if a.id.trim().eq_ignore_ascii_case(b.id.trim()) {
+                    return Err(ConfigError::Invalid {
+                        key: "oidc_providers",
+                        message: format!("two providers have the id {:?}: give each its own", a.id),
+                    });
+                }
+                if let Some(tenant) = a.tenants.iter().find(|t| b.serves(t)) {
+                    return Err(ConfigError::Invalid {
+                        key: "oidc.tenants",
+                        message: format!(
+                            "tenant {tenant} is listed by providers {} and {}: a tenant is bound to one provider",
+                            a.id, b.id
+                        ),
+                    });
+                }
+                if let Some(domain) = a.domains.keys().find(|d| b.tenant_of_domain(d).is_some()) {
+                    return Err(ConfigError::Invalid {
+                        key: "oidc.domains",
+                        message: format!(
+                            "the domain {domain} is listed by providers {} and {}",
+                            a.id, b.id
+                        ),
+                    });
+                }
+            }
         }
         Ok(())
     }
@@ -556,6 +694,84 @@ mod tests {
         assert_eq!(provider.role_for("auditor"), Some(app::auth::Role::Auditor));
         assert_eq!(provider.role_for("Crm.Auditor"), None, "no prefix matching");
         assert_eq!(provider.role_for("Auditor"), None, "only listed values");
+    }
+
+    #[test]
+    fn several_providers_are_told_apart_by_id_tenant_and_domain() {
+        const CONTOSO: &str = "11111111-2222-3333-4444-555555555555";
+        const FABRIKAM: &str = "22222222-3333-4444-5555-666666666666";
+        let mut keycloak = OidcConfig::new(
+            "https://sso.contoso.example/realms/staff",
+            "portal",
+            None,
+            "https://portal.example/auth/oidc/callback",
+            &[CONTOSO],
+        );
+        keycloak.id = "contoso".into();
+        keycloak
+            .domains
+            .insert("contoso.com".into(), CONTOSO.into());
+        let mut entra = OidcConfig::new(
+            "https://login.microsoftonline.com/{tenant}/v2.0",
+            "portal",
+            None,
+            "https://portal.example/auth/oidc/callback",
+            &[FABRIKAM],
+        );
+        entra.id = "entra".into();
+        entra.domains.insert("fabrikam.com".into(), FABRIKAM.into());
+        let with = |providers: Vec<OidcConfig>| Config {
+            oidc_providers: providers,
+            ..Config::default()
+        };
+        assert!(with(vec![keycloak.clone(), entra.clone()])
+            .validate()
+            .is_ok());
+        assert_eq!(
+            entra.issuer_for(Some(FABRIKAM)).as_deref(),
+            Some("https://login.microsoftonline.com/22222222-3333-4444-5555-666666666666/v2.0"),
+            "a multi-tenant issuer is each tenant's own"
+        );
+        assert_eq!(entra.issuer_for(Some(CONTOSO)), None, "only its tenants");
+        assert_eq!(entra.issuer_for(None), None, "a template needs a tenant");
+        assert_eq!(
+            keycloak.issuer_for(None).as_deref(),
+            Some("https://sso.contoso.example/realms/staff")
+        );
+
+        let same_id = OidcConfig {
+            id: "contoso".into(),
+            ..entra.clone()
+        };
+        let same_tenant = OidcConfig {
+            tenants: vec![CONTOSO.into()],
+            domains: Default::default(),
+            ..entra.clone()
+        };
+        let mut same_domain = entra.clone();
+        same_domain
+            .domains
+            .insert("CONTOSO.com".into(), FABRIKAM.into());
+        let mut foreign_domain = entra.clone();
+        foreign_domain
+            .domains
+            .insert("example.org".into(), CONTOSO.into());
+        let bad_id = OidcConfig {
+            id: "a b".into(),
+            ..entra.clone()
+        };
+        for (second, key) in [
+            (same_id, "oidc_providers"),
+            (same_tenant, "oidc.tenants"),
+            (same_domain, "oidc.domains"),
+            (foreign_domain, "oidc.domains"),
+            (bad_id, "oidc.id"),
+        ] {
+            match with(vec![keycloak.clone(), second]).validate() {
+                Err(ConfigError::Invalid { key: got, .. }) => assert_eq!(got, key),
+                other => panic!("expected {key} to be refused, got {other:?}"),
+            }
+        }
     }
 
     #[test]

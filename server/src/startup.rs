@@ -71,10 +71,7 @@ impl Application {
         let store = crate::auth::sessions::Store::new(&db).await?;
         // Hourly is plenty: expired sessions are refused on read anyway; this only reclaims space.
         crate::auth::sessions::spawn_purge(store.clone(), Duration::from_secs(3600));
-        let oidc = match &config.oidc {
-            Some(oidc) => Some(Arc::new(crate::auth::oidc::Oidc::new(oidc.clone())?)),
-            None => None,
-        };
+        let oidc = Arc::new(crate::auth::oidc::Providers::new(config.providers())?);
         let listener = TcpListener::bind(config.addr())
             .await
             .with_context(|| format!("binding {}", config.addr()))?;
@@ -204,7 +201,7 @@ fn router(
     addr: SocketAddr,
     db: DatabaseConnection,
     store: crate::auth::sessions::Store,
-    oidc: Option<Arc<crate::auth::oidc::Oidc>>,
+    oidc: Arc<crate::auth::oidc::Providers>,
     jobs: crate::services::jobs::Runner,
     clock: crate::clock::Clock,
 ) -> Router {
@@ -223,12 +220,13 @@ fn router(
     let page_services = services.clone();
     let flags = app::auth::SiteFlags {
         demo_mode: config.demo_mode,
-        oidc_enabled: oidc.is_some(),
+        oidc_enabled: !oidc.is_empty(),
+        sign_in: crate::auth::oidc::sign_in_options(&oidc),
     };
     let page_clock = clock.clone();
     let context = move || {
         provide_context(page_services.clone());
-        provide_context(flags);
+        provide_context(flags.clone());
         // The instant this page is rendered at: relative dates and `<html data-now>` read it.
         provide_context(app::components::time::RenderedAt(page_clock.now_ms()));
         crate::security::provide_nonce();

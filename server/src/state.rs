@@ -20,7 +20,8 @@ pub struct AppState {
     /// Every port, over the same pool and clock (the REST API calls them as the pages do).
     pub services: Services,
     /// The OpenID Connect provider, when one is configured.
-    pub oidc: Option<Arc<crate::auth::oidc::Oidc>>,
+    /// The OpenID Connect providers (none configured: empty).
+    pub oidc: Arc<crate::auth::oidc::Providers>,
     /// Runs background jobs (exports and imports).
     pub jobs: crate::services::jobs::Runner,
     /// The REST API's per-token rate limit.

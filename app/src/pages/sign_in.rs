@@ -1,5 +1,9 @@
 //! The sign-in page: the organisation's OpenID Connect provider when one is configured, and in
 //! demo mode a list of demo identities. A refused sign-in comes back here with a reason code.
+//!
+//! With several providers the page asks for the work e-mail address (its domain finds the
+//! provider and tenant, `/auth/oidc/start?email=…`) and offers a button per provider that needs
+//! no tenant first. Both are plain links and a plain GET form: they work without JavaScript.
 
 use crate::auth::{demo_identities, get_session_info};
 use crate::i18n::Key;
@@ -21,6 +25,8 @@ pub fn SignInPage() -> impl IntoView {
                 "token" => Key::SignInErrToken,
                 "tenant" => Key::SignInErrTenant,
                 "taken" => Key::SignInErrTaken,
+                "choose" => Key::SignInErrChoose,
+                "domain" => Key::SignInErrDomain,
                 _ => Key::SignInErrProvider,
             };
             Key::SignInFailed.format(locale, &[("reason", reason.text(locale))])
@@ -41,12 +47,42 @@ pub fn SignInPage() -> impl IntoView {
             <Suspense fallback=move || view! { <p class="muted">{Key::Loading.text(locale)}</p> }>
                 {move || {
                     info.get().and_then(Result::ok).map(|info| {
+                        let options = info.sign_in.clone();
+                        let several = options.buttons.len() > 1;
                         let oidc = info.oidc_enabled.then(|| {
-                            let href = format!("/auth/oidc/start?return_to={}", encode(&return_to()));
+                            let by_email = options.by_email.then(|| view! {
+                                // A plain GET form to a server route: the router leaves it to the browser.
+                                <form method="get" action="/auth/oidc/start" data-testid="oidc-email-form">
+                                    <input type="hidden" name="return_to" value=return_to()/>
+                                    <div class="field">
+                                        <label for="sign-in-email">{Key::SignInEmailLabel.text(locale)}</label>
+                                        <p id="sign-in-email-hint" class="field__hint">{Key::SignInEmailHint.text(locale)}</p>
+                                        <input id="sign-in-email" name="email" type="email" autocomplete="username" required=true
+                                            maxlength="254" aria-describedby="sign-in-email-hint"/>
+                                    </div>
+                                    <button type="submit" class="button">{Key::SignInContinue.text(locale)}</button>
+                                </form>
+                            });
+                            let or = (options.by_email && !options.buttons.is_empty())
+                                .then(|| view! { <p class="muted">{Key::SignInOr.text(locale)}</p> });
+                            let buttons = options.buttons.iter().map(|button| {
+                                let provider = if several { format!("&provider={}", encode(&button.id)) } else { String::new() };
+                                let href = format!("/auth/oidc/start?return_to={}{provider}", encode(&return_to()));
+                                let text = match &button.label {
+                                    Some(name) => Key::SignInWithNamed.format(locale, &[("name", name)]),
+                                    None => Key::SignInWithProvider.text(locale).to_owned(),
+                                };
+                                let testid = if several { format!("oidc-sign-in-{}", button.id) } else { "oidc-sign-in".to_owned() };
+                                view! {
+                                    // `rel="external"`: a server route, not a page; the router must let the browser go there.
+                                    <a class="button" href=href rel="external" data-testid=testid>{text}</a>
+                                }
+                            }).collect_view();
                             view! {
                                 <div class="card">
-                                    // `rel="external"`: a server route, not a page; the router must let the browser go there.
-                                    <a class="button" href=href rel="external" data-testid="oidc-sign-in">{Key::SignInWithProvider.text(locale)}</a>
+                                    {by_email}
+                                    {or}
+                                    <div class="form-actions">{buttons}</div>
                                 </div>
                             }
                         });

@@ -1,6 +1,13 @@
-//! OpenID Connect sign-in: authorization code flow with PKCE, `state` and `nonce`.
+//! OpenID Connect sign-in: authorization code flow with PKCE, `state` and `nonce`, with one
+//! provider or several.
 //!
-//! Discovery happens on first use and is cached. The ID token is verified by `openidconnect`
+//! Several providers are told apart by the sign-in address: `/auth/oidc/start` names the
+//! provider, a tenant, or the e-mail address the person typed, whose domain the configuration
+//! maps to a provider and tenant. A multi-tenant Entra ID application has an issuer per tenant
+//! (`https://login.microsoftonline.com/{tenant}/v2.0`): the tenant is chosen before leaving,
+//! its own issuer's metadata and keys verify the token, and the token must name that tenant.
+//!
+//! Discovery happens on first use and is cached (per issuer). The ID token is verified by `openidconnect`
 //! (signature against the provider's JWKS, issuer, audience, expiry, nonce) before any claim is
 //! read; tenant and role claims are then read from the verified token's payload. The HTTP
 //! client never follows redirects, so a provider cannot bounce the portal's requests elsewhere.
@@ -32,6 +39,7 @@ use sea_orm::{
     QueryFilter, Set, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use tokio::sync::RwLock;
 use tower_sessions::Session;
 
@@ -43,13 +51,19 @@ const PENDING_TTL_MS: i64 = 10 * 60 * 1000;
 /// read again: a provider rotates its keys, and a key it withdrew must stop working.
 const METADATA_TTL: std::time::Duration = std::time::Duration::from_secs(60 * 60);
 
-/// The provider configuration and its discovered metadata.
+/// Every configured provider.
+pub struct Providers {
+    list: Vec<Oidc>,
+}
+
+/// One provider's configuration and its discovered metadata.
 pub struct Oidc {
     config: OidcConfig,
     http: openidconnect::reqwest::Client,
-    /// The metadata and when it was read (a monotonic instant: this is a cache's age, not a
-    /// moment of the portal's own clock).
-    metadata: RwLock<Option<(CoreProviderMetadata, std::time::Instant)>>,
+    /// The metadata of each issuer (one, or one per tenant for a multi-tenant issuer) and when
+    /// it was read (a monotonic instant: this is a cache's age, not a moment of the portal's own
+    /// clock).
+    metadata: RwLock<HashMap<String, (CoreProviderMetadata, std::time::Instant)>>,
 }
 
 /// What the session remembers between leaving for the provider and coming back.
@@ -60,6 +74,12 @@ struct Pending {
     pkce_verifier: String,
     return_to: String,
     started_at: i64,
+    /// The provider's id (absent in a sign-in begun before several providers: the only one).
+    #[serde(default)]
+    provider: String,
+    /// The tenant chosen before leaving (by e-mail domain or tenant), if any.
+    #[serde(default)]
+    tenant: Option<String>,
 }
 
 /// Why a sign-in was refused; the code is shown on the sign-in page, translated there.
@@ -78,6 +98,10 @@ pub enum Failure {
     Tenant,
     /// The directory user the identity names already has an account with this provider.
     Taken,
+    /// Several providers, and the sign-in named none (nor a tenant or e-mail domain).
+    Choose,
+    /// No provider signs in addresses at the e-mail domain given.
+    Domain,
 }
 
 impl Failure {
@@ -89,50 +113,141 @@ impl Failure {
             Failure::Token => "token",
             Failure::Tenant => "tenant",
             Failure::Taken => "taken",
+            Failure::Choose => "choose",
+            Failure::Domain => "domain",
         }
     }
 }
 
-impl Oidc {
-    /// Prepares the client; no network until the first sign-in.
+impl Providers {
+    /// Prepares a client per provider; no network until the first sign-in.
     ///
     /// # Errors
     /// When the HTTP client cannot be built.
-    pub fn new(config: OidcConfig) -> anyhow::Result<Oidc> {
+    pub fn new<'a>(configs: impl IntoIterator<Item = &'a OidcConfig>) -> anyhow::Result<Providers> {
         let http = openidconnect::reqwest::ClientBuilder::new()
             .redirect(openidconnect::reqwest::redirect::Policy::none())
             .timeout(std::time::Duration::from_secs(10))
             .build()
             .context("building the OpenID Connect HTTP client")?;
-        Ok(Oidc {
-            config,
-            http,
-            metadata: RwLock::new(None),
+        Ok(Providers {
+            list: configs
+                .into_iter()
+                .map(|config| Oidc {
+                    config: config.clone(),
+                    http: http.clone(),
+                    metadata: RwLock::new(HashMap::new()),
+                })
+                .collect(),
         })
     }
 
-    async fn metadata(&self) -> anyhow::Result<CoreProviderMetadata> {
-        if let Some((metadata, read_at)) = self.metadata.read().await.clone() {
+    /// Whether no provider is configured.
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    fn by_id(&self, id: &str) -> Option<&Oidc> {
+        self.list.iter().find(|oidc| oidc.config.id == id)
+    }
+
+    /// Where a sign-in goes: the provider, and the tenant when it is known before leaving. An
+    /// e-mail address picks both through its domain, a tenant picks the provider bound to it,
+    /// and a provider id picks that provider; with none of them, the only provider, if there
+    /// is one that needs no tenant first.
+    fn choose(&self, query: &StartQuery) -> Result<(&Oidc, Option<String>), Failure> {
+        let given = |value: &Option<String>| {
+            value
+                .as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_lowercase)
+        };
+        if let Some(email) = given(&query.email) {
+            // `person@contoso.com`, or just the domain.
+            let domain = email.rsplit('@').next().unwrap_or_default();
+            return self
+                .list
+                .iter()
+                .find_map(|oidc| {
+                    oidc.config
+                        .tenant_of_domain(domain)
+                        .map(|tenant| (oidc, Some(tenant.to_lowercase())))
+                })
+                .ok_or(Failure::Domain);
+        }
+        if let Some(tenant) = given(&query.tenant) {
+            return self
+                .list
+                .iter()
+                .find(|oidc| oidc.config.serves(&tenant))
+                .map(|oidc| (oidc, Some(tenant)))
+                .ok_or(Failure::Tenant);
+        }
+        let chosen = match given(&query.provider) {
+            Some(id) => self
+                .list
+                .iter()
+                .find(|oidc| oidc.config.id.eq_ignore_ascii_case(&id)),
+            None => match self.list.as_slice() {
+                [only] => Some(only),
+                _ => None,
+            },
+        };
+        chosen
+            .filter(|oidc| !oidc.config.per_tenant_issuer())
+            .map(|oidc| (oidc, None))
+            .ok_or(Failure::Choose)
+    }
+}
+
+/// What the sign-in page offers: a button per provider that needs no tenant first, and the
+/// e-mail box when a provider maps e-mail domains or needs the tenant first.
+pub fn sign_in_options(providers: &Providers) -> app::auth::SignInOptions {
+    let configs = providers.list.iter().map(|oidc| &oidc.config);
+    app::auth::SignInOptions {
+        by_email: configs
+            .clone()
+            .any(|c| !c.domains.is_empty() || c.per_tenant_issuer()),
+        buttons: configs
+            .filter(|c| !c.per_tenant_issuer())
+            .map(|c| app::auth::ProviderButton {
+                id: c.id.clone(),
+                label: c.label.clone(),
+            })
+            .collect(),
+    }
+}
+
+impl Oidc {
+    async fn metadata(&self, issuer: &str) -> anyhow::Result<CoreProviderMetadata> {
+        if let Some((metadata, read_at)) = self.metadata.read().await.get(issuer).cloned() {
             if read_at.elapsed() < METADATA_TTL {
                 return Ok(metadata);
             }
         }
-        self.rediscover().await
+        self.rediscover(issuer).await
     }
 
-    /// Reads the provider's metadata and signing keys again.
-    async fn rediscover(&self) -> anyhow::Result<CoreProviderMetadata> {
-        let issuer =
-            IssuerUrl::new(self.config.issuer.clone()).context("parsing the issuer URL")?;
-        let metadata = CoreProviderMetadata::discover_async(issuer, &self.http)
+    /// Reads the issuer's metadata and signing keys again.
+    async fn rediscover(&self, issuer: &str) -> anyhow::Result<CoreProviderMetadata> {
+        let url = IssuerUrl::new(issuer.to_owned()).context("parsing the issuer URL")?;
+        // Discovery checks that the metadata names this very issuer, so a multi-tenant
+        // application's metadata is its tenant's, never the shared `common` document.
+        let metadata = CoreProviderMetadata::discover_async(url, &self.http)
             .await
             .map_err(|e| anyhow!("OpenID Connect discovery failed: {e}"))?;
-        *self.metadata.write().await = Some((metadata.clone(), std::time::Instant::now()));
+        let mut cache = self.metadata.write().await;
+        // One entry per tenant at most (the issuer is a tenant's only for listed tenants).
+        cache.insert(
+            issuer.to_owned(),
+            (metadata.clone(), std::time::Instant::now()),
+        );
         Ok(metadata)
     }
 
-    async fn client(&self) -> anyhow::Result<impl ClientLike> {
-        let metadata = self.metadata().await?;
+    async fn client(&self, issuer: &str) -> anyhow::Result<impl ClientLike> {
+        let metadata = self.metadata(issuer).await?;
         self.client_from(metadata)
     }
 
@@ -181,29 +296,64 @@ impl ClientLike
 pub struct StartQuery {
     #[serde(default)]
     return_to: Option<String>,
+    /// A provider's id (a button of the sign-in page).
+    #[serde(default)]
+    provider: Option<String>,
+    /// A tenant id (a bookmarked sign-in address of one organisation).
+    #[serde(default)]
+    tenant: Option<String>,
+    /// The address typed on the sign-in page; only its domain is used to choose, and it is
+    /// passed on to the provider as the `login_hint`.
+    #[serde(default)]
+    email: Option<String>,
 }
 
-/// `GET /auth/oidc/start`: sends the browser to the provider.
+/// `GET /auth/oidc/start`: sends the browser to the right provider.
 pub async fn start(
     State(state): State<AppState>,
     session: Session,
     Query(query): Query<StartQuery>,
 ) -> Response {
-    let Some(oidc) = state.oidc.clone() else {
+    if state.oidc.is_empty() {
         return axum::http::StatusCode::NOT_FOUND.into_response();
+    }
+    let return_to = query
+        .return_to
+        .as_deref()
+        .and_then(return_path::safe)
+        .unwrap_or_else(|| "/".into());
+    let back = |failure: Failure| {
+        let encoded: String =
+            openidconnect::url::form_urlencoded::byte_serialize(return_to.as_bytes()).collect();
+        Redirect::to(&format!(
+            "/sign-in?error={}&return_to={encoded}",
+            failure.code()
+        ))
+        .into_response()
     };
+    let (oidc, tenant) = match state.oidc.choose(&query) {
+        Ok(chosen) => chosen,
+        Err(failure) => return back(failure),
+    };
+    let hint = query
+        .email
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| e.contains('@') && e.len() <= 254 && !e.chars().any(char::is_control));
     match begin(
-        &oidc,
+        oidc,
         &session,
-        query.return_to.as_deref(),
+        tenant,
+        hint,
+        &return_to,
         state.clock.now_ms(),
     )
     .await
     {
         Ok(url) => Redirect::to(&url).into_response(),
         Err(e) => {
-            tracing::error!(request_id = %crate::request_id::current(), "starting OpenID Connect sign-in failed: {e:#}");
-            Redirect::to(&format!("/sign-in?error={}", Failure::Provider.code())).into_response()
+            tracing::error!(request_id = %crate::request_id::current(), provider = %oidc.config.id, "starting OpenID Connect sign-in failed: {e:#}");
+            back(Failure::Provider)
         }
     }
 }
@@ -211,10 +361,16 @@ pub async fn start(
 async fn begin(
     oidc: &Oidc,
     session: &Session,
-    return_to: Option<&str>,
+    tenant: Option<String>,
+    login_hint: Option<&str>,
+    return_to: &str,
     now: i64,
 ) -> anyhow::Result<String> {
-    let client = oidc.client().await?;
+    let issuer = oidc
+        .config
+        .issuer_for(tenant.as_deref())
+        .ok_or_else(|| anyhow!("a multi-tenant provider needs a tenant it serves"))?;
+    let client = oidc.client(&issuer).await?;
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let mut request = client.inner().authorize_url(
         AuthenticationFlow::<CoreResponseType>::AuthorizationCode,
@@ -224,15 +380,18 @@ async fn begin(
     for scope in oidc.config.scopes.iter().filter(|s| s.as_str() != "openid") {
         request = request.add_scope(Scope::new(scope.clone()));
     }
+    if let Some(hint) = login_hint {
+        request = request.add_extra_param("login_hint", hint.to_owned());
+    }
     let (url, csrf, nonce) = request.set_pkce_challenge(challenge).url();
     let pending = Pending {
         state: csrf.secret().clone(),
         nonce: nonce.secret().clone(),
         pkce_verifier: verifier.secret().clone(),
-        return_to: return_to
-            .and_then(return_path::safe)
-            .unwrap_or_else(|| "/".into()),
+        return_to: return_to.to_owned(),
         started_at: now,
+        provider: oidc.config.id.clone(),
+        tenant,
     };
     session
         .insert(PENDING_KEY, pending)
@@ -257,10 +416,18 @@ pub async fn callback(
     session: Session,
     Query(query): Query<CallbackQuery>,
 ) -> Response {
-    let Some(oidc) = state.oidc.clone() else {
+    if state.oidc.is_empty() {
         return axum::http::StatusCode::NOT_FOUND.into_response();
-    };
-    match finish(&oidc, &state.db, &session, query, state.clock.now_ms()).await {
+    }
+    match finish(
+        &state.oidc,
+        &state.db,
+        &session,
+        query,
+        state.clock.now_ms(),
+    )
+    .await
+    {
         Ok(target) => Redirect::to(&target).into_response(),
         Err((failure, cause)) => {
             tracing::warn!(request_id = %crate::request_id::current(), code = failure.code(), "sign-in refused: {cause:#}");
@@ -270,7 +437,7 @@ pub async fn callback(
 }
 
 async fn finish(
-    oidc: &Oidc,
+    providers: &Providers,
     db: &DatabaseConnection,
     session: &Session,
     query: CallbackQuery,
@@ -292,6 +459,27 @@ async fn finish(
     if query.state.as_deref() != Some(pending.state.as_str()) {
         return Err((Failure::State, anyhow!("state does not match")));
     }
+    // The provider the sign-in left for (a sign-in begun before providers had ids: the only
+    // one); a provider removed from the configuration meanwhile is no provider.
+    let only = match providers.list.as_slice() {
+        [only] if pending.provider.is_empty() => Some(only),
+        _ => None,
+    };
+    let oidc = providers.by_id(&pending.provider).or(only).ok_or_else(|| {
+        (
+            Failure::NoPending,
+            anyhow!("the sign-in's provider is no longer configured"),
+        )
+    })?;
+    let issuer = oidc
+        .config
+        .issuer_for(pending.tenant.as_deref())
+        .ok_or_else(|| {
+            (
+                Failure::NoPending,
+                anyhow!("the sign-in's tenant is no longer served by its provider"),
+            )
+        })?;
     if let Some(error) = query.error {
         // The provider's words, from the address bar: logged escaped and bounded.
         let error: String = error.chars().take(64).collect();
@@ -303,7 +491,10 @@ async fn finish(
     let code = query
         .code
         .ok_or_else(|| (Failure::Provider, anyhow!("no code in the answer")))?;
-    let client = oidc.client().await.map_err(|e| (Failure::Provider, e))?;
+    let client = oidc
+        .client(&issuer)
+        .await
+        .map_err(|e| (Failure::Provider, e))?;
     let tokens = client
         .inner()
         .exchange_code(AuthorizationCode::new(code))
@@ -336,7 +527,7 @@ async fn finish(
         )
     ) {
         let fresh = oidc
-            .rediscover()
+            .rediscover(&issuer)
             .await
             .and_then(|metadata| oidc.client_from(metadata))
             .map_err(|e| (Failure::Provider, e))?;
@@ -369,11 +560,10 @@ async fn finish(
         .ok_or_else(|| (Failure::Tenant, anyhow!("no tenant claim")))?;
     // A tenant is bound to the provider that lists it: a good token of this provider for a
     // tenant it does not serve is refused, and the tenant it named is told.
-    if !config
-        .tenants
-        .iter()
-        .any(|t| t.trim().eq_ignore_ascii_case(&tenant_id))
-    {
+    // A multi-tenant issuer's token is also bound to the tenant whose issuer verified it.
+    let other_tenant =
+        config.per_tenant_issuer() && pending.tenant.as_deref() != Some(tenant_id.as_str());
+    if !config.serves(&tenant_id) || other_tenant {
         record_refusal(
             db,
             &tenant_id,

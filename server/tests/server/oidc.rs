@@ -6,7 +6,7 @@
 //! replaced at every sign-in.
 
 use crate::helpers::{client, TestApp};
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use openidconnect::core::{
@@ -78,15 +78,27 @@ fn signing_key(rotated: bool) -> CoreRsaPrivateSigningKey {
 }
 
 async fn discovery(State(mock): State<Mock>) -> Json<serde_json::Value> {
-    Json(json!({
-        "issuer": mock.issuer,
-        "authorization_endpoint": format!("{}/authorize", mock.issuer),
-        "token_endpoint": format!("{}/token", mock.issuer),
-        "jwks_uri": format!("{}/jwks", mock.issuer),
+    Json(metadata_of(&mock.issuer))
+}
+
+/// A multi-tenant provider's metadata: each tenant has its own issuer, `<mock>/<tenant>`.
+async fn tenant_discovery(
+    State(mock): State<Mock>,
+    Path(tenant): Path<String>,
+) -> Json<serde_json::Value> {
+    Json(metadata_of(&format!("{}/{tenant}", mock.issuer)))
+}
+
+fn metadata_of(issuer: &str) -> serde_json::Value {
+    json!({
+        "issuer": issuer,
+        "authorization_endpoint": format!("{issuer}/authorize"),
+        "token_endpoint": format!("{issuer}/token"),
+        "jwks_uri": format!("{issuer}/jwks"),
         "response_types_supported": ["code"],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256"],
-    }))
+    })
 }
 
 async fn jwks(State(mock): State<Mock>) -> Json<serde_json::Value> {
@@ -95,6 +107,19 @@ async fn jwks(State(mock): State<Mock>) -> Json<serde_json::Value> {
 }
 
 async fn token(State(mock): State<Mock>) -> Json<serde_json::Value> {
+    let issuer = mock.issuer.clone();
+    Json(id_token_answer(&mock, &issuer))
+}
+
+async fn tenant_token(
+    State(mock): State<Mock>,
+    Path(tenant): Path<String>,
+) -> Json<serde_json::Value> {
+    Json(id_token_answer(&mock, &format!("{}/{tenant}", mock.issuer)))
+}
+
+/// The token endpoint's answer: an ID token of `issuer` with what the test asked for.
+fn id_token_answer(mock: &Mock, issuer: &str) -> serde_json::Value {
     let answer = mock.answer.lock().unwrap().clone();
     let nonce = answer
         .nonce
@@ -105,7 +130,7 @@ async fn token(State(mock): State<Mock>) -> Json<serde_json::Value> {
     let mut name = LocalizedClaim::new();
     name.insert(None, EndUserName::new(answer.name.clone()));
     let claims = IdTokenClaims::new(
-        IssuerUrl::new(mock.issuer.clone()).unwrap(),
+        IssuerUrl::new(issuer.to_owned()).unwrap(),
         vec![Audience::new(answer.audience.clone())],
         now + chrono::Duration::minutes(5),
         now,
@@ -133,9 +158,7 @@ async fn token(State(mock): State<Mock>) -> Json<serde_json::Value> {
         None,
     )
     .unwrap();
-    Json(
-        json!({ "access_token": "at", "token_type": "Bearer", "expires_in": 300, "id_token": id_token.to_string() }),
-    )
+    json!({ "access_token": "at", "token_type": "Bearer", "expires_in": 300, "id_token": id_token.to_string() })
 }
 
 async fn start_mock() -> Mock {
@@ -162,6 +185,12 @@ async fn start_mock() -> Mock {
         .route("/.well-known/openid-configuration", get(discovery))
         .route("/jwks", get(jwks))
         .route("/token", post(token))
+        .route(
+            "/{tenant}/.well-known/openid-configuration",
+            get(tenant_discovery),
+        )
+        .route("/{tenant}/jwks", get(jwks))
+        .route("/{tenant}/token", post(tenant_token))
         .with_state(mock.clone());
     tokio::spawn(async move { axum::serve(listener, router).await });
     mock
@@ -192,8 +221,24 @@ async fn portal_configured(mock: &Mock, change: impl FnOnce(&mut OidcConfig)) ->
 
 /// Starts a sign-in; returns the `state` the portal sent, after telling the mock its nonce.
 async fn begin(app: &TestApp, client: &reqwest::Client, mock: &Mock) -> String {
+    begin_at(app, client, mock, "", &format!("{}/authorize", mock.issuer))
+        .await
+        .0
+}
+
+/// Starts a sign-in with `query` added to the start address; expects to be sent to
+/// `authorize`, and returns the `state` and every parameter of the address.
+async fn begin_at(
+    app: &TestApp,
+    client: &reqwest::Client,
+    mock: &Mock,
+    query: &str,
+    authorize: &str,
+) -> (String, Vec<(String, String)>) {
     let response = client
-        .get(app.url("/auth/oidc/start?return_to=/admin/accounts"))
+        .get(app.url(&format!(
+            "/auth/oidc/start?return_to=/admin/accounts{query}"
+        )))
         .send()
         .await
         .unwrap();
@@ -207,9 +252,10 @@ async fn begin(app: &TestApp, client: &reqwest::Client, mock: &Mock) -> String {
             .unwrap(),
     )
     .unwrap();
-    assert!(location
-        .as_str()
-        .starts_with(&format!("{}/authorize", mock.issuer)));
+    assert!(
+        location.as_str().starts_with(&format!("{authorize}?")),
+        "{location} goes to {authorize}"
+    );
     let param = |name: &str| {
         location
             .query_pairs()
@@ -223,7 +269,21 @@ async fn begin(app: &TestApp, client: &reqwest::Client, mock: &Mock) -> String {
     );
     assert_eq!(param("client_id").as_deref(), Some(CLIENT_ID));
     *mock.sent_nonce.lock().unwrap() = param("nonce");
-    param("state").unwrap()
+    (
+        param("state").unwrap(),
+        location.query_pairs().into_owned().collect(),
+    )
+}
+
+/// Where `/auth/oidc/start` with `query` sends the browser back to, when it refuses.
+async fn start_refused(app: &TestApp, client: &reqwest::Client, query: &str) -> String {
+    let response = client
+        .get(app.url(&format!("/auth/oidc/start?return_to=/users{query}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    response.headers()["location"].to_str().unwrap().to_owned()
 }
 
 async fn come_back(app: &TestApp, client: &reqwest::Client, state: &str) -> String {
@@ -702,4 +762,249 @@ async fn a_link_made_by_e_mail_before_links_followed_the_object_id_is_removed_at
         .await
         .unwrap();
     assert_eq!(relinked, 1, "the removed link is on the record");
+}
+
+/// A portal with two providers: `contoso` (the mock `a`, e-mail domain contoso.com) and
+/// `fabrikam` (the mock `b`, fabrikam.com), each bound to its own tenant.
+async fn portal_with_two(a: &Mock, b: &Mock) -> TestApp {
+    let provider = |mock: &Mock, id: &str, tenant: &str, domain: &str| {
+        let mut oidc = OidcConfig::new(
+            &mock.issuer,
+            CLIENT_ID,
+            Some("secret"),
+            "http://127.0.0.1/auth/oidc/callback",
+            &[tenant],
+        );
+        oidc.id = id.into();
+        oidc.label = Some(format!("{id} sign-in"));
+        oidc.domains.insert(domain.into(), tenant.into());
+        oidc.role_map
+            .insert("TenantAdmin".into(), "tenant_admin".into());
+        oidc
+    };
+    let providers = vec![
+        provider(a, "contoso", demo::CONTOSO, "contoso.com"),
+        provider(b, "fabrikam", demo::FABRIKAM, "fabrikam.com"),
+    ];
+    let app = TestApp::spawn_sqlite_configured(|config| config.oidc_providers = providers).await;
+    demo::load(&app.db, app.clock.now_ms()).await.unwrap();
+    app
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_several_providers_the_e_mail_domain_or_the_tenant_finds_the_provider_and_each_speaks_only_for_its_own(
+) {
+    let (a, b) = (start_mock().await, start_mock().await);
+    let app = portal_with_two(&a, &b).await;
+    let client = client();
+    let page = client
+        .get(app.url("/sign-in"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(r#"data-testid="oidc-email-form""#),
+        "the page asks for the e-mail address"
+    );
+    assert!(
+        page.contains("Sign in with fabrikam sign-in"),
+        "and names each provider"
+    );
+    assert!(page.contains("provider=contoso"));
+
+    // The domain of the address picks the provider, and the address is passed on as a hint.
+    let (_, params) = begin_at(
+        &app,
+        &client,
+        &b,
+        "&email=Lidia.Holloway%40Fabrikam.com",
+        &format!("{}/authorize", b.issuer),
+    )
+    .await;
+    assert!(params.contains(&("login_hint".into(), "Lidia.Holloway@Fabrikam.com".into())));
+    begin_at(
+        &app,
+        &client,
+        &a,
+        "&email=megan.bowen%40contoso.com",
+        &format!("{}/authorize", a.issuer),
+    )
+    .await;
+    begin_at(
+        &app,
+        &client,
+        &b,
+        &format!("&tenant={}", demo::FABRIKAM),
+        &format!("{}/authorize", b.issuer),
+    )
+    .await;
+    begin_at(
+        &app,
+        &client,
+        &a,
+        "&provider=contoso",
+        &format!("{}/authorize", a.issuer),
+    )
+    .await;
+
+    // Nothing to choose by, or nothing that matches: back to the page, saying why.
+    for (query, code) in [
+        ("", "choose"),
+        ("&provider=nobody", "choose"),
+        ("&email=someone%40example.org", "domain"),
+        ("&tenant=33333333-0000-0000-0000-000000000000", "tenant"),
+    ] {
+        assert_eq!(
+            start_refused(&app, &client, query).await,
+            format!("/sign-in?error={code}&return_to=%2Fusers"),
+            "{query}"
+        );
+    }
+
+    // Fabrikam's provider signs in Fabrikam's admin …
+    {
+        let mut answer = b.answer.lock().unwrap();
+        answer.tid = demo::FABRIKAM.into();
+        answer.subject = "fabrikam-admin-sub".into();
+        answer.name = "Fabrikam Admin".into();
+        answer.object_id = Some(demo::FAB_ADMIN.into());
+    }
+    let (state, _) = begin_at(
+        &app,
+        &client,
+        &b,
+        "&email=admin%40fabrikam.com",
+        &format!("{}/authorize", b.issuer),
+    )
+    .await;
+    assert_eq!(come_back(&app, &client, &state).await, "/admin/accounts");
+    assert_eq!(
+        signed_in_name(&app, &client).await.as_deref(),
+        Some("Fabrikam Admin")
+    );
+
+    // … but cannot speak for Contoso, which is bound to the other provider.
+    let other = crate::helpers::client();
+    b.answer.lock().unwrap().tid = demo::CONTOSO.into();
+    b.answer.lock().unwrap().subject = "impostor-sub".into();
+    let (state, _) = begin_at(
+        &app,
+        &other,
+        &b,
+        "&provider=fabrikam",
+        &format!("{}/authorize", b.issuer),
+    )
+    .await;
+    assert_eq!(
+        come_back(&app, &other, &state).await,
+        "/sign-in?error=tenant"
+    );
+    assert_eq!(signed_in_name(&app, &other).await, None);
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    let refused = server::entities::audit_event::Entity::find()
+        .filter(server::entities::audit_event::Column::Action.eq("sign_in.failed"))
+        .filter(server::entities::audit_event::Column::TenantId.eq(demo::CONTOSO))
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(refused, 1, "Contoso's record shows the refusal");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_multi_tenant_provider_verifies_each_token_against_its_own_tenants_issuer() {
+    let mock = start_mock().await;
+    let mut entra = OidcConfig::new(
+        &format!("{}/{{tenant}}", mock.issuer),
+        CLIENT_ID,
+        Some("secret"),
+        "http://127.0.0.1/auth/oidc/callback",
+        &[demo::CONTOSO, demo::FABRIKAM],
+    );
+    entra.id = "entra".into();
+    entra
+        .domains
+        .insert("contoso.com".into(), demo::CONTOSO.into());
+    entra
+        .domains
+        .insert("fabrikam.com".into(), demo::FABRIKAM.into());
+    entra
+        .role_map
+        .insert("TenantAdmin".into(), "tenant_admin".into());
+    let app = TestApp::spawn_sqlite_configured(|config| config.oidc = Some(entra)).await;
+    demo::load(&app.db, app.clock.now_ms()).await.unwrap();
+    let client = client();
+    let contoso_issuer = format!("{}/{}", mock.issuer, demo::CONTOSO);
+
+    // No button: the tenant must be known first, from the address or the tenant.
+    let page = client
+        .get(app.url("/sign-in"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(r#"data-testid="oidc-email-form""#));
+    assert!(!page.contains(r#"data-testid="oidc-sign-in""#));
+    assert_eq!(
+        start_refused(&app, &client, "").await,
+        "/sign-in?error=choose&return_to=%2Fusers"
+    );
+    assert_eq!(
+        start_refused(&app, &client, "&provider=entra").await,
+        "/sign-in?error=choose&return_to=%2Fusers"
+    );
+
+    // Contoso's address goes to Contoso's own issuer, and its token signs in.
+    let (state, _) = begin_at(
+        &app,
+        &client,
+        &mock,
+        "&email=megan.bowen%40contoso.com",
+        &format!("{contoso_issuer}/authorize"),
+    )
+    .await;
+    assert_eq!(come_back(&app, &client, &state).await, "/admin/accounts");
+    assert_eq!(
+        signed_in_name(&app, &client).await.as_deref(),
+        Some("Megan Bowen")
+    );
+
+    // A sign-in begun for Contoso whose token names Fabrikam (a tenant the provider also
+    // serves) is refused: Contoso's issuer cannot speak for Fabrikam.
+    let other = crate::helpers::client();
+    {
+        let mut answer = mock.answer.lock().unwrap();
+        answer.tid = demo::FABRIKAM.into();
+        answer.subject = "fabrikam-admin-sub".into();
+        answer.object_id = Some(demo::FAB_ADMIN.into());
+    }
+    let (state, _) = begin_at(
+        &app,
+        &other,
+        &mock,
+        &format!("&tenant={}", demo::CONTOSO),
+        &format!("{contoso_issuer}/authorize"),
+    )
+    .await;
+    assert_eq!(
+        come_back(&app, &other, &state).await,
+        "/sign-in?error=tenant"
+    );
+    assert_eq!(signed_in_name(&app, &other).await, None);
+
+    // Begun for Fabrikam, the same token is Fabrikam's and signs in.
+    let (state, _) = begin_at(
+        &app,
+        &other,
+        &mock,
+        "&email=admin%40fabrikam.com",
+        &format!("{}/{}/authorize", mock.issuer, demo::FABRIKAM),
+    )
+    .await;
+    assert_eq!(come_back(&app, &other, &state).await, "/admin/accounts");
+    assert!(signed_in_name(&app, &other).await.is_some());
 }
