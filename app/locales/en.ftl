@@ -486,8 +486,6 @@ api-token-name-hint = Say what uses it, e.g. "nightly export".
 api-token-role = Role
 api-token-expiry = Valid for
 api-token-days = { $days } days
-api-token-end-user = End user's sign-in name
-api-token-end-user-hint = Only for end-user tokens: the user the token acts as.
 api-token-create = Create token
 api-token-created = Token "{ $name }" created. Copy it now: it will not be shown again.
 api-token-secret-label = Token
@@ -510,6 +508,10 @@ api-token-err-name = Give the token a name of at most 100 characters.
 api-token-err-expiry = Choose a lifetime from 1 to 365 days.
 api-token-err-end-user = An end-user token needs the sign-in name of its user.
 api-token-err-not-end-user = Only end-user tokens act as a user; leave this empty.
+api-token-err-end-user-own = An end-user token acts as the person who makes it: end users make their own under My API tokens.
+nav-my-api-tokens = My API tokens
+my-api-tokens-intro = A token lets your own scripts read your data and file your correction requests through the REST API under /api/v1, as you. It is shown once, when it is created; the portal keeps only a fingerprint of it. Revoke it when you no longer need it.
+my-api-tokens-empty = You have no API tokens.
 
 ## Sharing
 

@@ -486,8 +486,6 @@ api-token-name-hint = Zeg waarvoor het dient, bijvoorbeeld "nachtelijke export".
 api-token-role = Rol
 api-token-expiry = Geldig gedurende
 api-token-days = { $days } dagen
-api-token-end-user = Aanmeldnaam van de eindgebruiker
-api-token-end-user-hint = Alleen voor eindgebruikerstokens: de gebruiker namens wie het token handelt.
 api-token-create = Token aanmaken
 api-token-created = Token "{ $name }" aangemaakt. Kopieer het nu: het wordt niet opnieuw getoond.
 api-token-secret-label = Token
@@ -510,6 +508,10 @@ api-token-err-name = Geef het token een naam van hoogstens 100 tekens.
 api-token-err-expiry = Kies een geldigheidsduur van 1 tot 365 dagen.
 api-token-err-end-user = Een eindgebruikerstoken heeft de aanmeldnaam van zijn gebruiker nodig.
 api-token-err-not-end-user = Alleen eindgebruikerstokens handelen namens een gebruiker; laat dit leeg.
+api-token-err-end-user-own = Een eindgebruikerstoken handelt namens wie het aanmaakt: eindgebruikers maken hun eigen tokens aan onder Mijn API-tokens.
+nav-my-api-tokens = Mijn API-tokens
+my-api-tokens-intro = Met een token lezen uw eigen scripts uw gegevens en dienen zij uw correctieverzoeken in via de REST-API onder /api/v1, namens u. Het wordt één keer getoond, bij het aanmaken; het portaal bewaart alleen een vingerafdruk ervan. Trek het in wanneer u het niet meer nodig hebt.
+my-api-tokens-empty = U hebt geen API-tokens.
 
 ## Sharing
 

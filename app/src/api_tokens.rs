@@ -2,6 +2,9 @@
 //! role and an expiry, see the secret once, list and revoke them. The server keeps only a
 //! hash of each secret; the REST API under `/api/v1` turns a presented token into the same
 //! [`crate::auth::Principal`] a session gives, so every access rule applies unchanged.
+//!
+//! End-user tokens are the exception to "admins create them": an end user makes their own on
+//! `/me/api-tokens` ([`OwnToken`]), and nobody else can make one that acts as them.
 
 use crate::auth::Role;
 use crate::error::AppError;
@@ -118,7 +121,39 @@ impl NewToken {
     }
 }
 
-/// What the token page asks of the server.
+/// A token an end user makes for themselves: a name and a lifetime; it acts as its maker.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OwnToken {
+    pub name: String,
+    pub expires_in_days: u32,
+}
+
+impl OwnToken {
+    /// Parses the form's raw values, as [`NewToken::parse`] does.
+    ///
+    /// # Errors
+    /// [`AppError::Invalid`] naming `name` or `expires_in_days`.
+    pub fn parse(name: &str, expires_in_days: u32) -> Result<OwnToken, AppError> {
+        // Any user name passes the end-user check here; the server supplies the real one.
+        let token = NewToken::parse(name, Role::EndUser, expires_in_days, Some("-"))?;
+        Ok(OwnToken {
+            name: token.name,
+            expires_in_days: token.expires_in_days,
+        })
+    }
+
+    /// The end-user token acting as `upn` (the maker's own sign-in name).
+    pub fn for_user(self, upn: String) -> NewToken {
+        NewToken {
+            name: self.name,
+            role: Role::EndUser,
+            expires_in_days: self.expires_in_days,
+            end_user: Some(upn),
+        }
+    }
+}
+
+/// What the token pages ask of the server.
 #[cfg(feature = "ssr")]
 pub trait ApiTokensPort: Send + Sync {
     /// The tenant's tokens, newest first.
@@ -132,7 +167,19 @@ pub trait ApiTokensPort: Send + Sync {
         principal: &'a crate::auth::Principal,
         token: NewToken,
     ) -> crate::services::BoxFuture<'a, Result<CreatedToken, AppError>>;
-    /// Revokes a token of the tenant (audited); revoking a revoked token changes nothing.
+    /// The signed-in end user's own tokens (those acting as their directory user), newest first.
+    fn list_own<'a>(
+        &'a self,
+        principal: &'a crate::auth::Principal,
+    ) -> crate::services::BoxFuture<'a, Result<Vec<ApiTokenView>, AppError>>;
+    /// Creates an end-user token acting as the signed-in person's own directory user.
+    fn create_own<'a>(
+        &'a self,
+        principal: &'a crate::auth::Principal,
+        token: OwnToken,
+    ) -> crate::services::BoxFuture<'a, Result<CreatedToken, AppError>>;
+    /// Revokes a token (audited): an admin any of the tenant's, anyone else only their own
+    /// end-user tokens; revoking a revoked token changes nothing.
     fn revoke<'a>(
         &'a self,
         principal: &'a crate::auth::Principal,
@@ -179,13 +226,51 @@ pub async fn create_api_token(
         .map_err(respond_with)
 }
 
-/// Revokes a token at once.
+/// The signed-in end user's own API tokens.
 ///
 /// # Errors
-/// 401/403 unless a tenant admin is signed in; 404 for a token of another tenant.
+/// 401/403 unless an end user is signed in.
+#[server(prefix = "/api", endpoint = "me/api-tokens/list")]
+pub async fn list_my_api_tokens() -> Result<Vec<ApiTokenView>, AppError> {
+    let principal = crate::auth::require(&[Role::EndUser])?;
+    let services = crate::services::use_services()?;
+    services
+        .api_tokens
+        .list_own(&principal)
+        .await
+        .map_err(crate::error::respond_with)
+}
+
+/// Creates an end-user token acting as the signed-in end user; the answer carries the secret,
+/// shown once.
+///
+/// # Errors
+/// 401/403 unless an end user is signed in; 422 naming the field for a bad name or expiry, or
+/// when the account is linked to no directory user.
+#[server(prefix = "/api", endpoint = "me/api-tokens/create")]
+pub async fn create_my_api_token(
+    name: String,
+    expires_in_days: u32,
+) -> Result<CreatedToken, AppError> {
+    use crate::error::respond_with;
+    let principal = crate::auth::require(&[Role::EndUser])?;
+    let token = OwnToken::parse(&name, expires_in_days).map_err(respond_with)?;
+    let services = crate::services::use_services()?;
+    services
+        .api_tokens
+        .create_own(&principal, token)
+        .await
+        .map_err(respond_with)
+}
+
+/// Revokes a token at once: an admin any token of the tenant, an end user their own.
+///
+/// # Errors
+/// 401/403 unless a tenant admin or an end user is signed in; 404 for a token of another
+/// tenant, or (for an end user) of anyone else.
 #[server(prefix = "/api", endpoint = "api-tokens/revoke")]
 pub async fn revoke_api_token(token_id: i64) -> Result<(), AppError> {
-    let principal = crate::auth::require(&[Role::TenantAdmin])?;
+    let principal = crate::auth::require(&[Role::TenantAdmin, Role::EndUser])?;
     let services = crate::services::use_services()?;
     services
         .api_tokens

@@ -105,6 +105,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("dashboard") view=pages::dashboard::DashboardPage ssr=SsrMode::Async/>
                         <Route path=path!("users/:id") view=UserPage ssr=SsrMode::Async/>
                         <Route path=path!("me") view=pages::my_data::MyDataPage ssr=SsrMode::Async/>
+                        <Route path=path!("me/api-tokens") view=pages::api_tokens::MyApiTokensPage ssr=SsrMode::Async/>
                         <Route path=path!("me/requests") view=pages::requests::MyRequestsPage ssr=SsrMode::Async/>
                         <Route path=path!("review") view=pages::review::ReviewQueuePage ssr=SsrMode::Async/>
                         <Route path=path!("review/:id") view=pages::review::ReviewRequestPage ssr=SsrMode::Async/>

@@ -25,7 +25,7 @@ const PAGES: Record<string, string[]> = {
   ],
   "Lee Gu": ["/review", "/notifications"],
   "Irvin Sayers": ["/sharing", "/audit-log"],
-  "Adele Vance": ["/me", "/me/requests", "/notifications"],
+  "Adele Vance": ["/me", "/me/requests", "/me/api-tokens", "/notifications"],
 };
 
 async function signIn(page: Page, name: string) {

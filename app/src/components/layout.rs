@@ -88,6 +88,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                                     {has(Role::EndUser).then(|| view! {
                                         <A href="/me">{Key::NavMyData.text(locale)}</A>
                                         <A href="/me/requests">{Key::NavMyRequests.text(locale)}</A>
+                                        <A href="/me/api-tokens">{Key::NavMyApiTokens.text(locale)}</A>
                                     })}
                                     {(has(Role::SupportReviewer) || has(Role::TenantAdmin)).then(|| view! {
                                         <A href="/review">{Key::NavReview.text(locale)}</A>

@@ -12,7 +12,7 @@ use app::api_tokens::NewToken;
 use app::auth::Role;
 use app::i18n::Locale;
 use axum::Json;
-use sea_orm::DatabaseConnection;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -54,30 +54,67 @@ pub async fn me(auth: Auth) -> Result<Json<Me>, ApiError> {
     }))
 }
 
+/// What `server api-token create` asks for, as typed.
+#[derive(Clone, Copy, Debug)]
+pub struct CliToken<'a> {
+    /// The tenant's id or exact name.
+    pub tenant: &'a str,
+    pub role: &'a str,
+    pub name: &'a str,
+    pub days: u32,
+    /// The UPN of the directory user an end-user token acts as.
+    pub end_user: Option<&'a str>,
+}
+
 /// Creates a token from the command line (`server api-token create`) and returns its secret.
 ///
 /// # Errors
-/// When the tenant (id or exact name) is unknown, the role or other input is refused, or the
-/// database fails.
+/// When the tenant (id or exact name) is unknown, the role or other input is refused (an
+/// end-user token outside demo mode: end users make their own), or the database fails.
 pub async fn create_from_cli(
     db: &DatabaseConnection,
-    tenant: &str,
-    role: &str,
-    name: &str,
-    days: u32,
-    end_user: Option<&str>,
+    request: CliToken<'_>,
+    demo_mode: bool,
     now: i64,
 ) -> anyhow::Result<String> {
+    let CliToken {
+        tenant,
+        role,
+        name,
+        days,
+        end_user,
+    } = request;
     let tenant_id = crate::cli::tenant_id(db, tenant).await?;
     let role = Role::parse(role).with_context(|| {
         format!("unknown role {role:?}: tenant_admin, support_reviewer, auditor or end_user")
     })?;
     let token = NewToken::parse(name, role, days, end_user)
         .map_err(|e| anyhow::anyhow!("{}", e.message(Locale::En)))?;
+    // Whoever runs the command line is not the end user, and a token that acts as a data
+    // subject is theirs to make (on `/me/api-tokens`). Only demo data, whose people are made
+    // up, lets the command line stand in for them, so scripts can test the end-user API.
+    let stand_in = match &token.end_user {
+        Some(upn) if demo_mode => Some(
+            crate::entities::directory_user::Entity::find()
+                .filter(crate::entities::directory_user::Column::TenantId.eq(&tenant_id))
+                .filter(crate::entities::directory_user::Column::Upn.eq(upn.as_str()))
+                .one(db)
+                .await
+                .context("reading the end user")?
+                .with_context(|| format!("no user {upn:?} in this tenant"))?
+                .id,
+        ),
+        Some(_) => anyhow::bail!(
+            "end-user tokens are made by the end user (My API tokens, /me/api-tokens); the \
+             command line makes them only in demo mode"
+        ),
+        None => None,
+    };
     let creator = Creator {
         account_id: 0,
         name: "command line".into(),
         actor: Actor::system("command line"),
+        directory_user_id: stand_in,
     };
     let created = api_tokens::create(db, &tenant_id, &creator, token, now)
         .await
@@ -104,16 +141,14 @@ pub async fn run_cli(
             days,
             end_user,
         } => {
-            let secret = create_from_cli(
-                &db,
-                &tenant,
-                &role,
-                &name,
+            let request = CliToken {
+                tenant: &tenant,
+                role: &role,
+                name: &name,
                 days,
-                end_user.as_deref(),
-                clock.now_ms(),
-            )
-            .await?;
+                end_user: end_user.as_deref(),
+            };
+            let secret = create_from_cli(&db, request, config.demo_mode, clock.now_ms()).await?;
             println!("{secret}");
         }
     }

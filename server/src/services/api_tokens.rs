@@ -3,14 +3,16 @@
 //!
 //! A token holds one role in one tenant. Its principal is the one a session of that role would
 //! have, with the token's name as the display name, so every audit event a token causes names
-//! the token. End-user tokens act as one directory user of the tenant.
+//! the token. End-user tokens act as one directory user of the tenant, and only that user
+//! makes them (on their own token page): an admin who could mint a token for any end user
+//! could act as any data subject, file requests in their name and read what they see.
 
 use crate::clock::{Clock, DAY_MS};
 use crate::entities::{account, api_token, directory_user, tenant};
 use crate::services::audit::{self, Actor, AuditAction, Change, NewEvent, TargetKind};
 use crate::services::error::{finish, ServiceError};
 use anyhow::Context;
-use app::api_tokens::{ApiTokenView, ApiTokensPort, CreatedToken, NewToken, TokenState};
+use app::api_tokens::{ApiTokenView, ApiTokensPort, CreatedToken, NewToken, OwnToken, TokenState};
 use app::auth::{Principal, Role};
 use app::error::AppError;
 use app::i18n::Key;
@@ -41,6 +43,9 @@ pub struct Creator {
     pub account_id: i64,
     pub name: String,
     pub actor: Actor,
+    /// The directory user the creator is (an end user's own account): the only end user an
+    /// end-user token of theirs may act as.
+    pub directory_user_id: Option<String>,
 }
 
 impl Creator {
@@ -50,6 +55,7 @@ impl Creator {
             account_id: principal.account_id,
             name: principal.actor_name(),
             actor: actor_of(principal),
+            directory_user_id: principal.directory_user_id.clone(),
         }
     }
 }
@@ -103,8 +109,8 @@ fn view_of(model: &api_token::Model, end_user: Option<String>, now: i64) -> ApiT
 /// Creates a token in `tenant_id` with an audit event, in one transaction.
 ///
 /// # Errors
-/// [`ServiceError::Invalid`] (on `end_user`) when the end user is not in the tenant; database
-/// failures otherwise.
+/// [`ServiceError::Invalid`] (on `end_user`) when the end user is not in the tenant or is not
+/// the creator themself; database failures otherwise.
 pub async fn create<C: TransactionTrait>(
     db: &C,
     tenant_id: &str,
@@ -124,6 +130,12 @@ pub async fn create<C: TransactionTrait>(
                 .one(&txn)
                 .await?
                 .ok_or_else(|| ServiceError::invalid("end_user", Key::ErrNoSuchUserInTenant))?;
+            if creator.directory_user_id.as_deref() != Some(user.id.as_str()) {
+                return Err(ServiceError::invalid(
+                    "end_user",
+                    Key::ApiTokenErrEndUserOwn,
+                ));
+            }
             Some(user)
         }
         None => None,
@@ -187,17 +199,22 @@ pub async fn create<C: TransactionTrait>(
     })
 }
 
-/// The tenant's tokens, newest first.
+/// The tenant's tokens (with `owner`, only the end-user tokens acting as that directory
+/// user), newest first.
 ///
 /// # Errors
 /// When the database fails.
 pub async fn list<C: ConnectionTrait>(
     db: &C,
     tenant_id: &str,
+    owner: Option<&str>,
     now: i64,
 ) -> anyhow::Result<Vec<ApiTokenView>> {
-    let tokens = api_token::Entity::find()
-        .filter(api_token::Column::TenantId.eq(tenant_id))
+    let mut query = api_token::Entity::find().filter(api_token::Column::TenantId.eq(tenant_id));
+    if let Some(user) = owner {
+        query = query.filter(owned_by(user));
+    }
+    let tokens = query
         .order_by_desc(api_token::Column::Id)
         .all(db)
         .await
@@ -217,23 +234,34 @@ pub async fn list<C: ConnectionTrait>(
     Ok(views)
 }
 
-/// Revokes a token of `tenant_id` with an audit event; a revoked token stays revoked.
+/// The end-user tokens acting as directory user `user`: what its owner lists and revokes.
+fn owned_by(user: &str) -> sea_orm::Condition {
+    sea_orm::Condition::all()
+        .add(api_token::Column::Role.eq(Role::EndUser.as_str()))
+        .add(api_token::Column::DirectoryUserId.eq(user))
+}
+
+/// Revokes a token of `tenant_id` (with `owner`, only one acting as that directory user) with
+/// an audit event; a revoked token stays revoked.
 ///
 /// # Errors
-/// [`ServiceError::NotFound`] for a token of another tenant or none; database failures.
+/// [`ServiceError::NotFound`] for a token of another tenant, of someone else or none; database
+/// failures.
 pub async fn revoke<C: TransactionTrait>(
     db: &C,
     tenant_id: &str,
+    owner: Option<&str>,
     actor: Actor,
     token_id: i64,
     now: i64,
 ) -> Result<(), ServiceError> {
     let txn = db.begin().await?;
-    let token = api_token::Entity::find_by_id(token_id)
-        .filter(api_token::Column::TenantId.eq(tenant_id))
-        .one(&txn)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
+    let mut query =
+        api_token::Entity::find_by_id(token_id).filter(api_token::Column::TenantId.eq(tenant_id));
+    if let Some(user) = owner {
+        query = query.filter(owned_by(user));
+    }
+    let token = query.one(&txn).await?.ok_or(ServiceError::NotFound)?;
     if token.revoked_at.is_some() {
         return Ok(());
     }
@@ -360,9 +388,58 @@ impl ApiTokensPort for ApiTokensService {
         principal: &'a Principal,
     ) -> BoxFuture<'a, Result<Vec<ApiTokenView>, AppError>> {
         Box::pin(async move {
-            list(&self.db, &principal.tenant_id, self.clock.now_ms())
+            list(&self.db, &principal.tenant_id, None, self.clock.now_ms())
                 .await
                 .map_err(|e| crate::error::internal(&e))
+        })
+    }
+
+    fn list_own<'a>(
+        &'a self,
+        principal: &'a Principal,
+    ) -> BoxFuture<'a, Result<Vec<ApiTokenView>, AppError>> {
+        Box::pin(async move {
+            let Some(user) = principal.directory_user_id.as_deref() else {
+                return Ok(Vec::new());
+            };
+            list(
+                &self.db,
+                &principal.tenant_id,
+                Some(user),
+                self.clock.now_ms(),
+            )
+            .await
+            .map_err(|e| crate::error::internal(&e))
+        })
+    }
+
+    fn create_own<'a>(
+        &'a self,
+        principal: &'a Principal,
+        token: OwnToken,
+    ) -> BoxFuture<'a, Result<CreatedToken, AppError>> {
+        Box::pin(async move {
+            let upn = match &principal.directory_user_id {
+                Some(id) => directory_user::Entity::find_by_id(id.clone())
+                    .filter(directory_user::Column::TenantId.eq(&principal.tenant_id))
+                    .one(&self.db)
+                    .await
+                    .map_err(|e| crate::error::internal(&anyhow::Error::from(e)))?
+                    .map(|u| u.upn),
+                None => None,
+            };
+            let upn =
+                upn.ok_or_else(|| AppError::invalid("end_user", Key::ErrNoSuchUserInTenant))?;
+            finish(
+                create(
+                    &self.db,
+                    &principal.tenant_id,
+                    &Creator::of(principal),
+                    token.for_user(upn),
+                    self.clock.now_ms(),
+                )
+                .await,
+            )
         })
     }
 
@@ -391,10 +468,18 @@ impl ApiTokensPort for ApiTokensService {
         token_id: i64,
     ) -> BoxFuture<'a, Result<(), AppError>> {
         Box::pin(async move {
+            // An admin revokes any token of the tenant; anyone else only the end-user tokens
+            // acting as themselves (others' answer 404, like a missing one).
+            let owner = if principal.roles.contains(&Role::TenantAdmin) {
+                None
+            } else {
+                Some(principal.directory_user_id.as_deref().unwrap_or_default())
+            };
             finish(
                 revoke(
                     &self.db,
                     &principal.tenant_id,
+                    owner,
                     actor_of(principal),
                     token_id,
                     self.clock.now_ms(),

@@ -74,7 +74,9 @@ const SERVER_FNS: &[(&str, Allowed, Cross)] = &[
     ("accounts/revoke", ADMIN, Cross::Record),
     ("api-tokens/list", ADMIN, Cross::OwnTenant),
     ("api-tokens/create", ADMIN, Cross::OwnTenant),
-    ("api-tokens/revoke", ADMIN, Cross::Record),
+    ("api-tokens/revoke", ADMIN | END_USER, Cross::Record),
+    ("me/api-tokens/list", END_USER, Cross::Public),
+    ("me/api-tokens/create", END_USER, Cross::Public),
     ("audit/events", ADMIN | AUDITOR, Cross::OwnTenant),
     ("audit/verify", ADMIN | AUDITOR, Cross::OwnTenant),
     ("dashboard", ADMIN, Cross::OwnTenant),
@@ -255,6 +257,7 @@ fn server_fn_args(endpoint: &str, ids: &Ids) -> Vec<(&'static str, String)> {
             ("end_user", s("")),
         ],
         "api-tokens/revoke" => vec![("token_id", ids.victim_token.clone())],
+        "me/api-tokens/create" => vec![("name", s("matrix")), ("expires_in_days", s("30"))],
         "users/data" => vec![("user_id", s(demo::ADELE))],
         "users/correct" => vec![
             ("user_id", s(demo::ADELE)),

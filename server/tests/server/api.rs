@@ -20,10 +20,24 @@ pub const IPHONE: &str = "d1000000-0000-4000-8000-0000000000d1";
 
 /// A token of `role` in `tenant` made directly through the service; its secret.
 pub async fn token(app: &TestApp, tenant: &str, role: Role, end_user: Option<&str>) -> String {
+    // An end-user token is made as its end user, the only one who may make it.
+    let directory_user_id = match end_user {
+        Some(upn) => Some(
+            directory_user::Entity::find()
+                .filter(directory_user::Column::Upn.eq(upn))
+                .one(&app.db)
+                .await
+                .unwrap()
+                .expect("the end user exists")
+                .id,
+        ),
+        None => None,
+    };
     let creator = Creator {
         account_id: 0,
         name: "test setup".into(),
         actor: Actor::system("test setup"),
+        directory_user_id,
     };
     let name = format!("test {}", role.as_str());
     let new = NewToken::parse(&name, role, 30, end_user).unwrap();
@@ -150,6 +164,68 @@ on_both_databases! { demo;
         let (status, body) = app.call(&admin, "api-tokens/create", &no_user).await;
         assert_eq!(status, 422);
         assert_eq!(body["Invalid"]["field"], "end_user");
+    }
+
+    async fn an_end_user_token_is_made_only_by_its_end_user_and_acts_as_them(app) {
+        // An admin cannot mint a token that acts as an end user, nor is one offered.
+        let admin = app.client_as("Megan Bowen").await;
+        let for_adele = [("name", "as adele"), ("role", "end_user"), ("expires_in_days", "30"), ("end_user", "adele.vance@contoso.com")];
+        let (status, body) = app.call(&admin, "api-tokens/create", &for_adele).await;
+        assert_eq!(status, 422, "{body}");
+        assert_eq!(body["Invalid"]["field"], "end_user");
+        assert_eq!(api_token::Entity::find().count(&app.db).await.unwrap(), 0, "nothing was stored");
+        let page = admin.get(app.url("/admin/api-tokens")).send().await.unwrap().text().await.unwrap();
+        assert!(!page.contains("value=\"end_user\""), "the admin page offers no end-user role");
+        assert_eq!(app.call(&admin, "me/api-tokens/create", &[("name", "x"), ("expires_in_days", "30")]).await.0, 403, "an admin is no end user");
+
+        // Adele makes her own on her token page; it acts as her, and it was made by her.
+        let adele = app.client_as("Adele Vance").await;
+        let page = adele.get(app.url("/me/api-tokens")).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("You have no API tokens."), "an empty state first");
+        let (status, created) = app.call(&adele, "me/api-tokens/create", &[("name", "my script"), ("expires_in_days", "7")]).await;
+        assert_eq!(status, 200, "{created}");
+        let secret = created["secret"].as_str().unwrap().to_owned();
+        assert_eq!(created["token"]["role"], "end_user");
+        assert_eq!(created["token"]["created_by"], "Adele Vance");
+        let (status, _, me) = send(&app, reqwest::Method::GET, "/me", &secret, None, &[]).await;
+        assert_eq!(status, 200);
+        assert_eq!(me["user_id"], demo::ADELE);
+        let (status, body) = app.call(&adele, "me/api-tokens/create", &[("name", " "), ("expires_in_days", "7")]).await;
+        assert_eq!((status, body["Invalid"]["field"].as_str()), (422, Some("name")), "a bad name is refused by field");
+
+        // She sees only her own; the admin sees every token of the tenant.
+        let staff = token(&app, demo::CONTOSO, Role::Auditor, None).await;
+        let (_, mine) = app.call(&adele, "me/api-tokens/list", &[]).await;
+        assert_eq!(mine.as_array().unwrap().len(), 1, "{mine}");
+        assert_eq!(mine[0]["name"], "my script");
+        let (_, all) = app.call(&admin, "api-tokens/list", &[]).await;
+        assert_eq!(all.as_array().unwrap().len(), 2, "{all}");
+
+        // Nobody else's token is hers to revoke, and hers is nobody else's but an admin's.
+        let staff_id = api_token::Entity::find().filter(api_token::Column::Role.eq("auditor")).one(&app.db).await.unwrap().unwrap().id.to_string();
+        let own_id = created["token"]["id"].to_string();
+        assert_eq!(app.call(&adele, "api-tokens/revoke", &[("token_id", &staff_id)]).await.0, 404, "a staff token");
+        let ben = app.client_as("Ben Okafor").await;
+        assert_eq!(app.call(&ben, "api-tokens/revoke", &[("token_id", &own_id)]).await.0, 404, "another end user's token");
+        let (_, bens) = app.call(&ben, "me/api-tokens/list", &[]).await;
+        assert_eq!(bens, json!([]), "Ben sees none of Adele's");
+        assert_eq!(get(&app, "/me", &staff).await.0, 200, "the staff token still works");
+        assert_eq!(app.call(&adele, "api-tokens/revoke", &[("token_id", &own_id)]).await.0, 200);
+        assert_eq!(get(&app, "/me", &secret).await.0, 401, "revoked at once");
+    }
+
+    async fn the_command_line_makes_end_user_tokens_only_for_demo_data(app) {
+        use server::api::tokens::CliToken;
+        let now = app.clock.now_ms();
+        let as_adele = CliToken { tenant: demo::CONTOSO, role: "end_user", name: "cli", days: 30, end_user: Some("adele.vance@contoso.com") };
+        let refused = server::api::tokens::create_from_cli(&app.db, as_adele, false, now).await;
+        let message = refused.expect_err("outside demo mode").to_string();
+        assert!(message.contains("/me/api-tokens"), "{message}");
+        let demo_token = server::api::tokens::create_from_cli(&app.db, as_adele, true, now).await.unwrap();
+        let (status, _, me) = send(&app, reqwest::Method::GET, "/me", &demo_token, None, &[]).await;
+        assert_eq!((status, me["user_id"].as_str()), (200, Some(demo::ADELE)));
+        let staff = server::api::tokens::create_from_cli(&app.db, CliToken { role: "auditor", end_user: None, ..as_adele }, false, now).await;
+        assert!(staff.is_ok(), "staff tokens as before");
     }
 
     async fn a_revoked_token_is_refused_at_once_and_the_revocation_is_audited(app) {

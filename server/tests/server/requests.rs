@@ -366,6 +366,7 @@ on_both_databases! { demo;
             account_id: app.account_id("Megan Bowen").await,
             name: "Megan Bowen".into(),
             actor: server::services::audit::Actor::system("test setup"),
+            directory_user_id: None,
         };
         let named_lee = app::api_tokens::NewToken::parse("Lee Gu", Role::SupportReviewer, 30, None).unwrap();
         let secret = api_tokens::create(&app.db, demo::CONTOSO, &creator, named_lee, app.clock.now_ms()).await.unwrap().secret;
