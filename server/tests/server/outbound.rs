@@ -83,9 +83,14 @@ async fn raw_receiver(answer: Answer) -> (u16, Arc<AtomicUsize>) {
 
 /// Stores Zebra's endpoint in the demo tenant directly, past the checks of saving.
 async fn store_endpoint(app: &TestApp, url: &str) {
+    store_endpoint_of(app, demo::CONTOSO, "zebra", url).await;
+}
+
+/// Stores `recipient`'s endpoint in `tenant` directly, past the checks of saving.
+async fn store_endpoint_of(app: &TestApp, tenant: &str, recipient: &str, url: &str) {
     recipient_endpoint::ActiveModel {
-        tenant_id: Set(demo::CONTOSO.into()),
-        recipient_id: Set("zebra".into()),
+        tenant_id: Set(tenant.into()),
+        recipient_id: Set(recipient.into()),
         url: Set(url.into()),
         secret: Set(SECRET.into()),
         updated_at: Set(app.clock.now_ms()),
@@ -94,6 +99,39 @@ async fn store_endpoint(app: &TestApp, url: &str) {
     .insert(&app.db)
     .await
     .unwrap();
+}
+
+/// A receiver on loopback that answers 200 once `open` says so (at once without one), and
+/// raises `reached` when first contacted; its port.
+async fn signalling_receiver(
+    open: Option<tokio::sync::watch::Receiver<bool>>,
+    reached: Option<tokio::sync::watch::Sender<bool>>,
+) -> u16 {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let reached = reached.map(Arc::new);
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let (open, reached) = (open.clone(), reached.clone());
+            tokio::spawn(async move {
+                let mut buffer = vec![0_u8; 64 * 1024];
+                let _ = socket.read(&mut buffer).await;
+                if let Some(reached) = reached {
+                    let _ = reached.send(true);
+                }
+                if let Some(mut open) = open {
+                    let _ = open.wait_for(|open| *open).await;
+                }
+                let body = r#"{"acknowledged":true}"#;
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = socket.write_all(head.as_bytes()).await;
+            });
+        }
+    });
+    port
 }
 
 /// The last error of the Zebra disclosure after a cycle.
@@ -276,5 +314,44 @@ on_both_databases! { demo;
         let (status, body) = app.call(&admin, "sharing/endpoint", &[("recipient_id", "zebra"), ("url", ""), ("secret", ""), ("remove", "on")]).await;
         assert_eq!(status, 200, "{body}");
         assert!(recipient_endpoint::Entity::find_by_id((demo::CONTOSO.to_owned(), "zebra".to_owned())).one(&app.db).await.unwrap().is_none());
+    }
+
+    async fn one_tenants_endpoint_that_does_not_answer_does_not_hold_up_another_tenants_delivery(app) {
+        // Fabrikam turns TeamViewer on (it shares nothing in the demo data) and gets a receiver
+        // that answers at once; Contoso's Zebra receiver answers only after Fabrikam's was
+        // reached. Delivered one tenant after the other, Contoso (first in order) would wait for
+        // Fabrikam until it timed out; side by side, both are delivered.
+        let alex = app.client_as("Alex Wilber").await;
+        let (status, overview) = app.call(&alex, "sharing/overview", &[]).await;
+        assert_eq!(status, 200, "{overview}");
+        let feature = overview["features"].as_array().unwrap().iter().find(|f| f["id"] == "teamviewer").cloned().unwrap();
+        let (version, terms) = (feature["version"].to_string(), feature["terms_version"].to_string());
+        let form = [("feature_id", "teamviewer"), ("terms_version", terms.as_str()), ("base_version", version.as_str()), ("consent", "on")];
+        let (status, body) = app.call(&alex, "sharing/enable", &form).await;
+        assert_eq!(status, 200, "{body}");
+
+        let (open, held) = tokio::sync::watch::channel(false);
+        let contoso = signalling_receiver(Some(held), None).await;
+        let fabrikam = signalling_receiver(None, Some(open)).await;
+        store_endpoint(&app, &format!("http://127.0.0.1:{contoso}/hook")).await;
+        store_endpoint_of(&app, demo::FABRIKAM, "teamviewer", &format!("http://127.0.0.1:{fabrikam}/hook")).await;
+
+        let connector = Connector::new(policy(loopback(), Duration::from_secs(5)));
+        let later = app.clock.now_ms() + 60_000;
+        let summary = tokio::time::timeout(Duration::from_secs(60), server::services::disclosures::run_cycle(&app.db, &connector, later))
+            .await
+            .expect("the cycle returns")
+            .unwrap();
+        assert_eq!(summary.failed, 0, "nobody timed out: {summary:?}");
+        for (tenant, feature) in [(demo::CONTOSO, "zebra_lifeguard_ota"), (demo::FABRIKAM, "teamviewer")] {
+            let delivered = disclosure::Entity::find()
+                .filter(disclosure::Column::TenantId.eq(tenant))
+                .filter(disclosure::Column::FeatureId.eq(feature))
+                .filter(disclosure::Column::DeliveredAt.is_not_null())
+                .count(&app.db)
+                .await
+                .unwrap();
+            assert!(delivered > 0, "{tenant}'s {feature} disclosures were delivered: {summary:?}");
+        }
     }
 }
