@@ -237,6 +237,20 @@ fn default_roles_claim() -> String {
 fn default_username_claim() -> String {
     "preferred_username".into()
 }
+/// Claims that hold a name or an address, which people (or their directory's admins) can
+/// change: never the link between an account and a directory user.
+const MUTABLE_CLAIMS: [&str; 9] = [
+    "email",
+    "emails",
+    "preferred_username",
+    "upn",
+    "unique_name",
+    "name",
+    "given_name",
+    "family_name",
+    "nickname",
+];
+
 fn default_object_id_claim() -> String {
     "oid".into()
 }
@@ -418,6 +432,18 @@ impl Config {
                 return Err(ConfigError::Invalid {
                     key: "oidc.object_id_claim",
                     message: "must not be empty".into(),
+                });
+            }
+            // The link to a data subject must be something its holder cannot choose: a name
+            // or an address here would bring back the takeover the object id closes.
+            if MUTABLE_CLAIMS.contains(&oidc.object_id_claim.trim().to_ascii_lowercase().as_str()) {
+                return Err(ConfigError::Invalid {
+                    key: "oidc.object_id_claim",
+                    message: format!(
+                        "{:?} can be changed by the person or their admin; name an immutable \
+                         id such as oid (Entra ID) or sub",
+                        oidc.object_id_claim
+                    ),
                 });
             }
             if let Some((claim, role)) = oidc
@@ -760,12 +786,17 @@ mod tests {
             id: "a b".into(),
             ..entra.clone()
         };
+        let by_email = OidcConfig {
+            object_id_claim: "Email".into(),
+            ..entra.clone()
+        };
         for (second, key) in [
             (same_id, "oidc_providers"),
             (same_tenant, "oidc.tenants"),
             (same_domain, "oidc.domains"),
             (foreign_domain, "oidc.domains"),
             (bad_id, "oidc.id"),
+            (by_email, "oidc.object_id_claim"),
         ] {
             match with(vec![keycloak.clone(), second]).validate() {
                 Err(ConfigError::Invalid { key: got, .. }) => assert_eq!(got, key),
