@@ -785,3 +785,21 @@ import-duplicate-id = The same id is already on line { $line }.
 import-other-tenant = This id belongs to another tenant; records never move between tenants.
 import-upn-taken = Another user of this tenant already has this sign-in name.
 import-unknown-primary-user = This is not a user of this tenant (in the database or earlier in the file).
+
+## The access log: who read a person's data
+access-title = Who looked at this data
+access-intro = Every time someone opened this person's data: the person page, a request's review, the REST API or an export. Kept apart from the audit log of changes.
+access-empty = Nobody has looked at this person's data yet.
+access-mine-title = Who looked at your data
+access-mine-intro = Each time someone in your organisation, or a script it runs, opened your personal data. Staff are not named: they act for your organisation.
+access-mine-empty = Nobody in your organisation has looked at your data yet.
+access-older = Show older
+access-col-reader = Who
+access-col-view = Through
+access-view-user-page = Person page
+access-view-review = Review of a request
+access-view-api = REST API
+access-view-export = Export of all data
+access-reader-admin = An administrator
+access-reader-reviewer = A support reviewer
+access-reader-script = A script (API token)

@@ -785,3 +785,21 @@ import-duplicate-id = Hetzelfde id staat al op regel { $line }.
 import-other-tenant = Dit id hoort bij een andere tenant; records gaan nooit over naar een andere tenant.
 import-upn-taken = Een andere gebruiker van deze tenant heeft deze aanmeldnaam al.
 import-unknown-primary-user = Dit is geen gebruiker van deze tenant (in de database of eerder in het bestand).
+
+## Het toegangslogboek: wie de gegevens van een persoon heeft ingezien
+access-title = Wie deze gegevens heeft ingezien
+access-intro = Elke keer dat iemand de gegevens van deze persoon opende: de persoonspagina, de beoordeling van een verzoek, de REST-API of een export. Gescheiden van het auditlogboek van wijzigingen.
+access-empty = Nog niemand heeft de gegevens van deze persoon ingezien.
+access-mine-title = Wie uw gegevens heeft ingezien
+access-mine-intro = Elke keer dat iemand in uw organisatie, of een script van uw organisatie, uw persoonsgegevens opende. Medewerkers worden niet bij naam genoemd: zij handelen namens uw organisatie.
+access-mine-empty = Nog niemand in uw organisatie heeft uw gegevens ingezien.
+access-older = Oudere tonen
+access-col-reader = Wie
+access-col-view = Via
+access-view-user-page = Persoonspagina
+access-view-review = Beoordeling van een verzoek
+access-view-api = REST-API
+access-view-export = Export van alle gegevens
+access-reader-admin = Een beheerder
+access-reader-reviewer = Een ondersteuningsbeoordelaar
+access-reader-script = Een script (API-token)

@@ -8,6 +8,7 @@
 // types of the larger pages need more than the default 128 levels to lay out.
 #![recursion_limit = "256"]
 
+pub mod access_log;
 pub mod accounts;
 pub mod api_tokens;
 pub mod audit_log;

@@ -58,6 +58,7 @@ pub struct Services {
     pub sharing: Arc<dyn crate::sharing::SharingPort>,
     pub dashboard: Arc<dyn crate::dashboard::DashboardPort>,
     pub jobs: Arc<dyn crate::jobs::JobsPort>,
+    pub access_log: Arc<dyn crate::access_log::AccessLogPort>,
 }
 
 /// The services of the current request.

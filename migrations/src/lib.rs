@@ -16,6 +16,8 @@ mod m20261130_000007_read_path_indexes;
 mod m20261201_000009_jobs;
 mod m20261203_000010_routed_origin;
 mod m20261203_000011_identity_binding;
+mod m20261204_000013_rate_limit_counts;
+mod m20261204_000014_access_log;
 
 /// The ordered migration list applied by `Migrator::up`.
 pub struct Migrator;
@@ -34,6 +36,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000009_jobs::Migration),
             Box::new(m20261203_000010_routed_origin::Migration),
             Box::new(m20261203_000011_identity_binding::Migration),
+            Box::new(m20261204_000013_rate_limit_counts::Migration),
+            Box::new(m20261204_000014_access_log::Migration),
         ]
     }
 }

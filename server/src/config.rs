@@ -23,6 +23,19 @@ pub enum LogFormat {
     Json,
 }
 
+/// Where the counts of the sign-in and API rate limits are kept.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RateLimitStore {
+    /// In this process: enough for one instance; each of several would apply the limit alone.
+    #[default]
+    Memory,
+    /// In the portal's database, shared by every instance on it.
+    Database,
+    /// In Redis at `redis_url`, shared by every instance using it.
+    Redis,
+}
+
 /// Everything the server can be configured with.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -65,6 +78,15 @@ pub struct Config {
     /// Sign-in attempts (`/auth/demo`, `/auth/oidc/*`) a minute from one client address
     /// (bursts up to this many); more are answered 429 with `Retry-After`.
     pub sign_in_rate_per_minute: u32,
+    /// Where rate-limit counts live: `memory`, `database` or `redis`; unset means `redis` when
+    /// `redis_url` is set and `memory` otherwise (see [`Config::rate_limit_store`]).
+    pub rate_limit_store: Option<RateLimitStore>,
+    /// `redis://[:PASSWORD@]HOST[:PORT][/DB]` for `rate_limit_store = "redis"`. Secret: may hold a
+    /// password.
+    pub redis_url: Option<String>,
+    /// What every Redis key of this portal starts with, so several portals (or test runs) can
+    /// share one Redis.
+    pub redis_key_prefix: String,
     /// The largest request body any page route or server function accepts, in bytes; larger
     /// ones are answered 413.
     pub request_body_limit_bytes: usize,
@@ -307,6 +329,9 @@ impl Default for Config {
             api_rate_per_minute: 600,
             api_body_limit_bytes: 64 * 1024,
             sign_in_rate_per_minute: 60,
+            rate_limit_store: None,
+            redis_url: None,
+            redis_key_prefix: "portal".to_owned(),
             request_body_limit_bytes: 256 * 1024,
             sharing_interval_seconds: 60,
             sharing_retry_base_seconds: 30,
@@ -507,6 +532,25 @@ impl Config {
                 message: "must be at least 1024".into(),
             });
         }
+        if self.rate_limit_store() == RateLimitStore::Redis {
+            match self.redis_url.as_deref() {
+                None => {
+                    return Err(ConfigError::Invalid {
+                        key: "redis_url",
+                        message: "rate_limit_store = \"redis\" needs redis_url".into(),
+                    })
+                }
+                // The client is built without TLS (no second TLS stack in the tree): a
+                // `rediss://` address would fail at first use, so it is refused at start.
+                Some(url) if !url.starts_with("redis://") => {
+                    return Err(ConfigError::Invalid {
+                        key: "redis_url",
+                        message: "must start with redis:// (TLS to Redis is not built in: use a private network or a local TLS tunnel)".into(),
+                    })
+                }
+                Some(_) => {}
+            }
+        }
         if self.sign_in_rate_per_minute == 0 {
             return Err(ConfigError::Invalid {
                 key: "sign_in_rate_per_minute",
@@ -628,10 +672,21 @@ impl Config {
         }
     }
 
+    /// Where rate-limit counts live: as configured, else Redis when `redis_url` is set, else this
+    /// process's memory.
+    pub fn rate_limit_store(&self) -> RateLimitStore {
+        match (self.rate_limit_store, &self.redis_url) {
+            (Some(store), _) => store,
+            (None, Some(_)) => RateLimitStore::Redis,
+            (None, None) => RateLimitStore::Memory,
+        }
+    }
+
     /// A copy safe to print or log: the database password is masked.
     pub fn redacted(&self) -> Config {
         Config {
             database_url: redact_url(&self.database_url),
+            redis_url: self.redis_url.as_deref().map(redact_url),
             ..self.clone()
         }
     }
@@ -811,6 +866,10 @@ mod tests {
             database_url: "postgres://portal:hunter2@db.internal:5432/portal".into(),
             ..Config::default()
         };
+        let config = Config {
+            redis_url: Some("redis://:hunter2@cache.internal:6379/0".into()),
+            ..config
+        };
         let shown = format!("{:?}", config.redacted());
         assert!(!shown.contains("hunter2"), "{shown}");
         assert!(shown.contains("postgres://portal:********@db.internal:5432/portal"));
@@ -818,7 +877,7 @@ mod tests {
 
     #[test]
     fn bad_values_are_refused_with_the_key_named() {
-        let cases: [(Config, &str); 4] = [
+        let cases: [(Config, &str); 6] = [
             (
                 Config {
                     database_url: "mysql://x".into(),
@@ -846,6 +905,21 @@ mod tests {
                     ..Config::default()
                 },
                 "log_level",
+            ),
+            (
+                Config {
+                    rate_limit_store: Some(RateLimitStore::Redis),
+                    ..Config::default()
+                },
+                "redis_url",
+            ),
+            (
+                Config {
+                    rate_limit_store: Some(RateLimitStore::Redis),
+                    redis_url: Some("rediss://cache.internal:6380".into()),
+                    ..Config::default()
+                },
+                "redis_url",
             ),
         ];
         for (config, key) in cases {

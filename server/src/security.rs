@@ -6,7 +6,7 @@
 //! functions, file downloads, the REST API and even panic pages get the same treatment.
 
 use crate::config::Config;
-use crate::rate_limit::KeyedLimiter;
+use crate::rate_limit::Limiter;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
@@ -53,19 +53,19 @@ pub fn provide_nonce() {
 pub struct Hardening {
     hsts: bool,
     body_limit: usize,
-    sign_in: KeyedLimiter<IpAddr>,
+    sign_in: Limiter,
     db: DatabaseConnection,
 }
 
 impl Hardening {
     /// The hardening configured by `config`, checking the database `db` when a request fails.
-    pub fn new(config: &Config, db: DatabaseConnection) -> Arc<Hardening> {
+    pub fn new(config: &Config, db: DatabaseConnection, sign_in: Limiter) -> Arc<Hardening> {
         Arc::new(Hardening {
             // HSTS over plain HTTP is ignored by browsers, and on a development machine it would
             // pin localhost to HTTPS; `cookie_secure` is the setting that says "served over HTTPS".
             hsts: config.cookie_secure,
             body_limit: config.request_body_limit_bytes,
-            sign_in: KeyedLimiter::new(config.sign_in_rate_per_minute),
+            sign_in,
             db,
         })
     }
@@ -112,7 +112,7 @@ fn is_static_asset(path: &str) -> bool {
 async fn admit(hardening: &Hardening, request: Request) -> Result<Request, Response> {
     if is_sign_in(request.uri().path()) {
         let ip = client_ip(&request);
-        if let Err(retry_after) = hardening.sign_in.check(ip) {
+        if let Err(retry_after) = hardening.sign_in.check(&ip.to_string()).await {
             tracing::warn!(client = %ip, "sign-in rate limit reached");
             let mut response = problem(
                 StatusCode::TOO_MANY_REQUESTS,

@@ -72,6 +72,10 @@ impl Application {
         // Hourly is plenty: expired sessions are refused on read anyway; this only reclaims space.
         crate::auth::sessions::spawn_purge(store.clone(), Duration::from_secs(3600));
         let oidc = Arc::new(crate::auth::oidc::Providers::new(config.providers())?);
+        let limits = crate::rate_limit::Limits::new(config, &db)?;
+        if config.rate_limit_store() == crate::config::RateLimitStore::Database {
+            crate::rate_limit::spawn_purge(db.clone(), Duration::from_secs(3600));
+        }
         let listener = TcpListener::bind(config.addr())
             .await
             .with_context(|| format!("binding {}", config.addr()))?;
@@ -90,6 +94,7 @@ impl Application {
             db.clone(),
             store,
             oidc,
+            limits,
             jobs.clone(),
             clock.clone(),
         );
@@ -196,12 +201,15 @@ pub async fn shutdown_signal() {
     }
 }
 
+// Each argument is one part the router is made of; a struct would only rename them.
+#[allow(clippy::too_many_arguments)]
 fn router(
     config: &Config,
     addr: SocketAddr,
     db: DatabaseConnection,
     store: crate::auth::sessions::Store,
     oidc: Arc<crate::auth::oidc::Providers>,
+    limits: crate::rate_limit::Limits,
     jobs: crate::services::jobs::Runner,
     clock: crate::clock::Clock,
 ) -> Router {
@@ -233,7 +241,7 @@ fn router(
     };
     let routes = generate_route_list(App);
     let request_id = HeaderName::from_static("x-request-id");
-    let hardening = crate::security::Hardening::new(config, db.clone());
+    let hardening = crate::security::Hardening::new(config, db.clone(), limits.sign_in);
     let state = AppState {
         leptos_options: leptos_options.clone(),
         db,
@@ -241,9 +249,7 @@ fn router(
         services,
         oidc,
         jobs,
-        limiter: Arc::new(crate::rate_limit::KeyedLimiter::new(
-            config.api_rate_per_minute,
-        )),
+        limiter: Arc::new(limits.api),
         body_limit: config.api_body_limit_bytes,
         clock,
     };

@@ -25,7 +25,7 @@ pub struct AppState {
     /// Runs background jobs (exports and imports).
     pub jobs: crate::services::jobs::Runner,
     /// The REST API's per-token rate limit.
-    pub limiter: Arc<crate::rate_limit::KeyedLimiter<i64>>,
+    pub limiter: Arc<crate::rate_limit::Limiter>,
     /// The largest REST API request body, in bytes.
     pub body_limit: usize,
     /// The one clock every door, service and background task reads.

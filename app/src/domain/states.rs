@@ -1,6 +1,7 @@
 //! Where a correction request, a disclosure's delivery and a follow-up task stand, what a
-//! follow-up asks of its recipient, what a notification announces and which way a data flow
-//! goes: the closed sets the database stores, as types.
+//! follow-up asks of its recipient, what a notification announces, which way a data flow goes
+//! and through which view someone read a person's data: the closed sets the database stores, as
+//! types.
 //!
 //! On the server the same enums are the entities' column types (sea-orm's `DeriveActiveEnum`,
 //! behind the `ssr` feature so the browser bundle carries no database crate): a state is never
@@ -248,5 +249,40 @@ mod tests {
             None,
             "a name that is not a state is refused"
         );
+    }
+}
+
+stored_state! {
+    /// Through which view someone read a data subject's personal data (the access log).
+    AccessView {
+        /// The person page of the admin console.
+        UserPage = "user_page",
+        /// The review page of a correction request.
+        Review = "review",
+        /// The REST API (a script, with a token).
+        Api = "api",
+        /// An export of everything held (download, REST, background job or command line).
+        Export = "export",
+    }
+}
+
+impl AccessView {
+    /// The human label.
+    pub fn label(self) -> Key {
+        match self {
+            AccessView::UserPage => Key::AccessViewUserPage,
+            AccessView::Review => Key::AccessViewReview,
+            AccessView::Api => Key::AccessViewApi,
+            AccessView::Export => Key::AccessViewExport,
+        }
+    }
+
+    /// Who reads through this view, as the data subject is told (staff are not named to them).
+    pub fn reader(self) -> Key {
+        match self {
+            AccessView::UserPage | AccessView::Export => Key::AccessReaderAdmin,
+            AccessView::Review => Key::AccessReaderReviewer,
+            AccessView::Api => Key::AccessReaderScript,
+        }
     }
 }

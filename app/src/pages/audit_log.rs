@@ -3,6 +3,7 @@
 //! of the same filters, and the integrity check of the tenant's hash chain.
 
 use crate::audit_log::{audit_events, AuditEventView, AuditFilter, VerifyAudit};
+use crate::components::access_log::{AccessLog, Whose};
 use crate::components::error_view::ErrorAlert;
 use crate::components::time::Time;
 use crate::domain::catalogue::FieldId;
@@ -107,6 +108,11 @@ pub fn AuditLogPage() -> impl IntoView {
                     }
                 })}
             </Transition>
+            // With a person chosen, who read their data: the reads beside the changes.
+            {move || {
+                let user = filter.with(|f| f.user.trim().to_owned());
+                (!user.is_empty()).then(|| view! { <AccessLog whose=Whose::Person(user)/> })
+            }}
             <Integrity/>
         </section>
     }

@@ -1,8 +1,9 @@
 //! "My data": the signed-in end user's own identity, devices and apps (with the visibility
-//! rules of their devices and the source of each field), who received which of it, and a
-//! correction request per field. The request form is checked in the browser by the field's own
+//! rules of their devices and the source of each field), who received which of it, who in the
+//! organisation looked at it, and a correction request per field. The request form is checked in the browser by the field's own
 //! parser for instant feedback; the server decides with the same parser.
 
+use crate::components::access_log::{AccessLog, Whose};
 use crate::components::error_view::ErrorAlert;
 use crate::components::time::TimeIn;
 use crate::components::toast::toast_on_success;
@@ -89,6 +90,7 @@ fn MyData(view: MyDataView, create: ServerAction<CreateRequest>) -> impl IntoVie
             }).collect_view()}
         </section>
         <Received received=view.received/>
+        <AccessLog whose=Whose::Mine/>
     }
 }
 

@@ -3,6 +3,7 @@
 //! corrections and audited reveals; follow-ups and history. Every form also works without the
 //! browser bundle (it posts, and the server sends the browser back here).
 
+use crate::components::access_log::{AccessLog, Whose};
 use crate::components::error_view::ErrorAlert;
 use crate::components::time::{Time, TimeIn};
 use crate::components::toast::toast_when;
@@ -132,6 +133,7 @@ fn UserData(view: UserDataView, actions: Actions) -> impl IntoView {
         </section>
         <Followups view=view.clone()/>
         <History view/>
+        <AccessLog whose=Whose::Person(id)/>
     }
 }
 

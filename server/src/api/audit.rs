@@ -1,13 +1,13 @@
-//! The audit log: events with filters, newest first, paged by sequence number; and the check
-//! of the tenant's hash chain. Both go through the audit-log port, exactly as the audit-log
-//! page; tenant admins and auditors.
+//! The audit log: events with filters, newest first, paged by sequence number; the check of the
+//! tenant's hash chain; and the access log of one person (who read their data). Each goes
+//! through its port, exactly as the pages; tenant admins and auditors.
 
 use super::problem::ApiError;
 use super::{Auth, Params};
 use crate::state::AppState;
 use app::audit_log::AuditFilter;
 use app::auth::Role;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::Json;
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
@@ -20,6 +20,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_events))
         .routes(routes!(verify))
+        .routes(routes!(access_log))
 }
 
 /// One property's before and after.
@@ -155,5 +156,70 @@ pub async fn verify(
         intact: check.first_broken_seq.is_none(),
         first_broken_seq: check.first_broken_seq,
         checked_at: check.checked_at,
+    }))
+}
+
+/// One read of a person's data.
+#[derive(Serialize, ToSchema)]
+pub struct AccessEntry {
+    pub id: i64,
+    /// Epoch milliseconds.
+    pub at: i64,
+    /// The reader's name at the time (an account or an API token).
+    pub reader: String,
+    /// `user_page`, `review`, `api` or `export`.
+    pub view: String,
+}
+
+/// A page of reads, newest first.
+#[derive(Serialize, ToSchema)]
+pub struct AccessEntryPage {
+    pub items: Vec<AccessEntry>,
+    /// Pass as `after` for the next (older) page; absent on the last page.
+    pub next: Option<String>,
+}
+
+/// The cursor of the access log.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // Describes the query string only; `Params` reads it.
+pub struct AccessQuery {
+    /// The `next` cursor of the previous page.
+    #[param(pattern = "^[1-9][0-9]{0,17}$")]
+    after: Option<String>,
+}
+
+/// Who read one person's personal data (the person page, a review, the API, an export), newest
+/// first, 50 a page.
+#[utoipa::path(get, path = "/users/{user_id}/access-log", tag = "audit",
+    params(("user_id" = String, Path, description = "The directory user id or UPN"), AccessQuery),
+    responses(
+        (status = 200, description = "A page of reads", body = AccessEntryPage),
+        (status = 404, description = "No such user in this tenant", body = super::problem::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn access_log(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(user_id): Path<String>,
+    params: Params,
+) -> Result<Json<AccessEntryPage>, ApiError> {
+    let principal = auth.require(READERS)?;
+    let page = state
+        .services
+        .access_log
+        .of_user(principal, &user_id, params.after_id()?)
+        .await?;
+    Ok(Json(AccessEntryPage {
+        items: page
+            .entries
+            .into_iter()
+            .map(|e| AccessEntry {
+                id: e.id,
+                at: e.at,
+                reader: e.reader.unwrap_or_default(),
+                view: e.view.as_str().to_owned(),
+            })
+            .collect(),
+        next: page.next.map(|id| id.to_string()),
     }))
 }

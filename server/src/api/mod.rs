@@ -118,7 +118,7 @@ pub async fn authenticate(
         }
         Err(e) => return ApiError::Internal(e).into_response(),
     };
-    if let Err(retry_after_seconds) = state.limiter.check(caller.token_id) {
+    if let Err(retry_after_seconds) = state.limiter.check(&caller.token_id.to_string()).await {
         tracing::info!(token_id = caller.token_id, "API rate limit reached");
         return ApiError::RateLimited {
             retry_after_seconds,

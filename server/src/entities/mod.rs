@@ -1,6 +1,7 @@
 //! sea-orm entities, one module per table. They never leave the server: pages and the API get
 //! view types built on purpose.
 
+pub mod access_log;
 pub mod account;
 pub mod api_idempotency;
 pub mod api_token;

@@ -36,7 +36,8 @@ impl ExportFormat {
     }
 }
 
-/// Exports everything held about `user_id` for `actor` and records the act (`user.exported`):
+/// Exports everything held about `user_id` for `actor` and records the act (`user.exported`,
+/// and a read in the access log):
 /// the one use case behind the download route and the REST API, so both doors tell one story.
 ///
 /// # Errors
@@ -52,6 +53,15 @@ pub async fn export_recorded<C: ConnectionTrait>(
     now_ms: i64,
 ) -> Result<UserExport, ServiceError> {
     let export = export_user(db, tenant_id, user_id, locale, now_ms).await?;
+    crate::services::access_log::record(
+        db,
+        tenant_id,
+        &actor,
+        user_id,
+        crate::entities::access_log::AccessView::Export,
+        now_ms,
+    )
+    .await?;
     crate::services::audit::append(
         db,
         tenant_id,

@@ -1,5 +1,6 @@
 //! Implementations of the ports that `app` declares, one module per feature.
 
+pub mod access_log;
 pub mod accounts;
 pub mod api_tokens;
 pub mod audit;
@@ -71,6 +72,7 @@ pub fn build(
             runner: jobs,
             clock,
         }),
+        access_log: Arc::new(access_log::AccessLogService { db: db.clone() }),
         auth: Arc::new(crate::auth::demo::AuthService {
             db,
             demo_mode: config.demo_mode,

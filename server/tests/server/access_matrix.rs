@@ -87,6 +87,8 @@ const SERVER_FNS: &[(&str, Allowed, Cross)] = &[
     ("users/route", ADMIN, Cross::Record),
     ("users/reveal", ADMIN, Cross::Record),
     ("me/data", END_USER, Cross::Public),
+    ("access-log/user", ADMIN | AUDITOR, Cross::Record),
+    ("me/access-log", END_USER, Cross::Public),
     ("requests/create", END_USER, Cross::Record),
     ("requests/mine", END_USER, Cross::Public),
     ("requests/withdraw", END_USER, Cross::Record),
@@ -156,6 +158,12 @@ const API: &[(&str, &str, Allowed, Cross)] = &[
         "/api/v1/audit/events",
         ADMIN | AUDITOR,
         Cross::OwnTenant,
+    ),
+    (
+        "get",
+        "/api/v1/users/{user_id}/access-log",
+        ADMIN | AUDITOR,
+        Cross::Record,
     ),
     (
         "post",
@@ -258,7 +266,7 @@ fn server_fn_args(endpoint: &str, ids: &Ids) -> Vec<(&'static str, String)> {
         ],
         "api-tokens/revoke" => vec![("token_id", ids.victim_token.clone())],
         "me/api-tokens/create" => vec![("name", s("matrix")), ("expires_in_days", s("30"))],
-        "users/data" => vec![("user_id", s(demo::ADELE))],
+        "users/data" | "access-log/user" => vec![("user_id", s(demo::ADELE))],
         "users/correct" => vec![
             ("user_id", s(demo::ADELE)),
             ("record_id", s(IPHONE)),

@@ -175,6 +175,19 @@ impl TestApp {
 
     /// [`TestApp::spawn_postgres_with`] on `clock`.
     pub async fn spawn_postgres_at(demo: bool, clock: Clock) -> Option<TestApp> {
+        TestApp::spawn_postgres_clocked(move |config| config.demo_mode = demo, clock).await
+    }
+
+    /// Starts the application on a fresh PostgreSQL database with a configuration of the
+    /// test's own (`None` as [`TestApp::spawn_postgres_with`]).
+    pub async fn spawn_postgres_configured(configure: impl FnOnce(&mut Config)) -> Option<TestApp> {
+        TestApp::spawn_postgres_clocked(configure, default_clock()).await
+    }
+
+    async fn spawn_postgres_clocked(
+        configure: impl FnOnce(&mut Config),
+        clock: Clock,
+    ) -> Option<TestApp> {
         let database = match PostgresDatabase::create().await {
             Ok(database) => database,
             Err(e) if std::env::var_os("CI").is_none() => {
@@ -184,15 +197,7 @@ impl TestApp {
             Err(e) => panic!("PostgreSQL is required in CI: {e:#}"),
         };
         let url = database.url.clone();
-        Some(
-            TestApp::spawn(
-                url,
-                TestDatabase::Postgres(database),
-                |config| config.demo_mode = demo,
-                clock,
-            )
-            .await,
-        )
+        Some(TestApp::spawn(url, TestDatabase::Postgres(database), configure, clock).await)
     }
 
     async fn spawn(
@@ -317,6 +322,17 @@ impl TestApp {
                 config.demo_mode = demo;
             },
             // One clock, as two instances on one machine would read.
+            self.clock.clone(),
+        )
+        .await
+    }
+
+    /// [`TestApp::spawn_second`] with a configuration of the test's own.
+    pub async fn spawn_second_configured(&self, configure: impl FnOnce(&mut Config)) -> TestApp {
+        TestApp::spawn(
+            self.database_url(),
+            TestDatabase::Shared,
+            configure,
             self.clock.clone(),
         )
         .await

@@ -5,6 +5,7 @@
 
 mod helpers;
 
+mod access_log;
 mod access_matrix;
 mod api;
 mod api_endpoints;
@@ -28,6 +29,7 @@ mod outbound;
 mod pages;
 mod personal_data;
 mod races;
+mod rate_limits;
 mod requests;
 mod server_functions;
 mod sharing;

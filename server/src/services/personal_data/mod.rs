@@ -15,6 +15,7 @@ pub(crate) use page::{own_records, recipients, shown_proposal};
 pub(crate) use recipients::notify_recipients;
 
 use crate::clock::Clock;
+use crate::entities::access_log::AccessView;
 use crate::entities::correction_request::RequestStatus;
 use crate::entities::follow_up_task::TaskKind;
 use crate::entities::{correction_request, device, directory_user, field_version};
@@ -46,7 +47,7 @@ impl PersonalDataPort for PersonalDataService {
         principal: &'a Principal,
         user_id: &'a str,
     ) -> BoxFuture<'a, Result<UserDataView, AppError>> {
-        Box::pin(async move { finish(self.load(principal, user_id).await) })
+        Box::pin(async move { finish(self.read(principal, user_id).await) })
     }
 
     fn correct<'a>(
@@ -102,6 +103,30 @@ impl PersonalDataService {
         device_id: &str,
     ) -> Result<device::Model, ServiceError> {
         device_of(conn, principal, user_id, device_id).await
+    }
+
+    /// The person page (or the REST API's user): the data, and its entry in the access log.
+    async fn read(
+        &self,
+        principal: &Principal,
+        user_id: &str,
+    ) -> Result<UserDataView, ServiceError> {
+        let view = self.load(principal, user_id).await?;
+        let through = if principal.api_token_id.is_some() {
+            AccessView::Api
+        } else {
+            AccessView::UserPage
+        };
+        crate::services::access_log::record(
+            &self.db,
+            &principal.tenant_id,
+            &Actor::of(principal),
+            &view.user.id,
+            through,
+            self.clock.now_ms(),
+        )
+        .await?;
+        Ok(view)
     }
 
     async fn apply_correction(

@@ -52,6 +52,15 @@ impl RequestsService {
             .personal_data()
             .load(principal, &request.subject_user_id)
             .await?;
+        crate::services::access_log::record(
+            &self.db,
+            &principal.tenant_id,
+            &crate::services::audit::Actor::of(principal),
+            &request.subject_user_id,
+            crate::entities::access_log::AccessView::Review,
+            self.clock.now_ms(),
+        )
+        .await?;
         let record: Option<&RecordView> = if request.record_kind == RecordKind::User.as_str() {
             Some(&data.user)
         } else {
