@@ -6,7 +6,7 @@
 //! name (staff act for the organisation, and their names are not the subject's to have, GDPR
 //! Art. 15(4)). Pages go back in time by keyset: the id of the last entry shown, never an offset.
 
-use crate::domain::states::AccessView;
+use crate::domain::states::{AccessView, ReaderKind};
 use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -22,6 +22,8 @@ pub struct AccessEntry {
     /// The reader's name as it was at the time (an account's or an API token's); `None` in the
     /// subject's own view.
     pub reader: Option<String>,
+    /// A person, a script (API token) or the portal itself.
+    pub reader_kind: ReaderKind,
     pub view: AccessView,
 }
 

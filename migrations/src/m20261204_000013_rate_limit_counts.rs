@@ -1,6 +1,6 @@
 //! Rate-limit counts shared by every instance on one database (`rate_limit_store =
-//! "database"`): one row per door, key and minute, counted by an upsert. The key is a keyed
-//! hash (never a client address in clear); rows of past minutes are purged hourly.
+//! "database"`): one row per door, key and minute, counted by an upsert. The key is a hash
+//! (never a client address in clear); rows of past minutes are purged hourly.
 
 use sea_orm_migration::{prelude::*, schema::*};
 

@@ -235,9 +235,18 @@ impl OidcConfig {
 
     /// The portal role a role claim value grants, through [`OidcConfig::role_map`] only.
     pub fn role_for(&self, claim: &str) -> Option<app::auth::Role> {
-        self.role_map
-            .get(claim)
-            .and_then(|role| app::auth::Role::parse(role))
+        let role = self.role_map.get(claim);
+        if role.is_none() && self.role_map.keys().any(|k| k.eq_ignore_ascii_case(claim)) {
+            // Exact match only (spellings are not guessed), but say why a listed role failed:
+            // keys given as environment variables arrive lower-cased.
+            tracing::warn!(
+                provider = %self.id,
+                claim = ?claim.chars().take(64).collect::<String>(),
+                "a role claim matches the role_map only ignoring case and grants nothing; \
+                 environment variable keys are lower-cased, so list mixed-case values in the TOML file"
+            );
+        }
+        role.and_then(|role| app::auth::Role::parse(role))
     }
 }
 
@@ -694,16 +703,41 @@ impl Config {
 
 /// Masks the password of `scheme://user:password@host/...`.
 fn redact_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
+    // A query may carry a password too (`?password=…`, which sqlx reads): such values are
+    // masked, the rest (`mode=rwc`) stays readable.
+    let (url, query) = match url.split_once('?') {
+        Some((base, query)) => {
+            let pairs: Vec<String> = query
+                .split('&')
+                .map(|pair| match pair.split_once('=') {
+                    Some((key, _)) if is_secret_key(key) => format!("{key}=********"),
+                    _ => pair.to_owned(),
+                })
+                .collect();
+            (base, format!("?{}", pairs.join("&")))
+        }
+        None => (url, String::new()),
     };
-    let Some((userinfo, host)) = rest.split_once('@') else {
-        return url.to_owned();
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return format!("{url}{query}");
+    };
+    // The last `@` ends the userinfo, as URL parsers read it: a password may hold a bare `@`
+    // or `/`.
+    let Some((userinfo, host)) = rest.rsplit_once('@') else {
+        return format!("{url}{query}");
     };
     match userinfo.split_once(':') {
-        Some((user, _password)) => format!("{scheme}://{user}:********@{host}"),
-        None => url.to_owned(),
+        Some((user, _password)) => format!("{scheme}://{user}:********@{host}{query}"),
+        None => format!("{url}{query}"),
     }
+}
+
+/// A query parameter that may hold a secret (`password`, `sslpassword`, `token`, `key`…).
+fn is_secret_key(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    ["pass", "secret", "token", "key"]
+        .iter()
+        .any(|word| key.contains(word))
 }
 
 #[cfg(test)]
@@ -867,12 +901,25 @@ mod tests {
             ..Config::default()
         };
         let config = Config {
-            redis_url: Some("redis://:hunter2@cache.internal:6379/0".into()),
+            redis_url: Some("redis://:hun@ter2@cache.internal:6379/0".into()),
             ..config
         };
         let shown = format!("{:?}", config.redacted());
-        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("ter2"),
+            "{shown}"
+        );
         assert!(shown.contains("postgres://portal:********@db.internal:5432/portal"));
+        let in_query = Config {
+            database_url: "postgres://db.internal/portal?user=portal&password=s3cret".into(),
+            ..Config::default()
+        };
+        let shown = format!("{:?}", in_query.redacted());
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(
+            shown.contains("postgres://db.internal/portal?user=portal&password=********"),
+            "{shown}"
+        );
     }
 
     #[test]

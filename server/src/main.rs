@@ -187,7 +187,8 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             name,
         } => {
             let db = migrated(&config).await?;
-            match server::services::accounts::bootstrap_admin(
+            use server::services::accounts::Bootstrapped;
+            let outcome = match server::services::accounts::bootstrap_admin(
                 &db,
                 &tenant,
                 &object_id,
@@ -196,15 +197,20 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             )
             .await
             {
-                Ok(()) => {}
+                Ok(outcome) => outcome,
                 Err(server::services::error::ServiceError::NotFound) => {
                     anyhow::bail!("tenant {tenant} does not exist")
                 }
                 Err(other) => return Err(server::cli::service_error(other)),
+            };
+            match outcome {
+                Bootstrapped::Waiting => println!(
+                    "the person with object id {object_id} becomes tenant admin of {tenant} at their next sign-in (first or not)"
+                ),
+                Bootstrapped::Unchanged => println!(
+                    "the role already waits for the person with object id {object_id} in {tenant}: nothing changed"
+                ),
             }
-            println!(
-                "the person with object id {object_id} becomes tenant admin of {tenant} at their first sign-in"
-            );
             db.close().await?;
             Ok(())
         }

@@ -9,18 +9,20 @@
 //! [`Limiter`] is what the doors use: that bucket, or a count shared by every instance, kept
 //! in the portal's database or in Redis (`rate_limit_store`). A shared count is a fixed window
 //! of one minute per key, counted by one atomic statement (an upsert, or a Redis script), so
-//! two instances can never both take the last attempt; its minute is the store's own (the
-//! database server's clock, or the Redis key's expiry), so instances whose clocks disagree
-//! still count in the same window. A fixed window lets a key make up to twice its rate around
+//! two instances can never both take the last attempt; its minute is the store's own (PostgreSQL's clock, or
+//! the Redis key's expiry), so instances whose clocks disagree still count in the same window;
+//! on one SQLite file each process reads its own clock (on one machine, the same clock). A fixed window lets a key make up to twice its rate around
 //! a minute boundary, which is what a flood limit needs; it is not a quota. Keys never hold a
-//! personal value in clear: a client address is stored as a keyed SHA-256.
+//! personal value in clear: a client address is stored as a SHA-256 with the prefix and door,
+//! which keeps it out of plain sight in a dump but is no secret (every IPv4 address can be tried).
 //!
-//! When the shared store cannot be reached, or does not answer within [`STORE_TIMEOUT`], the
-//! check falls back to this instance's bucket (and says so in the log): the limit then holds per
+//! Every check takes from this instance's bucket first, so a key this instance already refuses
+//! costs the shared store nothing. When the shared store cannot be reached, or does not answer
+//! within [`STORE_TIMEOUT`], the check is decided by this instance's bucket alone (and says so in the log): the limit then holds per
 //! instance instead of not at all, and an outage of Redis neither locks everyone out of signing
 //! in nor makes each request wait. Redis is connected on first use, so an instance starts while
-//! Redis is down; after a failed connection it is tried again [`RECONNECT_AFTER`] later, not on
-//! every request.
+//! Redis is down; after a failed connection or command it is tried again [`RECONNECT_AFTER`]
+//! later, not on every request.
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -136,7 +138,7 @@ pub struct Limiter {
     /// This instance's buckets: the whole limit with the memory store, the fallback otherwise.
     local: KeyedLimiter<String>,
     store: Store,
-    /// Keys the stored key, so a client address is not kept in clear.
+    /// Hashed with the stored key, so a client address is not kept in clear.
     salt: String,
 }
 
@@ -240,8 +242,11 @@ impl Limiter {
             let digest = Sha256::digest(format!("{}|{key}", self.salt).as_bytes());
             crate::services::audit::to_hex(&digest[..16])
         };
+        // This instance's bucket first: a key it refuses is refused by the shared count too
+        // (which saw every attempt this instance saw), so a flood costs the store nothing.
+        self.local.check(key.to_owned())?;
         let counted = match &self.store {
-            Store::Memory => return self.local.check(key.to_owned()),
+            Store::Memory => return Ok(()),
             Store::Database(db) => {
                 within_timeout(count_in_database(db, self.scope, &stored_key())).await
             }
@@ -252,7 +257,15 @@ impl Limiter {
             } => {
                 let redis_key = format!("{prefix}:rate:{}:{}", self.scope, stored_key());
                 match redis_connection(client, connection).await {
-                    Ok(up) => within_timeout(count_in_redis(up, &redis_key)).await,
+                    Ok(up) => {
+                        let counted = within_timeout(count_in_redis(up, &redis_key)).await;
+                        if counted.is_err() {
+                            // Redis went away after connecting: pause as after a failed
+                            // connection, so requests do not each wait for it.
+                            *connection.lock().await = Connection::FailedAt(Instant::now());
+                        }
+                        counted
+                    }
                     Err(e) => Err(e),
                 }
             }
@@ -265,7 +278,8 @@ impl Limiter {
                 if e.downcast_ref::<Pausing>().is_none() {
                     tracing::warn!(scope = self.scope, error = %e, "shared rate-limit store unreachable; limiting this instance only");
                 }
-                self.local.check(key.to_owned())
+                // Already counted (and allowed) by this instance's bucket above.
+                Ok(())
             }
         }
     }

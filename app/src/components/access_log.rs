@@ -5,6 +5,7 @@
 use crate::access_log::{get_access_log, get_my_access_log, AccessEntry, AccessPage};
 use crate::components::error_view::ErrorAlert;
 use crate::components::time::Time;
+use crate::domain::states::ReaderKind;
 use crate::error::AppError;
 use crate::i18n::Key;
 use crate::locale::use_locale;
@@ -62,6 +63,8 @@ pub fn AccessLog(whose: Whose) -> impl IntoView {
             <p class="muted">{intro.text(locale)}</p>
             <Transition fallback=move || view! { <p class="muted">{Key::Loading.text(locale)}</p> }>
                 {move || page.get().map(|result| match result {
+                    // No such person (a filter that names nobody): nothing to show, no alarm.
+                    Err(AppError::NotFound) => view! { <p class="muted">{Key::AccessNoPerson.text(locale)}</p> }.into_any(),
                     Err(error) => view! { <ErrorAlert error/> }.into_any(),
                     Ok(first) => {
                         // Rendered from the resource on the server, from the accumulated
@@ -102,7 +105,14 @@ fn Entries(entries: Vec<AccessEntry>, mine: bool) -> impl IntoView {
                 </tr></thead>
                 <tbody>
                     {entries.into_iter().map(|entry| {
-                        let reader = entry.reader.clone().unwrap_or_else(|| entry.view.reader().text(locale).to_owned());
+                        let reader = match &entry.reader {
+                            // A token's name is free text: say that a token read, not who it names.
+                            Some(name) if entry.reader_kind == ReaderKind::Token => {
+                                Key::AccessReaderToken.format(locale, &[("name", name.as_str())])
+                            }
+                            Some(name) => name.clone(),
+                            None => entry.view.reader(entry.reader_kind).text(locale).to_owned(),
+                        };
                         view! {
                             <tr>
                                 <td><Time ms=entry.at/></td>

@@ -263,6 +263,22 @@ stored_state! {
         Api = "api",
         /// An export of everything held (download, REST, background job or command line).
         Export = "export",
+        /// A secret of a device shown to an admin, with a reason.
+        Reveal = "reveal",
+        /// A list of people a script read through the REST API (name, UPN, e-mail,
+        /// department): one entry per person on the page it was given.
+        Search = "search",
+    }
+}
+
+stored_state! {
+    /// Who read, as the access log records it: a signed-in person (also for a background job,
+    /// which reads for the account that started it), a script with an API token, or the portal
+    /// itself (a command of the server's operator).
+    ReaderKind {
+        Account = "account",
+        Token = "token",
+        System = "system",
     }
 }
 
@@ -274,15 +290,18 @@ impl AccessView {
             AccessView::Review => Key::AccessViewReview,
             AccessView::Api => Key::AccessViewApi,
             AccessView::Export => Key::AccessViewExport,
+            AccessView::Reveal => Key::AccessViewReveal,
+            AccessView::Search => Key::AccessViewSearch,
         }
     }
 
-    /// Who reads through this view, as the data subject is told (staff are not named to them).
-    pub fn reader(self) -> Key {
-        match self {
-            AccessView::UserPage | AccessView::Export => Key::AccessReaderAdmin,
-            AccessView::Review => Key::AccessReaderReviewer,
-            AccessView::Api => Key::AccessReaderScript,
+    /// Who read through this view, as the data subject is told (staff are not named to them).
+    pub fn reader(self, kind: ReaderKind) -> Key {
+        match (kind, self) {
+            (ReaderKind::Token, _) => Key::AccessReaderScript,
+            (ReaderKind::System, _) => Key::AccessReaderPortal,
+            (ReaderKind::Account, AccessView::Review) => Key::AccessReaderReviewer,
+            (ReaderKind::Account, _) => Key::AccessReaderAdmin,
         }
     }
 }

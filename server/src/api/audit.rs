@@ -167,7 +167,10 @@ pub struct AccessEntry {
     pub at: i64,
     /// The reader's name at the time (an account or an API token).
     pub reader: String,
-    /// `user_page`, `review`, `api` or `export`.
+    /// `account` (also a background job, for the account that started it), `token` or
+    /// `system` (the command line).
+    pub reader_kind: String,
+    /// `user_page`, `review`, `api`, `export` or `reveal`.
     pub view: String,
 }
 
@@ -217,6 +220,7 @@ pub async fn access_log(
                 id: e.id,
                 at: e.at,
                 reader: e.reader.unwrap_or_default(),
+                reader_kind: e.reader_kind.as_str().to_owned(),
                 view: e.view.as_str().to_owned(),
             })
             .collect(),

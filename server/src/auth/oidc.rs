@@ -639,13 +639,15 @@ async fn finish(
         .map_err(|e| (Failure::Provider, anyhow!(e)))?;
     let account = match link_account(&txn, &tenant, &identity, &roles, now).await {
         Ok(Linked::Account(account)) => account,
-        Ok(Linked::Taken) => {
+        Ok(Linked::Taken(holder)) => {
             drop(txn);
             record_refusal(
                 db,
                 &tenant.id,
                 "identity provider",
-                "the directory user already has an account with this provider",
+                &format!(
+                    "the directory user already has an account with this provider (account {holder})"
+                ),
                 now,
             )
             .await;
@@ -783,8 +785,9 @@ struct Identity<'a> {
 /// What linking a sign-in to an account found.
 enum Linked {
     Account(account::Model),
-    /// The directory user the identity names already has another account of this provider.
-    Taken,
+    /// The directory user the identity names already has another account of this provider:
+    /// this one (its id), which the refusal names so an admin can find it.
+    Taken(i64),
 }
 
 /// Finds or creates the account of (issuer, subject) in the tenant; a first sign-in takes over
@@ -806,28 +809,93 @@ async fn link_account(
     let account = match existing {
         Some(account) if account.tenant_id == tenant.id => {
             match relink(txn, tenant, identity, account, now).await? {
-                Some(account) => account,
-                None => return Ok(Linked::Taken),
+                Linked::Account(account) => {
+                    take_over_bootstrap(txn, tenant, identity, &account, now).await?;
+                    account
+                }
+                taken => return Ok(taken),
             }
         }
         Some(_) => anyhow::bail!("the account belongs to another tenant"),
         None => match first_sign_in(txn, tenant, identity, now).await? {
-            Some(account) => account,
-            None => return Ok(Linked::Taken),
+            Linked::Account(account) => account,
+            taken => return Ok(taken),
         },
     };
     sync_provider_roles(txn, tenant, &account, roles, now).await?;
     Ok(Linked::Account(account))
 }
 
-/// The account of an identity signing in for the first time, or `None` when the directory
-/// user it names already has an account of this provider.
+/// Gives a known account the admin role that `bootstrap-admin` left waiting for the object id
+/// (or subject) of this verified token, and removes the waiting account: a person made admin
+/// after their first sign-in gets the role at their next. The role is the portal's (a grant of
+/// the provider's becomes the portal's), so the token's roles do not replace it.
+async fn take_over_bootstrap(
+    txn: &DatabaseTransaction,
+    tenant: &tenant::Model,
+    identity: &Identity<'_>,
+    account: &account::Model,
+    now: i64,
+) -> anyhow::Result<()> {
+    let waiting_for = identity.object_id.as_deref().unwrap_or(identity.subject);
+    let Some(pending) = account::Entity::find()
+        .filter(account::Column::TenantId.eq(tenant.id.clone()))
+        .filter(account::Column::Issuer.eq(account::PENDING_ISSUER))
+        .filter(account::Column::Subject.eq(account::pending_subject(waiting_for)))
+        .one(txn)
+        .await?
+    else {
+        return Ok(());
+    };
+    let admin = Role::TenantAdmin.as_str().to_owned();
+    let held = role_assignment::Entity::find_by_id((account.id, admin.clone()))
+        .one(txn)
+        .await?;
+    let before = match held {
+        Some(role) if !role.from_provider => None,
+        Some(role) => {
+            let mut role: role_assignment::ActiveModel = role.into();
+            role.from_provider = Set(false);
+            role.granted_by = Set(crate::services::accounts::BOOTSTRAP_ACTOR.into());
+            role.granted_at = Set(now);
+            role.update(txn).await?;
+            Some(Some(format!("{admin} (identity provider)")))
+        }
+        None => {
+            role_assignment::ActiveModel {
+                account_id: Set(account.id),
+                role: Set(admin.clone()),
+                tenant_id: Set(tenant.id.clone()),
+                granted_by: Set(crate::services::accounts::BOOTSTRAP_ACTOR.into()),
+                granted_at: Set(now),
+                from_provider: Set(false),
+            }
+            .insert(txn)
+            .await?;
+            Some(None)
+        }
+    };
+    role_assignment::Entity::delete_many()
+        .filter(role_assignment::Column::AccountId.eq(pending.id))
+        .exec(txn)
+        .await?;
+    account::Entity::delete_by_id(pending.id).exec(txn).await?;
+    if let Some(before) = before {
+        crate::services::accounts::record_bootstrap(txn, &tenant.id, account.id, before, now)
+            .await
+            .context("recording a bootstrapped admin")?;
+    }
+    Ok(())
+}
+
+/// The account of an identity signing in for the first time, or [`Linked::Taken`] when the
+/// directory user it names already has an account of this provider.
 async fn first_sign_in(
     txn: &DatabaseTransaction,
     tenant: &tenant::Model,
     identity: &Identity<'_>,
     now: i64,
-) -> anyhow::Result<Option<account::Model>> {
+) -> anyhow::Result<Linked> {
     // Waiting as `pending:<object id>` since `bootstrap-admin`: the provider's object id, or
     // its subject where it sends no object id. Both are the provider's, never the person's.
     let waiting_for = identity.object_id.as_deref().unwrap_or(identity.subject);
@@ -839,8 +907,8 @@ async fn first_sign_in(
         .await?;
     let directory_user_id = directory_user_of(txn, tenant, identity).await?;
     if let Some(user_id) = &directory_user_id {
-        if linked_elsewhere(txn, identity.issuer, user_id, None).await? {
-            return Ok(None);
+        if let Some(holder) = linked_elsewhere(txn, identity.issuer, user_id, None).await? {
+            return Ok(Linked::Taken(holder));
         }
     }
     let account = match bootstrapped {
@@ -869,7 +937,7 @@ async fn first_sign_in(
             .await?
         }
     };
-    Ok(Some(account))
+    Ok(Linked::Account(account))
 }
 
 /// The directory user (id) an identity names: the one whose id is the token's object id, or,
@@ -905,34 +973,37 @@ async fn linked_elsewhere(
     issuer: &str,
     user_id: &str,
     except: Option<i64>,
-) -> anyhow::Result<bool> {
+) -> anyhow::Result<Option<i64>> {
     let mut query = account::Entity::find()
         .filter(account::Column::Issuer.eq(issuer))
         .filter(account::Column::DirectoryUserId.eq(user_id));
     if let Some(id) = except {
         query = query.filter(account::Column::Id.ne(id));
     }
-    Ok(query.one(txn).await?.is_some())
+    Ok(query.one(txn).await?.map(|holder| holder.id))
 }
 
 /// A known account's link, brought in line with what the token says now: a link made before
 /// links followed the object id (by a name or e-mail the person could set), or one whose person
-/// the provider no longer names, is changed or removed, with an `account.linked` event. `None`
-/// when the directory user the token names has another account of this provider.
+/// the provider no longer names, is changed or removed, with an `account.linked` event;
+/// [`Linked::Taken`] when the directory user the token names has another account of this
+/// provider.
 async fn relink(
     txn: &DatabaseTransaction,
     tenant: &tenant::Model,
     identity: &Identity<'_>,
     account: account::Model,
     now: i64,
-) -> anyhow::Result<Option<account::Model>> {
+) -> anyhow::Result<Linked> {
     let wanted = directory_user_of(txn, tenant, identity).await?;
     if wanted == account.directory_user_id {
-        return Ok(Some(account));
+        return Ok(Linked::Account(account));
     }
     if let Some(user_id) = &wanted {
-        if linked_elsewhere(txn, identity.issuer, user_id, Some(account.id)).await? {
-            return Ok(None);
+        if let Some(holder) =
+            linked_elsewhere(txn, identity.issuer, user_id, Some(account.id)).await?
+        {
+            return Ok(Linked::Taken(holder));
         }
     }
     let before = account.directory_user_id.clone();
@@ -958,7 +1029,7 @@ async fn relink(
         },
     )
     .await?;
-    Ok(Some(account))
+    Ok(Linked::Account(account))
 }
 
 /// Makes the roles the provider granted exactly the token's: new ones are added, ones it no

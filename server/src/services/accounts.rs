@@ -176,10 +176,23 @@ impl AccountsService {
     }
 }
 
+/// What [`bootstrap_admin`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bootstrapped {
+    /// The role waits for the next sign-in of the person with that object id.
+    Waiting,
+    /// A role already waits for them: nothing changed.
+    Unchanged,
+}
+
 /// Makes the person with `object_id` at the identity provider the first tenant admin of
-/// `tenant`: a pending account that their first OpenID Connect sign-in takes over (the token's
-/// object id claim, `oid` in Entra ID, or its `sub` where the provider sends none), with its
-/// audit event. Never an e-mail or user name: those the person may be able to choose.
+/// `tenant`, with its audit event: a pending account that their next OpenID Connect sign-in
+/// takes over, their first or a later one (the token's object id claim, `oid` in Entra ID, or
+/// its `sub` where the provider sends none). The role is matched only there, against what the
+/// provider asserts in a verified token, never against what the portal has stored: an
+/// account's directory link may have come from a verified e-mail, and a subject of another
+/// provider may be equal by chance. Never an e-mail or user name: those the person may be able
+/// to choose.
 ///
 /// # Errors
 /// [`ServiceError::Invalid`] (`object_id`) when the id is empty, padded or too long,
@@ -191,9 +204,9 @@ pub async fn bootstrap_admin(
     object_id: &str,
     name: &str,
     now: i64,
-) -> ServiceResult<()> {
-    use crate::entities::{account, role_assignment, tenant as tenant_entity};
-    use sea_orm::{ActiveModelTrait, EntityTrait, NotSet, Set, TransactionTrait};
+) -> ServiceResult<Bootstrapped> {
+    use crate::entities::tenant as tenant_entity;
+    use sea_orm::NotSet;
     if object_id.is_empty()
         // `pending:` and the id must fit the 256 characters of the subject column.
         || object_id.chars().count() > 200
@@ -206,7 +219,6 @@ pub async fn bootstrap_admin(
             app::i18n::Key::ErrEmptyOrPadded,
         ));
     }
-    let object_id = object_id.to_lowercase();
     if tenant_entity::Entity::find_by_id(tenant.to_owned())
         .one(db)
         .await?
@@ -214,12 +226,21 @@ pub async fn bootstrap_admin(
     {
         return Err(ServiceError::NotFound);
     }
+    let waiting = account::Entity::find()
+        .filter(account::Column::TenantId.eq(tenant))
+        .filter(account::Column::Issuer.eq(account::PENDING_ISSUER))
+        .filter(account::Column::Subject.eq(account::pending_subject(object_id)))
+        .one(db)
+        .await?;
+    if waiting.is_some() {
+        return Ok(Bootstrapped::Unchanged);
+    }
     let txn = db.begin().await?;
     let pending = account::ActiveModel {
         id: NotSet,
         tenant_id: Set(tenant.to_owned()),
         issuer: Set(account::PENDING_ISSUER.into()),
-        subject: Set(account::pending_subject(&object_id)),
+        subject: Set(account::pending_subject(object_id)),
         display_name: Set(name.to_owned()),
         email: Set(None),
         directory_user_id: Set(None),
@@ -232,24 +253,41 @@ pub async fn bootstrap_admin(
         account_id: Set(pending.id),
         role: Set(Role::TenantAdmin.as_str().into()),
         tenant_id: Set(tenant.to_owned()),
-        granted_by: Set("bootstrap-admin command".into()),
+        granted_by: Set(BOOTSTRAP_ACTOR.into()),
         granted_at: Set(now),
         from_provider: Set(false),
     }
     .insert(&txn)
     .await?;
+    record_bootstrap(&txn, tenant, pending.id, None, now).await?;
+    txn.commit().await?;
+    Ok(Bootstrapped::Waiting)
+}
+
+/// Who grants the role, as the role and the audit log name it.
+pub const BOOTSTRAP_ACTOR: &str = "bootstrap-admin command";
+
+/// The audit event of a bootstrapped admin role given to `account_id`; `before` is what it
+/// held of that role before (a grant of the identity provider's, made the portal's).
+pub async fn record_bootstrap<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    tenant: &str,
+    account_id: i64,
+    before: Option<String>,
+    now: i64,
+) -> ServiceResult<()> {
     crate::services::audit::append(
-        &txn,
+        conn,
         tenant,
         crate::services::audit::NewEvent {
-            actor: crate::services::audit::Actor::system("bootstrap-admin command"),
+            actor: crate::services::audit::Actor::system(BOOTSTRAP_ACTOR),
             action: AuditAction::RoleGranted,
             target_kind: TargetKind::Account,
-            target_id: pending.id.to_string(),
+            target_id: account_id.to_string(),
             subject_user_id: None,
             changes: vec![crate::services::audit::Change {
                 field: "role".into(),
-                before: None,
+                before,
                 after: Some(Role::TenantAdmin.as_str().into()),
             }],
             reason: Some("first admin of the tenant".into()),
@@ -257,6 +295,5 @@ pub async fn bootstrap_admin(
         },
     )
     .await?;
-    txn.commit().await?;
     Ok(())
 }

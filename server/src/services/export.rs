@@ -16,7 +16,9 @@ use anyhow::Context;
 use app::domain::catalogue::RecordKind;
 use app::domain::visibility::Visibility;
 use app::i18n::{Key, Locale};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+};
 use serde::Serialize;
 
 /// The file format of a user's export, as the audit event names it.
@@ -43,7 +45,7 @@ impl ExportFormat {
 /// # Errors
 /// [`ServiceError::NotFound`] for a user not in the tenant; a database failure otherwise (then
 /// nothing is handed out).
-pub async fn export_recorded<C: ConnectionTrait>(
+pub async fn export_recorded<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     tenant_id: &str,
     actor: crate::services::audit::Actor,
@@ -52,9 +54,13 @@ pub async fn export_recorded<C: ConnectionTrait>(
     locale: Locale,
     now_ms: i64,
 ) -> Result<UserExport, ServiceError> {
+    // The read and the audit event commit together, or nothing is handed out. The data is
+    // read before the transaction: on SQLite a transaction that reads and then writes fails at
+    // once (no busy wait) when another connection committed in between.
     let export = export_user(db, tenant_id, user_id, locale, now_ms).await?;
+    let txn = db.begin().await.context("recording an export")?;
     crate::services::access_log::record(
-        db,
+        &txn,
         tenant_id,
         &actor,
         user_id,
@@ -63,7 +69,7 @@ pub async fn export_recorded<C: ConnectionTrait>(
     )
     .await?;
     crate::services::audit::append(
-        db,
+        &txn,
         tenant_id,
         crate::services::audit::NewEvent {
             actor,
@@ -77,6 +83,7 @@ pub async fn export_recorded<C: ConnectionTrait>(
         },
     )
     .await?;
+    txn.commit().await.context("recording an export")?;
     Ok(export)
 }
 

@@ -44,7 +44,10 @@ pub fn build(
             db: db.clone(),
             clock: clock.clone(),
         }),
-        directory: Arc::new(directory::DirectoryService { db: db.clone() }),
+        directory: Arc::new(directory::DirectoryService {
+            db: db.clone(),
+            clock: clock.clone(),
+        }),
         personal_data: Arc::new(personal_data::PersonalDataService {
             db: db.clone(),
             clock: clock.clone(),

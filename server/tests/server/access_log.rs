@@ -2,7 +2,7 @@
 //! review page, the REST API, an export) leaves an entry; staff read them with names, the
 //! person reads their own without; nobody reads another tenant's or another person's.
 
-use crate::api::{send, token};
+use crate::api::{send, token, IPHONE};
 use crate::helpers::{on_both_databases, TestApp};
 use app::auth::Role;
 use serde_json::Value;
@@ -78,6 +78,70 @@ on_both_databases! { demo;
 
         let alex = app.client_as("Alex Wilber").await;
         assert_eq!(app.call(&alex, "access-log/user", &[("user_id", demo::BEN)]).await.0, 404, "another tenant's person");
+    }
+
+    async fn a_revealed_secret_and_every_download_of_an_export_job_are_reads_of_the_person(app) {
+        let megan = app.client_as("Megan Bowen").await;
+        let (status, secret) = app.call(&megan, "users/reveal", &[
+            ("user_id", demo::ADELE),
+            ("device_id", IPHONE),
+            ("field", "activation_lock_bypass_code"),
+            ("reason", "Adele is locked out of her phone"),
+        ]).await;
+        assert_eq!(status, 200, "{secret}");
+
+        let (status, job) = app.call(&megan, "jobs/export", &[("kind", "export_user_json"), ("user_id", demo::ADELE)]).await;
+        assert_eq!(status, 200, "{job}");
+        let id = job.as_i64().unwrap_or_else(|| panic!("{job}"));
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        let download = loop {
+            let response = megan.get(app.url(&format!("/jobs/{id}/download"))).send().await.unwrap();
+            if response.status() == 200 {
+                break response;
+            }
+            assert!(std::time::Instant::now() < deadline, "the export job did not finish");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        };
+        assert!(download.text().await.unwrap().contains("Adele"));
+        assert_eq!(megan.get(app.url(&format!("/jobs/{id}/download"))).send().await.unwrap().status(), 200);
+
+        let (status, page) = app.call(&megan, "access-log/user", &[("user_id", demo::ADELE)]).await;
+        assert_eq!(status, 200, "{page}");
+        assert_eq!(
+            views(&page, "entries"),
+            ["export", "export", "export", "reveal"],
+            "the reveal, the job's own export, and each of the two downloads: {page}"
+        );
+        assert!(page["entries"].as_array().unwrap().iter().all(|e| e["reader"] == "Megan Bowen" && e["reader_kind"] == "account"), "{page}");
+
+        let adele = app.client_as("Adele Vance").await;
+        let (_, mine) = app.call(&adele, "me/access-log", &[]).await;
+        assert_eq!(views(&mine, "entries"), ["export", "export", "export", "reveal"], "{mine}");
+    }
+
+    async fn a_script_is_named_to_staff_as_a_token_and_to_the_person_as_a_script(app) {
+        let script = token(&app, demo::CONTOSO, Role::TenantAdmin, None).await;
+        let path = format!("/users/{}", demo::BEN);
+        assert_eq!(send(&app, reqwest::Method::GET, &path, &script, None, &[]).await.0, 200);
+        let megan = app.client_as("Megan Bowen").await;
+        let (_, page) = app.call(&megan, "access-log/user", &[("user_id", demo::BEN)]).await;
+        assert_eq!(page["entries"][0]["reader_kind"], "token", "{page}");
+        let ben = app.client_as("Ben Okafor").await;
+        let (_, mine) = app.call(&ben, "me/access-log", &[]).await;
+        assert_eq!(mine["entries"][0]["reader_kind"], "token", "{mine}");
+        assert!(mine["entries"][0]["reader"].is_null(), "{mine}");
+
+        // A script's page of people is a read of each person on it; an admin's search is not.
+        let (status, _) = app.call(&megan, "directory/search", &[("q", "ben")]).await;
+        assert_eq!(status, 200);
+        let (status, _, listed) = send(&app, reqwest::Method::GET, "/users?q=ben", &script, None, &[]).await;
+        assert_eq!(status, 200, "{listed}");
+        assert!(listed["items"].as_array().unwrap().iter().any(|u| u["id"] == demo::BEN), "{listed}");
+        let (_, mine) = app.call(&ben, "me/access-log", &[]).await;
+        assert_eq!(views(&mine, "entries"), ["search", "api"], "{mine}");
+        let adele = app.client_as("Adele Vance").await;
+        let (_, hers) = app.call(&adele, "me/access-log", &[]).await;
+        assert_eq!(hers["entries"], serde_json::json!([]), "not on the page, not logged: {hers}");
     }
 
     async fn the_access_log_pages_back_fifty_entries_at_a_time(app) {

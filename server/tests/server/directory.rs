@@ -413,7 +413,7 @@ on_both_databases! {
             csrf_token: String::new(),
             api_token_id: None,
         };
-        let service = DirectoryService { db: app.db.clone() };
+        let service = DirectoryService { db: app.db.clone(), clock: app.clock.clone() };
         let mut q = query(&[]);
         let mut seen = Vec::new();
         loop {

@@ -482,6 +482,111 @@ async fn a_bootstrapped_admin_is_the_person_with_that_object_id_not_someone_with
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bootstrapping_someone_who_signed_in_before_makes_them_admin_at_their_next_sign_in_and_nobody_else(
+) {
+    use server::services::accounts::{bootstrap_admin, Bootstrapped};
+    // Not a directory user (not imported yet): the account has no link, only its subject.
+    const OUTSIDER: &str = "0b5d7c1e-2222-4222-8333-444455556666";
+    let mock = start_mock().await;
+    {
+        let mut answer = mock.answer.lock().unwrap();
+        answer.subject = "pairwise-sub-of-the-outsider".into();
+        answer.object_id = Some(OUTSIDER.into());
+        answer.roles = vec![];
+    }
+    // The operator also links by verified e-mail, so a stored link is no proof of an object id.
+    let app = portal_configured(&mock, |oidc| oidc.link_verified_email = true).await;
+    let early = client();
+    let state = begin(&app, &early, &mock).await;
+    come_back(&app, &early, &state).await;
+    assert_eq!(app.call(&early, "accounts/list", &[]).await.0, 403);
+
+    // Mallory's provider says her e-mail is Adele's UPN (verified): she is linked to Adele.
+    {
+        let mut answer = mock.answer.lock().unwrap();
+        answer.subject = "mallory-sub".into();
+        answer.object_id = Some("99999999-0000-4000-8000-000000000000".into());
+        answer.email = Some("adele.vance@contoso.com".into());
+        answer.email_verified = Some(true);
+    }
+    let mallory = client();
+    let state = begin(&app, &mallory, &mock).await;
+    come_back(&app, &mallory, &state).await;
+    assert_eq!(
+        account_of(&app, "mallory-sub")
+            .await
+            .directory_user_id
+            .as_deref(),
+        Some(demo::ADELE)
+    );
+
+    let now = app.clock.now_ms();
+    assert_eq!(
+        bootstrap_admin(
+            &app.db,
+            demo::CONTOSO,
+            &OUTSIDER.to_uppercase(),
+            "Outsider",
+            now
+        )
+        .await
+        .unwrap(),
+        Bootstrapped::Waiting
+    );
+    assert_eq!(
+        bootstrap_admin(&app.db, demo::CONTOSO, OUTSIDER, "Outsider", now)
+            .await
+            .unwrap(),
+        Bootstrapped::Unchanged,
+        "a repeat makes no second waiting account"
+    );
+    assert_eq!(
+        bootstrap_admin(&app.db, demo::CONTOSO, demo::ADELE, "Adele", now)
+            .await
+            .unwrap(),
+        Bootstrapped::Waiting
+    );
+
+    // Mallory signs in again: the role waiting for Adele's object id is not hers.
+    let mallory = client();
+    let state = begin(&app, &mallory, &mock).await;
+    come_back(&app, &mallory, &state).await;
+    assert_eq!(
+        app.call(&mallory, "accounts/list", &[]).await.0,
+        403,
+        "a link made by e-mail is not an object id"
+    );
+
+    // The outsider's next sign-in (the token still carries no role) takes the waiting role over.
+    {
+        let mut answer = mock.answer.lock().unwrap();
+        answer.subject = "pairwise-sub-of-the-outsider".into();
+        answer.object_id = Some(OUTSIDER.into());
+        answer.email = None;
+        answer.email_verified = None;
+    }
+    let again = client();
+    let state = begin(&app, &again, &mock).await;
+    come_back(&app, &again, &state).await;
+    assert_eq!(app.call(&again, "accounts/list", &[]).await.0, 200);
+    let once_more = client();
+    let state = begin(&app, &once_more, &mock).await;
+    come_back(&app, &once_more, &state).await;
+    assert_eq!(
+        app.call(&once_more, "accounts/list", &[]).await.0,
+        200,
+        "the provider's roles do not replace it"
+    );
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    let waiting = server::entities::account::Entity::find()
+        .filter(server::entities::account::Column::Subject.eq(format!("pending:{OUTSIDER}")))
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(waiting, 0, "the waiting account is gone once taken over");
+}
+
 /// The account of the mock's subject, read from the database.
 async fn account_of(app: &TestApp, subject: &str) -> server::entities::account::Model {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -581,6 +686,25 @@ async fn a_directory_user_has_at_most_one_account_per_provider() {
         "/sign-in?error=taken"
     );
     assert_eq!(signed_in_name(&app, &second).await, None);
+    // The refusal names the account that holds the link, so an admin can find it.
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    let refusal = server::entities::audit_event::Entity::find()
+        .filter(server::entities::audit_event::Column::Action.eq("sign_in.failed"))
+        .order_by_desc(server::entities::audit_event::Column::Id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("the refusal is recorded");
+    let holder = account_of(&app, "adele-sub").await.id;
+    assert!(
+        refusal
+            .reason
+            .as_deref()
+            .unwrap_or_default()
+            .contains(&format!("account {holder}")),
+        "{:?}",
+        refusal.reason
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

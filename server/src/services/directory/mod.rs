@@ -75,6 +75,7 @@ const PENDING: &str = crate::entities::correction_request::RequestStatus::Pendin
 
 pub struct DirectoryService {
     pub db: DatabaseConnection,
+    pub clock: crate::clock::Clock,
 }
 
 impl DirectoryPort for DirectoryService {
@@ -84,9 +85,13 @@ impl DirectoryPort for DirectoryService {
         query: &'a DirectoryQuery,
         page_size: u64,
     ) -> BoxFuture<'a, Result<DirectoryPage, AppError>> {
-        Box::pin(
-            async move { finish(search(&self.db, &principal.tenant_id, query, page_size).await) },
-        )
+        Box::pin(async move {
+            let page = search(&self.db, &principal.tenant_id, query, page_size).await;
+            finish(match page {
+                Ok(page) => self.record_listed(principal, page).await,
+                Err(e) => Err(e),
+            })
+        })
     }
 
     fn recipients<'a>(
@@ -94,5 +99,31 @@ impl DirectoryPort for DirectoryService {
         _principal: &'a Principal,
     ) -> BoxFuture<'a, Result<Vec<RecipientOption>, AppError>> {
         Box::pin(async move { finish(recipients(&self.db).await) })
+    }
+}
+
+impl DirectoryService {
+    /// A script's page of people is a read of each of them (it is how a whole directory can be
+    /// copied, a hundred at a time): one access-log entry per person listed, or no page. A
+    /// person at the search box is not logged per name listed: the list shows what the
+    /// visibility rules allow of each, and every person they open is logged.
+    async fn record_listed(
+        &self,
+        principal: &Principal,
+        page: DirectoryPage,
+    ) -> Result<DirectoryPage, crate::services::error::ServiceError> {
+        if principal.api_token_id.is_some() {
+            let listed: Vec<&str> = page.rows.iter().map(|row| row.id.as_str()).collect();
+            crate::services::access_log::record_many(
+                &self.db,
+                &principal.tenant_id,
+                &crate::services::audit::Actor::of(principal),
+                &listed,
+                crate::entities::access_log::AccessView::Search,
+                self.clock.now_ms(),
+            )
+            .await?;
+        }
+        Ok(page)
     }
 }

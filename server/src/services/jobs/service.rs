@@ -346,8 +346,22 @@ impl JobsService {
         else {
             return Err(ServiceError::NotFound);
         };
+        // A person's export hands out their data again at each download: each is a read.
+        // The read and the audit event commit together, or the file is not handed out.
+        let txn = self.db.begin().await.context("recording a download")?;
+        if let Some(subject) = row.subject_user_id.as_deref() {
+            crate::services::access_log::record(
+                &txn,
+                &principal.tenant_id,
+                &Actor::of(principal),
+                subject,
+                crate::entities::access_log::AccessView::Export,
+                self.clock.now_ms(),
+            )
+            .await?;
+        }
         audit::append(
-            &self.db,
+            &txn,
             &principal.tenant_id,
             NewEvent {
                 actor: Actor::of(principal),
@@ -361,6 +375,7 @@ impl JobsService {
             },
         )
         .await?;
+        txn.commit().await.context("recording a download")?;
         Ok(Download {
             body,
             name,

@@ -182,6 +182,15 @@ impl PersonalDataService {
             },
         )
         .await?;
+        crate::services::access_log::record(
+            &txn,
+            &principal.tenant_id,
+            &Actor::of(principal),
+            &user.id,
+            AccessView::Reveal,
+            self.clock.now_ms(),
+        )
+        .await?;
         txn.commit().await?;
         Ok(value)
     }
