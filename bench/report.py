@@ -132,6 +132,13 @@ if "wasm_gzip" in facts:
           f"**{int(facts['wasm_gzip']) / 1024:,.0f} KB gzip -9**; JS glue {int(facts['js_gzip']) / 1024:.1f} KB gzip |")
     print(f"| CSS (`privacy-portal.css`) | {int(facts['css_raw']) / 1024:.1f} KB raw, "
           f"**{int(facts['css_gzip']) / 1024:.1f} KB gzip -9** |")
+for s in sizes:
+    if f"transfer_{s}_first_bytes" in facts:
+        print(f"| person page in Chromium, {int(s):,} users: bytes transferred (`bench/transfer.mjs`) | "
+              f"first visit **{int(facts[f'transfer_{s}_first_bytes']) / 1024:,.0f} KB** "
+              f"({facts[f'transfer_{s}_first_requests']} requests), second visit in the same browser "
+              f"**{int(facts[f'transfer_{s}_second_bytes']) / 1024:,.1f} KB** "
+              f"({facts[f'transfer_{s}_second_requests']} requests) |")
 if bare and by.get((large, "user_json")):
     uj = by[(large, "user_json")]
     print(f"| user JSON req/s ÷ bare axum req/s ({int(large):,} users) | "

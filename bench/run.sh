@@ -81,6 +81,8 @@ if [[ "$WASM" == 1 ]]; then
   fi
   cp style/main.css "$site/pkg/privacy-portal.css"
   cp -r public/. "$site/"
+  # Hashed names and compressed copies, as scripts/build-site.sh --release makes them.
+  nice -n 19 "$ROOT/scripts/fingerprint-site.sh" "$site" release
 fi
 kv wasm_label "\"$label\""
 kv wasm_raw "$(stat -c %s "$site/pkg/privacy-portal.wasm")"
@@ -203,6 +205,16 @@ for N in $SIZES; do
   # The page must be the user's page (their UPN in it), not a sign-in page.
   upn=$(sql "SELECT upn FROM directory_users WHERE id = '$FIRST_USER'")
   kv "ssr_${N}_shows_user" "$(grep -c -F "$upn" "$OUT/ssr-$N.html" || true)"
+  # What Chromium transfers for the person page, first and second visit (bench/transfer.mjs).
+  if [[ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" && -d "$ROOT/end2end/node_modules/@playwright/test" ]]; then
+    if transfer=$(node "$ROOT/bench/transfer.mjs" "http://127.0.0.1:$PORT/users/$FIRST_USER" "$COOKIE" 2>"$OUT/transfer-$N.err"); then
+      for key in first_bytes first_requests second_bytes second_requests; do
+        kv "transfer_${N}_$key" "$(printf '%s' "$transfer" | python3 -c "import json,sys; print(json.load(sys.stdin)['$key'])")"
+      done
+    else
+      say "measuring the transfer failed (see $OUT/transfer-$N.err)"
+    fi
+  fi
 
   : > "$OUT/one.jsonl"
   export BENCH_TOKEN="$TOKEN" BENCH_COOKIE=""

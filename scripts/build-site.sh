@@ -46,6 +46,9 @@ fi
 cp style/main.css "$SITE/pkg/$LEPTOS_OUTPUT_NAME.css"
 cp -r public/. "$SITE/"
 
+# Hashed names, hash.txt and compressed copies (scripts/fingerprint-site.sh).
+scripts/fingerprint-site.sh "$SITE" "$mode"
+
 say "building the server ($mode)"
 if [[ $mode == release ]]; then
   cargo build -p server --release

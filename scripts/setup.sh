@@ -26,6 +26,18 @@ if ! command -v wasm-bindgen >/dev/null || [[ "$(wasm-bindgen --version)" != "wa
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
 
+# The site build stores a brotli copy of each bundle file; without the tool it stores gzip only.
+if ! command -v brotli >/dev/null; then
+  say "installing brotli (compressed copies of the browser bundle)"
+  if [[ $(id -u) == 0 ]]; then
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq brotli; } \
+      || say "brotli could not be installed; the bundle gets gzip copies only"
+  else
+    { sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq brotli; } \
+      || say "brotli could not be installed; the bundle gets gzip copies only"
+  fi
+fi
+
 # npm ci whenever node_modules does not hold exactly what package-lock.json names (first run, or
 # a package added or upgraded since); a no-op check otherwise. Never downloads a browser.
 npm_packages_current() {

@@ -33,7 +33,7 @@ pub mod time;
 use components::layout::Layout;
 use i18n::Key;
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Html, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, Html, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 use leptos_router::SsrMode;
@@ -58,6 +58,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                // In the document the server writes, not in the app: its name is the build's
+                // (hashed, from hash.txt), which the browser bundle does not know.
+                <HashedStylesheet options=options.clone() id="leptos"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
@@ -80,7 +83,6 @@ pub fn App() -> impl IntoView {
 
     view! {
         <Html {..} lang=locale.code() data-now=now.get_untracked().to_string()/>
-        <Stylesheet id="leptos" href=format!("/pkg/{OUTPUT_NAME}.css")/>
         <Title formatter=move |page: String| {
             if page.is_empty() {
                 Key::AppName.text(locale).to_owned()

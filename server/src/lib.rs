@@ -4,6 +4,7 @@
 //! start exactly the same application.
 
 pub mod api;
+pub mod assets;
 pub mod auth;
 pub mod catalogue;
 pub mod cli;

@@ -23,6 +23,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
 use tower_http::request_id::PropagateRequestIdLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -213,10 +214,16 @@ fn router(
     jobs: crate::services::jobs::Runner,
     clock: crate::clock::Clock,
 ) -> Router {
+    // A build that hashed its bundle files: the page names those (cached for a year).
+    let fingerprints = crate::assets::Fingerprints::read(&config.site_root);
     let leptos_options = LeptosOptions::builder()
         .output_name(app::OUTPUT_NAME)
         .site_root(config.site_root.to_string_lossy().into_owned())
         .site_pkg_dir("pkg")
+        .hash_files(fingerprints.bundle_hashed())
+        .hash_file(std::sync::Arc::<str>::from(
+            crate::assets::hash_file(&config.site_root).to_string_lossy(),
+        ))
         .site_addr(addr)
         .env(if cfg!(debug_assertions) {
             Env::DEV
@@ -256,6 +263,13 @@ fn router(
 
     Router::new()
         .route("/healthz", get(health::healthz))
+        // The bundle, precompressed, cached as long as its name holds (see `assets`).
+        .nest_service(
+            "/pkg",
+            ServiceBuilder::new()
+                .layer(from_fn(crate::assets::cache_policy))
+                .service(crate::assets::pkg_service(&config.site_root)),
+        )
         .route("/readyz", get(health::readyz))
         // Downloads are links (GET) that write audit events: only this site may start one.
         .route(
@@ -320,6 +334,9 @@ fn router(
                 // Inside the request-id scope (its problems quote the id), outside panic and
                 // timeout handling (their answers get the security headers too).
                 .layer(axum::middleware::from_fn_with_state(hardening, crate::security::harden))
+                // Inside the hardening (its headers go on every answer, compressed or not).
+                .layer(axum::middleware::from_fn(crate::assets::no_compression_across_sites))
+                .layer(CompressionLayer::new())
                 .layer(CatchPanicLayer::custom(crate::error::panic_response))
                 .layer(TimeoutLayer::with_status_code(
                     StatusCode::SERVICE_UNAVAILABLE,

@@ -28,11 +28,17 @@ pub async fn this_site_only(request: Request, next: Next) -> Response {
     // Browsers without `Sec-Fetch-Site` send no `Origin` on a top-level GET either; their
     // `Referer` (the portal's policy is `same-origin`, so another site's page sends its own
     // origin or nothing) tells another site's link apart.
-    if comes_from_this_site(&request) && !referred_by_another_site(&request) {
+    if from_this_site(&request) {
         next.run(request).await
     } else {
         refused(&request, "cross-site download refused")
     }
+}
+
+/// Whether a request, GET too, came from this site's own pages (or from no page: the address
+/// bar, a bookmark, a script), judged as strictly as for the downloads.
+pub fn from_this_site(request: &Request) -> bool {
+    comes_from_this_site(request) && !referred_by_another_site(request)
 }
 
 /// The one answer to a request from another site: 403, logged with its path (never a body).

@@ -9,6 +9,7 @@ mod access_log;
 mod access_matrix;
 mod api;
 mod api_endpoints;
+mod assets;
 mod audit;
 mod audit_log;
 mod auth;
